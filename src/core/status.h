@@ -71,4 +71,19 @@ class Result {
 #define XT_INVARIANT(expr, why) \
   do { if (!(expr)) ::xt::InvariantFailed(#expr, __FILE__, __LINE__, (why)); } while (0)
 
+// Early return of an error Status from a function returning Status or Result.
+#define XT_RETURN_IF_ERROR(expr)                 \
+  do {                                           \
+    ::xt::Status xt_status_ = (expr);            \
+    if (!xt_status_.ok()) return xt_status_;     \
+  } while (0)
+#define XT_CONCAT_INNER(a, b) a##b
+#define XT_CONCAT(a, b) XT_CONCAT_INNER(a, b)
+// `XT_ASSIGN_OR_RETURN(auto x, F());` declares x from a Result or returns its error.
+#define XT_ASSIGN_OR_RETURN(decl, expr) XT_ASSIGN_OR_RETURN_IMPL(XT_CONCAT(xt_result_, __LINE__), decl, expr)
+#define XT_ASSIGN_OR_RETURN_IMPL(tmp, decl, expr) \
+  auto tmp = (expr);                              \
+  if (!tmp.ok()) return tmp.status();             \
+  decl = std::move(tmp).value()
+
 }  // namespace xt

@@ -3,7 +3,7 @@
 // unfiled trip, and the rules that treat a trip as filed (视同备案).
 // Everything carries effective dates; no value here is a literal in code.
 //
-// The band model (docs/policy-model.md):
+// The band model (docs/settlement.md):
 // - A claim's in-scope amount S (inscp_scp_amt) occupies an interval of a
 //   "position" axis. With basis kClaim the interval is [0, S); with basis
 //   kYear it is [Y, Y + S), Y being the person's year-to-date in-scope total
@@ -24,9 +24,11 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/date.h"
@@ -149,8 +151,15 @@ class PolicyBook {
   const std::vector<DeemedFiledRule>& deemed_filed_rules() const { return deemed_filed_; }
 
  private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   std::vector<Policy> policies_;
   std::vector<DeemedFiledRule> deemed_filed_;
+  // Find's index: "insuplc_admdvs|insutype|med_type|hosp_lv" -> positions in
+  // policies_ of that key's versions, ordered by validity.begin.
+  std::unordered_map<std::string, std::vector<size_t>, StringHash, std::equal_to<>> index_;
 };
 
 // Parses the policy document (format in data/README.md) into `out`.

@@ -130,6 +130,11 @@ struct Breakdown {
 Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog,
                              const policy::PolicyBook& policies, const Accumulators& ytd);
 
+// Step 1 alone for one line: how the treatment place's catalogue splits it
+// on `on` (fee-detail upload answers with this before any settlement).
+LineResult SplitLine(const ClaimLine& line, const catalog::Catalog& catalog, std::string_view mdtrtarea_admvs,
+                     Date on);
+
 // Checks the identities every breakdown must satisfy (sums to the fen,
 // medfee_sumamt = fulamt + overlmt + preselfpay + inscp, fund_pay_sumamt =
 // the funds, psn_part = medfee - fund, cash = part - acct, no negative

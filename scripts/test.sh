@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Every test: install, build, then CTest (unit tests, flow tests, the crash
+# test, the command-line checks and the dataset's reproducibility check).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh
+(cd data && npm ci --no-audit --no-fund --silent)
+ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 600

@@ -1,0 +1,122 @@
+// The demo scenario, driven through the processor like a hospital would.
+#include "service/demo.h"
+
+#include <nlohmann/json.hpp>
+
+#include "service/processor.h"
+
+namespace xt::service {
+
+namespace {
+
+// The `skip`-th item of a kind and class in force on `on`; with `largest_cap`,
+// the one with the highest price cap instead.
+const catalog::ItemVersion* Pick(const std::vector<const catalog::ItemVersion*>& items, Date on,
+                                 catalog::ItemKind kind, catalog::ChargeClass cls, size_t skip = 0,
+                                 bool largest_cap = false) {
+  const catalog::ItemVersion* best = nullptr;
+  for (const auto* it : items) {
+    if (it->kind != kind || it->charge_class != cls || !it->validity.Contains(on)) continue;
+    if (largest_cap) {
+      if (it->price_cap_fen && (!best || *it->price_cap_fen > *best->price_cap_fen)) best = it;
+      continue;
+    }
+    if (skip == 0) return it;
+    --skip;
+  }
+  return best;
+}
+
+}  // namespace
+
+Result<DemoResult> RunDemo(store::Store& store, const RefData& ref, const Clock& clock) {
+  DemoResult res;
+  const registry::Institution* hospital = nullptr;
+  // The dataset's demo hospital (data/README.md), else any tertiary one in Tianjin.
+  hospital = ref.registry.FindInstitution(kDemoFixmedinsCode);
+  for (const auto& inst : ref.registry.institutions()) {
+    if (hospital) break;
+    if (catalog::ProvinceOf(inst.admdvs) == "120000" && inst.hosp_lv == 3) hospital = &inst;
+  }
+  if (!hospital) return Status::Error("XT-DEMO-001", "the dataset has no tertiary hospital in Tianjin");
+  res.fixmedins_code = hospital->fixmedins_code;
+  res.fixmedins_name = hospital->name;
+  res.psn_no = kDemoPsnNo;
+
+  std::string certno, insuplc;
+  XT_RETURN_IF_ERROR(store.Read([&](store::ReadTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(auto rec, txn.FindPersonByPsnNo(kDemoPsnNo));
+    if (!rec) return Status::Error("XT-DEMO-001", "the dataset has no demo person " + std::string(kDemoPsnNo));
+    certno = rec->certno;
+    return Status::Ok();
+  }));
+  res.certno = certno;
+
+  const Date today = DateOf(clock.NowLocal());
+  const auto items = ref.catalog.ItemsOf("120000");
+  using catalog::ChargeClass;
+  using catalog::ItemKind;
+  struct Want {
+    const catalog::ItemVersion* item;
+    int64_t cnt_e4;
+    int64_t pric_e6;       // used when the item has no price cap
+    bool over_cap = false;  // billed 20% above its cap, to show the over-limit part
+  };
+  // A six-day stay: drugs of each class, a consumable over its cap, the
+  // operation, bed days and nursing.
+  const Want wants[] = {
+      {Pick(items, today, ItemKind::kDrug, ChargeClass::kA), 30000, 25800000},
+      {Pick(items, today, ItemKind::kDrug, ChargeClass::kB), 20000, 128000000},
+      {Pick(items, today, ItemKind::kDrug, ChargeClass::kB, 1), 200000, 46500000},
+      {Pick(items, today, ItemKind::kDrug, ChargeClass::kB, 2), 120000, 580000000},
+      {Pick(items, today, ItemKind::kDrug, ChargeClass::kC), 10000, 360000000},
+      {Pick(items, today, ItemKind::kConsumable, ChargeClass::kB, 0, true), 10000, 0, true},
+      {Pick(items, today, ItemKind::kService, ChargeClass::kA, 0, true), 10000, 0},
+      {Pick(items, today, ItemKind::kService, ChargeClass::kA, 1), 60000, 0},
+      {Pick(items, today, ItemKind::kService, ChargeClass::kB, 0, true), 20000, 0},
+  };
+  int sn = 0;
+  for (const auto& w : wants) {
+    if (!w.item) continue;
+    FlowLine line;
+    line.feedetl_sn = std::to_string(++sn);
+    line.med_list_codg = w.item->code;
+    line.cnt_e4 = w.cnt_e4;
+    if (w.item->price_cap_fen) {
+      const Fen price_fen = w.over_cap ? *w.item->price_cap_fen * 12 / 10 : *w.item->price_cap_fen;
+      line.pric_e6 = price_fen * 10000;
+    } else {
+      line.pric_e6 = w.pric_e6;
+    }
+    res.lines.push_back(line);
+  }
+  if (res.lines.empty()) return Status::Error("XT-DEMO-001", "the Tianjin catalogue has no items for the demo");
+
+  Processor proc(&store, &ref, &clock);
+  HospitalClient client(hospital->fixmedins_code, hospital->admdvs, &clock);
+  FlowDriver drv(&proc, &client);
+  auto step = [&](const char* infno, const char* title, CallResult r) -> Status {
+    res.steps.push_back({infno, title, r});
+    return r.status();
+  };
+  const std::string admitted = FormatLocalTime(clock.NowLocal() - 6 * 86400);
+  const std::string now = FormatLocalTime(clock.NowLocal());
+
+  XT_RETURN_IF_ERROR(step("1101", "read the Hebei card (person info)", drv.PersonInfo(certno)));
+  {
+    const auto resp = nlohmann::json::parse(res.steps.back().call.response);
+    const auto& info = resp["output"]["insuinfo"];
+    if (!info.empty()) insuplc = info[0].value("insuplc_admdvs", "");
+  }
+  Visit visit{kDemoPsnNo, "310", insuplc, true, ""};
+  XT_RETURN_IF_ERROR(step("2401", "admission", drv.Open(&visit, admitted)));
+  XT_RETURN_IF_ERROR(step("2301", "fee details", drv.Upload(visit, res.lines, admitted)));
+  XT_RETURN_IF_ERROR(step("2402", "discharge", drv.Discharge(visit, now)));
+  Fen total = 0;
+  for (const auto& l : res.lines) total += FlowDriver::LineAmountFen(l);
+  XT_RETURN_IF_ERROR(step("2303", "pre-settlement (changes nothing)", drv.Settle(visit, total, true, true)));
+  XT_RETURN_IF_ERROR(step("2304", "settlement", drv.Settle(visit, total, true, false)));
+  return res;
+}
+
+}  // namespace xt::service

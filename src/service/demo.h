@@ -1,0 +1,39 @@
+// The seed's scenario (`xietong demo`): a patient insured in Xingtai, Hebei,
+// is admitted to a tertiary hospital in Tianjin, her fee details are
+// uploaded, she is discharged, and the stay is pre-settled and settled on
+// the spot against the Xingtai fund with her personal account.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "service/flow.h"
+#include "service/refdata.h"
+#include "store/store.h"
+
+namespace xt::service {
+
+inline constexpr const char* kDemoPsnNo = "1305000000000001";
+inline constexpr const char* kDemoFixmedinsCode = "H12010300001";
+
+struct DemoStep {
+  std::string infno;
+  std::string title;
+  CallResult call;
+};
+
+struct DemoResult {
+  std::string fixmedins_code;
+  std::string fixmedins_name;
+  std::string psn_no;
+  std::string certno;
+  std::vector<FlowLine> lines;
+  std::vector<DemoStep> steps;  // in order; the last is the settlement
+};
+
+// Fails when the dataset lacks the scenario's person or hospital, or a step
+// is refused (the refusal is in the returned status).
+Result<DemoResult> RunDemo(store::Store& store, const RefData& ref, const Clock& clock);
+
+}  // namespace xt::service

@@ -1,0 +1,65 @@
+// Stable error codes of the service (docs/errors.md lists every code with
+// its meaning; never renumber or reuse one). Messages are for the client:
+// plain words, no internal names.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+
+namespace xt::service::err {
+
+// Envelope
+inline Status MalformedJson(std::string d) { return Status::Error("XT-ENV-001", "the request is not valid JSON", std::move(d)); }
+inline Status BadEnvelope(const std::string& m) { return Status::Error("XT-ENV-002", m); }
+inline Status UnknownInfno(const std::string& infno) {
+  return Status::Error("XT-ENV-003", "unknown or unsupported transaction code: " + infno);
+}
+inline Status BadMsgid(const std::string& m) { return Status::Error("XT-ENV-004", m); }
+inline Status UnknownInstitution(const std::string& code) {
+  return Status::Error("XT-ENV-005", "unknown designated institution: " + code);
+}
+inline Status MsgidReused() {
+  return Status::Error("XT-ENV-006", "this msgid was already used for a different request; use a new msgid");
+}
+inline Status WrongRegion(const std::string& m) { return Status::Error("XT-ENV-007", m); }
+// Input fields
+inline Status MissingField(const std::string& path) { return Status::Error("XT-INP-001", path + " is required"); }
+inline Status BadField(const std::string& path, const std::string& why) {
+  return Status::Error("XT-INP-002", path + " " + why);
+}
+inline Status TooMany(const std::string& path, size_t max) {
+  return Status::Error("XT-INP-003", path + " has more than " + std::to_string(max) + " entries");
+}
+// Persons
+inline Status PersonNotFound() { return Status::Error("XT-PSN-001", "no insured person matches this certificate"); }
+inline Status NotInsured(const std::string& m) { return Status::Error("XT-PSN-002", m); }
+inline Status UnsupportedCert(const std::string& t) {
+  return Status::Error("XT-PSN-003", "this certificate type is not supported here: " + t);
+}
+// Visits
+inline Status VisitNotFound() { return Status::Error("XT-VIS-001", "no visit with this mdtrt_id"); }
+inline Status VisitOfOther() { return Status::Error("XT-VIS-002", "this visit belongs to another institution"); }
+inline Status VisitState(const std::string& m) { return Status::Error("XT-VIS-003", m); }
+inline Status VisitPerson() { return Status::Error("XT-VIS-004", "psn_no does not match the visit"); }
+inline Status VisitKind(const std::string& m) { return Status::Error("XT-VIS-005", m); }
+// Fee details
+inline Status FeeLineInvalid(const std::string& m) { return Status::Error("XT-FEE-001", m); }
+inline Status ItemNotListed(const std::string& code) {
+  return Status::Error("XT-FEE-002", "item " + code + " is not in the treatment place's catalogue on that date");
+}
+inline Status FeeLineDuplicate(const std::string& sn) {
+  return Status::Error("XT-FEE-003", "fee detail " + sn + " was already uploaded for this visit");
+}
+inline Status FeeLineNotFound(const std::string& sn) {
+  return Status::Error("XT-FEE-004", "no active fee detail " + sn + " for this visit");
+}
+// Settlements
+inline Status AlreadySettled() { return Status::Error("XT-SETL-004", "this visit is already settled; reverse it first"); }
+inline Status SettlementNotFound() { return Status::Error("XT-SETL-005", "no settlement with this setl_id for this visit"); }
+inline Status AlreadyReversed() { return Status::Error("XT-SETL-006", "this settlement was already reversed"); }
+inline Status TotalMismatch(const std::string& m) { return Status::Error("XT-SETL-007", m); }
+inline Status NoFeeLines() { return Status::Error("XT-SETL-008", "the visit has no fee details to settle"); }
+inline Status SettlementOfOther() { return Status::Error("XT-SETL-009", "this settlement belongs to another institution"); }
+
+}  // namespace xt::service::err

@@ -1,0 +1,135 @@
+// Request bodies of each step of a visit.
+#include "service/flow.h"
+
+#include <nlohmann/json.hpp>
+
+namespace xt::service {
+
+using json = nlohmann::json;
+
+namespace {
+
+const json* Walk(const json& root, const std::vector<std::string>& path) {
+  const json* cur = &root;
+  auto out = cur->find("output");
+  if (out == cur->end()) return nullptr;
+  cur = &*out;
+  for (const auto& key : path) {
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(key);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+  }
+  return cur;
+}
+
+}  // namespace
+
+Fen FlowDriver::LineAmountFen(const FlowLine& line) {
+  const __int128 p = static_cast<__int128>(line.cnt_e4) * line.pric_e6;  // 1e-10 yuan
+  const __int128 unit = 100000000;                                      // 1 fen
+  return static_cast<Fen>(p >= 0 ? (p + unit / 2) / unit : -((-p + unit / 2) / unit));
+}
+
+CallResult FlowDriver::Call(const std::string& infno, const std::string& input_json,
+                            const std::string& insuplc_admdvs) {
+  CallResult r;
+  r.request = client_->Envelope(infno, input_json, insuplc_admdvs);
+  r.response = processor_->Call(r.request);
+  const json resp = json::parse(r.response, nullptr, false);
+  if (resp.is_discarded()) {
+    r.infcode = -1;
+    r.err_msg = "response is not JSON";
+    return r;
+  }
+  r.infcode = resp.value("infcode", -1);
+  r.err_code = resp.value("err_code", "");
+  r.err_msg = resp.value("err_msg", "");
+  return r;
+}
+
+CallResult FlowDriver::PersonInfo(const std::string& certno) {
+  json in = {{"data", {{"mdtrt_cert_type", "02"}, {"mdtrt_cert_no", certno}, {"psn_cert_type", "01"}, {"certno", certno}}}};
+  return Call("1101", in.dump(), "");
+}
+
+CallResult FlowDriver::Open(Visit* v, const std::string& begntime) {
+  const std::string no = "V" + client_->NextMsgid().substr(12);
+  CallResult r;
+  if (v->inpatient) {
+    json in = {{"mdtrtinfo",
+                {{"psn_no", v->psn_no}, {"insutype", v->insutype}, {"mdtrt_cert_type", "02"}, {"med_type", "21"},
+                 {"ipt_no", no}, {"begntime", begntime}, {"dept_code", "A03"}, {"dept_name", "内科"},
+                 {"atddr_no", "D001"}, {"chfpdr_name", "样例医师"}}},
+               {"diseinfo", json::array()}};
+    r = Call("2401", in.dump(), v->insuplc_admdvs);
+    if (r.infcode == 0) v->mdtrt_id = OutputString(r.response, {"result", "mdtrt_id"});
+  } else {
+    json in = {{"data",
+                {{"psn_no", v->psn_no}, {"insutype", v->insutype}, {"begntime", begntime}, {"mdtrt_cert_type", "02"},
+                 {"ipt_otp_no", no}, {"atddr_no", "D001"}, {"dr_name", "样例医师"}, {"dept_code", "A03"},
+                 {"dept_name", "内科"}, {"caty", "A03"}, {"med_type", "11"}}}};
+    r = Call("2201", in.dump(), v->insuplc_admdvs);
+    if (r.infcode == 0) v->mdtrt_id = OutputString(r.response, {"data", "mdtrt_id"});
+  }
+  return r;
+}
+
+CallResult FlowDriver::Upload(const Visit& v, const std::vector<FlowLine>& lines, const std::string& fee_time,
+                              const std::string& chrg_bchno) {
+  json arr = json::array();
+  for (const auto& l : lines) {
+    arr.push_back({{"feedetl_sn", l.feedetl_sn},
+                   {"mdtrt_id", v.mdtrt_id},
+                   {"psn_no", v.psn_no},
+                   {"chrg_bchno", chrg_bchno},
+                   {"med_list_codg", l.med_list_codg},
+                   {"medins_list_codg", "H-" + l.med_list_codg},
+                   {"det_item_fee_sumamt", static_cast<double>(LineAmountFen(l)) / 100.0},
+                   {"cnt", static_cast<double>(l.cnt_e4) / 10000.0},
+                   {"pric", static_cast<double>(l.pric_e6) / 1000000.0},
+                   {"fee_ocur_time", fee_time},
+                   {"bilg_dept_codg", "A03"},
+                   {"bilg_dr_codg", "D001"},
+                   {"hosp_appr_flag", "1"}});
+  }
+  json in = {{"feedetail", std::move(arr)}};
+  return Call(v.inpatient ? "2301" : "2204", in.dump(), v.insuplc_admdvs);
+}
+
+CallResult FlowDriver::Discharge(const Visit& v, const std::string& endtime) {
+  json in = {{"dscginfo", {{"mdtrt_id", v.mdtrt_id}, {"psn_no", v.psn_no}, {"endtime", endtime}, {"dscg_way", "1"}}},
+             {"diseinfo", json::array()}};
+  return Call("2402", in.dump(), v.insuplc_admdvs);
+}
+
+CallResult FlowDriver::Settle(const Visit& v, Fen medfee_sumamt_fen, bool acct_used, bool pre) {
+  json in = {{"data",
+              {{"psn_no", v.psn_no}, {"mdtrt_id", v.mdtrt_id}, {"mdtrt_cert_type", "02"}, {"insutype", v.insutype},
+               {"medfee_sumamt", static_cast<double>(medfee_sumamt_fen) / 100.0},
+               {"acct_used_flag", acct_used ? "1" : "0"}, {"mid_setl_flag", "0"}}}};
+  const char* infno = v.inpatient ? (pre ? "2303" : "2304") : (pre ? "2206" : "2207");
+  return Call(infno, in.dump(), v.insuplc_admdvs);
+}
+
+CallResult FlowDriver::Reverse(const Visit& v, const std::string& setl_id) {
+  json in = {{"data", {{"psn_no", v.psn_no}, {"mdtrt_id", v.mdtrt_id}, {"setl_id", setl_id}}}};
+  return Call(v.inpatient ? "2305" : "2208", in.dump(), v.insuplc_admdvs);
+}
+
+std::string OutputString(const std::string& response, const std::vector<std::string>& path) {
+  const json resp = json::parse(response, nullptr, false);
+  if (resp.is_discarded()) return {};
+  const json* v = Walk(resp, path);
+  return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+std::optional<Fen> OutputFen(const std::string& response, const std::vector<std::string>& path) {
+  const json resp = json::parse(response, nullptr, false);
+  if (resp.is_discarded()) return std::nullopt;
+  const json* v = Walk(resp, path);
+  if (!v || !v->is_number()) return std::nullopt;
+  return ScaledFromDouble(v->get<double>(), 2);
+}
+
+}  // namespace xt::service

@@ -1,0 +1,878 @@
+// Envelope handling, idempotency and the handlers of each transaction.
+#include "service/processor.h"
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "core/idcard.h"
+#include "ledger/ledger.h"
+#include "service/errors.h"
+#include "settle/engine.h"
+
+namespace xt::service {
+
+using json = nlohmann::json;
+
+namespace {
+
+// Bounds on what one message may carry.
+constexpr size_t kFeeLinesPerMessageMax = 1000;
+constexpr size_t kFeeLinesPerVisitMax = 5000;
+constexpr size_t kStringFieldLenMax = 200;
+
+uint64_t Fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::string Hex(uint64_t v) {
+  static const char* d = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) s[i] = d[v & 15];
+  return s;
+}
+
+json Money(Fen fen) { return json(static_cast<double>(fen) / 100.0); }
+json Ratio(BasisPoints bp) { return json(static_cast<double>(bp) / 10000.0); }
+
+bool IsDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// Typed access to one JSON object of the input, with errors that name the
+// field's path ("input.data.psn_no").
+class Fields {
+ public:
+  Fields(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {}
+
+  const json* Find(const char* name) const {
+    auto it = obj_.find(name);
+    if (it == obj_.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+  std::string Path(const char* name) const { return path_ + "." + name; }
+
+  Result<std::string> Str(const char* name, size_t max_len = kStringFieldLenMax) const {
+    const json* v = Find(name);
+    if (!v) return err::MissingField(Path(name));
+    return StrOf(*v, name, max_len);
+  }
+  Result<std::string> OptStr(const char* name, size_t max_len = kStringFieldLenMax) const {
+    const json* v = Find(name);
+    if (!v) return std::string();
+    return StrOf(*v, name, max_len);
+  }
+  Result<std::string> StrOf(const json& v, const char* name, size_t max_len) const {
+    if (!v.is_string()) return err::BadField(Path(name), "must be a string");
+    const std::string& s = v.get_ref<const std::string&>();
+    if (s.size() > max_len) return err::BadField(Path(name), "is longer than " + std::to_string(max_len));
+    return s;
+  }
+  Result<std::string> Code(const char* name, size_t len) const {
+    XT_ASSIGN_OR_RETURN(std::string s, Str(name, len));
+    if (s.size() != len) return err::BadField(Path(name), "must be " + std::to_string(len) + " characters");
+    return s;
+  }
+  // A decimal with at most `scale` places, as a JSON number or a string.
+  Result<int64_t> Scaled(const char* name, int scale) const {
+    const json* v = Find(name);
+    if (!v) return err::MissingField(Path(name));
+    std::optional<int64_t> out;
+    if (v->is_number_integer()) {
+      const int64_t i = v->get<int64_t>();
+      if (i > 9000000000000LL || i < -9000000000000LL) return err::BadField(Path(name), "is out of range");
+      int64_t p = 1;
+      for (int k = 0; k < scale; ++k) p *= 10;
+      out = i * p;
+    } else if (v->is_number_float()) {
+      out = ScaledFromDouble(v->get<double>(), scale);
+    } else if (v->is_string()) {
+      out = ParseDecimal(v->get_ref<const std::string&>(), scale);
+    } else {
+      return err::BadField(Path(name), "must be a number");
+    }
+    if (!out) return err::BadField(Path(name), "must be a decimal with at most " + std::to_string(scale) + " places");
+    return *out;
+  }
+  Result<Fen> MoneyFen(const char* name) const { return Scaled(name, 2); }
+  Result<LocalSeconds> Time(const char* name) const {
+    XT_ASSIGN_OR_RETURN(std::string s, Str(name, 19));
+    auto t = ParseLocalTime(s);
+    if (!t) return err::BadField(Path(name), "must be a time yyyy-MM-dd HH:mm:ss");
+    return *t;
+  }
+  Result<std::optional<LocalSeconds>> OptTime(const char* name) const {
+    if (!Find(name)) return std::optional<LocalSeconds>();
+    XT_ASSIGN_OR_RETURN(LocalSeconds t, Time(name));
+    return std::optional<LocalSeconds>(t);
+  }
+  Result<bool> Flag(const char* name, bool dflt) const {
+    const json* v = Find(name);
+    if (!v) return dflt;
+    if (v->is_string() && (*v == "0" || *v == "1")) return *v == "1";
+    if (v->is_number_integer() && (*v == 0 || *v == 1)) return *v == 1;
+    return err::BadField(Path(name), "must be \"0\" or \"1\"");
+  }
+  Result<Fields> Object(const char* name) const {
+    const json* v = Find(name);
+    if (!v) return err::MissingField(Path(name));
+    if (!v->is_object()) return err::BadField(Path(name), "must be an object");
+    return Fields(*v, Path(name));
+  }
+  Result<const json*> Array(const char* name, size_t max) const {
+    const json* v = Find(name);
+    if (!v) return err::MissingField(Path(name));
+    if (!v->is_array()) return err::BadField(Path(name), "must be an array");
+    if (v->empty()) return err::BadField(Path(name), "must not be empty");
+    if (v->size() > max) return err::TooMany(Path(name), max);
+    return v;
+  }
+
+ private:
+  const json& obj_;
+  std::string path_;
+};
+
+}  // namespace
+
+// Everything one call needs, parsed from the envelope.
+struct CallCtx {
+  std::string infno;
+  std::string msgid;
+  std::string mdtrtarea_admvs;
+  std::string insuplc_admdvs;
+  std::string fixmedins_code;
+  std::string opter;
+  const registry::Institution* institution = nullptr;
+  LocalSeconds now = 0;
+  const json* input = nullptr;
+};
+
+class Handlers {
+ public:
+  explicit Handlers(Processor* p) : p_(p), ref_(*p->ref_) {}
+
+  using Fn = Status (Handlers::*)(CallCtx&, store::ReadTxn&, store::WriteTxn*, json*);
+  struct Spec {
+    Fn fn;
+    bool writes;
+  };
+  static const std::unordered_map<std::string, Spec>& Table() {
+    static const std::unordered_map<std::string, Spec> table = {
+        {"1101", {&Handlers::PersonInfo, false}},
+        {"2201", {&Handlers::RegisterOutpatient, true}},
+        {"2202", {&Handlers::CancelOutpatient, true}},
+        {"2204", {&Handlers::UploadFees, true}},
+        {"2205", {&Handlers::CancelFees, true}},
+        {"2206", {&Handlers::PreSettle, false}},
+        {"2207", {&Handlers::Settle, true}},
+        {"2208", {&Handlers::Reverse, true}},
+        {"2301", {&Handlers::UploadFees, true}},
+        {"2302", {&Handlers::CancelFees, true}},
+        {"2303", {&Handlers::PreSettle, false}},
+        {"2304", {&Handlers::Settle, true}},
+        {"2305", {&Handlers::Reverse, true}},
+        {"2401", {&Handlers::Admit, true}},
+        {"2402", {&Handlers::Discharge, true}},
+    };
+    return table;
+  }
+
+  // ---- helpers
+
+  static bool IsInpatient(const CallCtx& c) { return c.infno[0] == '2' && (c.infno[1] == '3' || c.infno[1] == '4'); }
+
+  Result<registry::Person> ParsePerson(const store::PersonRecord& rec) {
+    std::vector<registry::Person> one;
+    XT_RETURN_IF_ERROR(registry::LoadPersonsJson("[" + rec.body_json + "]", ref_.registry, &one));
+    XT_INVARIANT(one.size() == 1, "one stored person document is one person");
+    return std::move(one[0]);
+  }
+
+  Result<registry::Person> PersonByNo(store::ReadTxn& txn, const std::string& psn_no) {
+    XT_ASSIGN_OR_RETURN(auto rec, txn.FindPersonByPsnNo(psn_no));
+    if (!rec) return err::PersonNotFound();
+    return ParsePerson(*rec);
+  }
+
+  Result<Fen> AccountBalance(store::ReadTxn& txn, const std::string& psn_no) {
+    XT_ASSIGN_OR_RETURN(auto acct, txn.GetAccount(ledger::PersonalAccount(psn_no)));
+    return acct ? acct->balance_fen() : 0;
+  }
+
+  // The enrollment that covers `on` for `insutype` (any insured one when
+  // insutype is empty).
+  static Result<const registry::Enrollment*> ActiveEnrollment(const registry::Person& p, const std::string& insutype,
+                                                             Date on) {
+    for (const auto& e : p.enrollments) {
+      if ((insutype.empty() || e.insutype == insutype) && e.psn_insu_stas == "1" && e.validity.Contains(on)) return &e;
+    }
+    return err::NotInsured("the person has no active enrollment" +
+                           (insutype.empty() ? std::string() : " in insurance type " + insutype) + " on " +
+                           on.ToString());
+  }
+
+  Result<store::VisitRow> OwnVisit(CallCtx& c, store::ReadTxn& txn, const std::string& mdtrt_id,
+                                   const std::string& psn_no) {
+    XT_ASSIGN_OR_RETURN(auto visit, txn.FindVisit(mdtrt_id));
+    if (!visit) return err::VisitNotFound();
+    if (visit->fixmedins_code != c.fixmedins_code) return err::VisitOfOther();
+    if (!psn_no.empty() && visit->psn_no != psn_no) return err::VisitPerson();
+    const bool inpatient_visit = visit->med_type[0] == '2';
+    if (inpatient_visit != IsInpatient(c)) {
+      return err::VisitKind(inpatient_visit ? "this is an inpatient stay: use the 23xx/24xx transactions"
+                                            : "this is an outpatient visit: use the 22xx transactions");
+    }
+    return std::move(*visit);
+  }
+
+  Result<std::string> NewId(store::WriteTxn& txn, const char* seq, const std::string& region) {
+    XT_ASSIGN_OR_RETURN(int64_t n, txn.NextSequence(seq));
+    std::string digits = std::to_string(n);
+    return region + std::string(digits.size() < 14 ? 14 - digits.size() : 0, '0') + digits;
+  }
+
+  // ---- 1101 person info
+
+  Status PersonInfo(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string cert_type, data.Str("mdtrt_cert_type", 2));
+    XT_ASSIGN_OR_RETURN(std::string cert_no, data.Str("mdtrt_cert_no", 50));
+    std::optional<store::PersonRecord> rec;
+    if (cert_type == "02") {
+      if (!IsValidIdNumber(cert_no)) return err::BadField("input.data.mdtrt_cert_no", "is not a valid ID number");
+      XT_ASSIGN_OR_RETURN(rec, txn.FindPersonByCertno(cert_no));
+    } else if (cert_type == "03") {
+      XT_ASSIGN_OR_RETURN(std::string card_sn, data.OptStr("card_sn", 32));
+      XT_ASSIGN_OR_RETURN(rec, txn.FindPersonByCardNo(cert_no));
+      if (rec && !card_sn.empty()) {
+        XT_ASSIGN_OR_RETURN(registry::Person p, ParsePerson(*rec));
+        if (p.card_sn != card_sn) return err::PersonNotFound();
+      }
+    } else {
+      return err::UnsupportedCert(cert_type);
+    }
+    if (!rec) return err::PersonNotFound();
+    XT_ASSIGN_OR_RETURN(registry::Person p, ParsePerson(*rec));
+    XT_ASSIGN_OR_RETURN(Fen balance, AccountBalance(txn, p.psn_no));
+    const Date today = DateOf(c.now);
+    json insuinfo = json::array();
+    for (const auto& e : p.enrollments) {
+      insuinfo.push_back({{"insuplc_admdvs", e.insuplc_admdvs},
+                          {"insutype", e.insutype},
+                          {"psn_type", e.psn_type},
+                          {"psn_insu_stas", e.psn_insu_stas},
+                          {"psn_insu_date", e.validity.begin.ToString()},
+                          {"paus_insu_date", e.validity.end ? json(e.validity.end->ToString()) : json(nullptr)},
+                          {"cvlserv_flag", e.cvlserv_flag ? "1" : "0"},
+                          {"balc", Money(e.insutype == "310" ? balance : 0)},
+                          {"emp_name", ""}});
+    }
+    (*out)["baseinfo"] = {{"psn_no", p.psn_no},     {"psn_cert_type", "01"},         {"certno", p.certno},
+                          {"psn_name", p.psn_name}, {"gend", p.gend},                {"brdy", p.birth.ToString()},
+                          {"age", AgeOn(p.birth, today)}, {"naty", ""}};
+    (*out)["insuinfo"] = std::move(insuinfo);
+    (*out)["idetinfo"] = json::array();
+    return Status::Ok();
+  }
+
+  // ---- 2201 / 2401 opening a visit
+
+  Status OpenVisit(CallCtx& c, store::WriteTxn& txn, const Fields& f, const std::string& med_type,
+                   LocalSeconds begntime, const std::string& ipt_otp_no, json* out, const char* out_key) {
+    XT_ASSIGN_OR_RETURN(std::string psn_no, f.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string insutype, f.Str("insutype", 6));
+    XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(txn, psn_no));
+    const Date on = DateOf(begntime);
+    XT_ASSIGN_OR_RETURN(const registry::Enrollment* enr, ActiveEnrollment(person, insutype, on));
+    if (!c.insuplc_admdvs.empty() && c.insuplc_admdvs != enr->insuplc_admdvs) {
+      return err::WrongRegion("insuplc_admdvs " + c.insuplc_admdvs + " is not the person's insurance region " +
+                              enr->insuplc_admdvs);
+    }
+    const std::string treat_province = catalog::ProvinceOf(c.mdtrtarea_admvs);
+    bool filed = false;
+    for (const auto& fl : person.filings) {
+      if (catalog::ProvinceOf(fl.mdtrtarea_admvs) == treat_province && fl.validity.Contains(on)) filed = true;
+    }
+    store::VisitRow v;
+    XT_ASSIGN_OR_RETURN(v.mdtrt_id, NewId(txn, "mdtrt", c.mdtrtarea_admvs));
+    v.psn_no = psn_no;
+    v.psn_name = person.psn_name;
+    v.certno = person.certno;
+    v.insutype = insutype;
+    v.med_type = med_type;
+    v.fixmedins_code = c.fixmedins_code;
+    v.insuplc_admdvs = enr->insuplc_admdvs;
+    v.mdtrtarea_admvs = c.mdtrtarea_admvs;
+    v.hosp_lv = c.institution->hosp_lv;
+    v.psn_type = enr->psn_type;
+    v.birth = person.birth;
+    v.filed = filed;
+    v.begntime = begntime;
+    v.state = med_type[0] == '2' ? "admitted" : "registered";
+    v.ipt_otp_no = ipt_otp_no;
+    v.msgid = c.msgid;
+    XT_RETURN_IF_ERROR(txn.InsertVisit(v));
+    (*out)[out_key] = {{"mdtrt_id", v.mdtrt_id}, {"psn_no", psn_no}, {"ipt_otp_no", ipt_otp_no}};
+    return Status::Ok();
+  }
+
+  Status RegisterOutpatient(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(LocalSeconds begntime, data.Time("begntime"));
+    XT_ASSIGN_OR_RETURN(std::string ipt_otp_no, data.Str("ipt_otp_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string med_type, data.OptStr("med_type", 6));
+    if (med_type.empty()) med_type = "11";
+    if (med_type[0] != '1') return err::BadField("input.data.med_type", "must be an outpatient type (1x)");
+    return OpenVisit(c, *txn, data, med_type, begntime, ipt_otp_no, out, "data");
+  }
+
+  Status Admit(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields info, Fields(*c.input, "input").Object("mdtrtinfo"));
+    XT_ASSIGN_OR_RETURN(LocalSeconds begntime, info.Time("begntime"));
+    XT_ASSIGN_OR_RETURN(std::string ipt_no, info.Str("ipt_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string med_type, info.OptStr("med_type", 6));
+    if (med_type.empty()) med_type = "21";
+    if (med_type[0] != '2') return err::BadField("input.mdtrtinfo.med_type", "must be an inpatient type (2x)");
+    return OpenVisit(c, *txn, info, med_type, begntime, ipt_no, out, "result");
+  }
+
+  Status CancelOutpatient(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
+    if (v.state != "registered") return err::VisitState("only a registered, unsettled visit can be cancelled (it is " + v.state + ")");
+    XT_ASSIGN_OR_RETURN(auto lines, txn->ActiveFeeLines(mdtrt_id));
+    for (const auto& l : lines) XT_RETURN_IF_ERROR(txn->SetFeeLineState(mdtrt_id, l.feedetl_sn, "cancelled"));
+    v.state = "cancelled";
+    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    *out = json::object();
+    return Status::Ok();
+  }
+
+  Status Discharge(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields info, Fields(*c.input, "input").Object("dscginfo"));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, info.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, info.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(LocalSeconds endtime, info.Time("endtime"));
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
+    if (v.state != "admitted") return err::VisitState("only an admitted stay can be discharged (it is " + v.state + ")");
+    if (endtime < v.begntime) return err::BadField("input.dscginfo.endtime", "is before the admission time");
+    v.state = "discharged";
+    v.endtime = endtime;
+    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    *out = json::object();
+    return Status::Ok();
+  }
+
+  // ---- 2204 / 2301 fee details
+
+  static json LineJson(const settle::LineResult& r, const store::FeeLineRow& f) {
+    return {{"feedetl_sn", f.feedetl_sn},
+            {"det_item_fee_sumamt", Money(f.amount_fen)},
+            {"cnt", static_cast<double>(f.cnt_e4) / 10000.0},
+            {"pric", static_cast<double>(f.pric_e6) / 1000000.0},
+            {"pric_uplmt_amt", r.price_cap_fen ? Money(*r.price_cap_fen) : json(nullptr)},
+            {"selfpay_prop", Ratio(r.selfpay_prop_bp)},
+            {"fulamt_ownpay_amt", Money(r.fulamt_ownpay_fen)},
+            {"overlmt_amt", Money(r.overlmt_fen)},
+            {"preselfpay_amt", Money(r.preselfpay_fen)},
+            {"inscp_scp_amt", Money(r.inscp_fen)},
+            {"chrgitm_lv", std::string(catalog::ChargeClassCode(r.charge_class))},
+            {"lmt_used_flag", r.lmt_used ? "1" : "0"},
+            {"memo", r.listed ? "" : "not listed: fully self-paid"}};
+  }
+
+  Status UploadFees(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    Fields input(*c.input, "input");
+    XT_ASSIGN_OR_RETURN(const json* arr, input.Array("feedetail", kFeeLinesPerMessageMax));
+    std::vector<store::FeeLineRow> rows;
+    std::vector<settle::LineResult> results;
+    std::string mdtrt_id, psn_no;
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const json& item = (*arr)[i];
+      const std::string path = "input.feedetail[" + std::to_string(i) + "]";
+      if (!item.is_object()) return err::BadField(path, "must be an object");
+      Fields f(item, path);
+      store::FeeLineRow r;
+      XT_ASSIGN_OR_RETURN(r.feedetl_sn, f.Str("feedetl_sn", 30));
+      XT_ASSIGN_OR_RETURN(r.mdtrt_id, f.Str("mdtrt_id", 30));
+      XT_ASSIGN_OR_RETURN(std::string line_psn, f.Str("psn_no", 30));
+      XT_ASSIGN_OR_RETURN(r.chrg_bchno, f.Str("chrg_bchno", 30));
+      XT_ASSIGN_OR_RETURN(r.med_list_codg, f.Str("med_list_codg", 50));
+      XT_ASSIGN_OR_RETURN(r.medins_list_codg, f.Str("medins_list_codg", 150));
+      XT_ASSIGN_OR_RETURN(r.amount_fen, f.MoneyFen("det_item_fee_sumamt"));
+      XT_ASSIGN_OR_RETURN(r.cnt_e4, f.Scaled("cnt", 4));
+      XT_ASSIGN_OR_RETURN(r.pric_e6, f.Scaled("pric", 6));
+      XT_ASSIGN_OR_RETURN(r.fee_ocur_time, f.Time("fee_ocur_time"));
+      if (r.feedetl_sn.empty()) return err::BadField(path + ".feedetl_sn", "must not be empty");
+      if (i == 0) {
+        mdtrt_id = r.mdtrt_id;
+        psn_no = line_psn;
+      } else if (r.mdtrt_id != mdtrt_id || line_psn != psn_no) {
+        return err::FeeLineInvalid(path + ": every line of one upload must be for the same visit and person");
+      }
+      if (r.cnt_e4 == 0) return err::FeeLineInvalid(path + ".cnt must not be zero");
+      if (r.pric_e6 < 0) return err::FeeLineInvalid(path + ".pric must not be negative");
+      // The amount must be cnt x pric to the fen (refunds: both negative).
+      const __int128 exact_e10 = static_cast<__int128>(r.cnt_e4) * r.pric_e6;  // fen x 1e8 ... in 1e-10 yuan
+      const __int128 amount_e10 = static_cast<__int128>(r.amount_fen) * 100000000;
+      const __int128 diff = exact_e10 - amount_e10;
+      if (diff > 100000000 || diff < -100000000) {
+        return err::FeeLineInvalid(path + ".det_item_fee_sumamt is not cnt x pric");
+      }
+      for (const auto& prev : rows) {
+        if (prev.feedetl_sn == r.feedetl_sn) return err::FeeLineDuplicate(r.feedetl_sn);
+      }
+      if (!ref_.catalog.Find(c.mdtrtarea_admvs, r.med_list_codg, DateOf(r.fee_ocur_time))) {
+        return err::ItemNotListed(r.med_list_codg);
+      }
+      r.state = "active";
+      r.msgid = c.msgid;
+      rows.push_back(std::move(r));
+    }
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
+    if (v.state != "registered" && v.state != "admitted" && v.state != "discharged") {
+      return err::VisitState("fee details can be uploaded only to an open, unsettled visit (it is " + v.state + ")");
+    }
+    XT_ASSIGN_OR_RETURN(auto existing, txn->ActiveFeeLines(mdtrt_id));
+    if (existing.size() + rows.size() > kFeeLinesPerVisitMax) {
+      return err::TooMany("the visit's fee details", kFeeLinesPerVisitMax);
+    }
+    for (const auto& r : rows) {
+      XT_ASSIGN_OR_RETURN(auto dup, txn->FindFeeLine(mdtrt_id, r.feedetl_sn));
+      if (dup) return err::FeeLineDuplicate(r.feedetl_sn);
+    }
+    XT_RETURN_IF_ERROR(txn->InsertFeeLines(rows));
+    json result = json::array();
+    for (const auto& r : rows) {
+      settle::ClaimLine line{r.feedetl_sn, r.med_list_codg, r.amount_fen, r.cnt_e4};
+      result.push_back(LineJson(settle::SplitLine(line, ref_.catalog, c.mdtrtarea_admvs, DateOf(r.fee_ocur_time)), r));
+    }
+    (*out)["result"] = std::move(result);
+    return Status::Ok();
+  }
+
+  // ---- 2205 / 2302 cancel fee details
+
+  Status CancelFees(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string bchno, data.OptStr("chrg_bchno", 30));
+    XT_ASSIGN_OR_RETURN(std::string sn, data.OptStr("feedetl_sn", 30));
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
+    if (v.state == "settled") return err::AlreadySettled();
+    if (v.state == "cancelled") return err::VisitState("the visit is cancelled");
+    const bool all_batches = bchno.empty() || bchno == "0000";
+    const bool all_lines = sn.empty() || sn == "0000";
+    XT_ASSIGN_OR_RETURN(auto lines, txn->ActiveFeeLines(mdtrt_id));
+    int cancelled = 0;
+    for (const auto& l : lines) {
+      if ((all_batches || l.chrg_bchno == bchno) && (all_lines || l.feedetl_sn == sn)) {
+        XT_RETURN_IF_ERROR(txn->SetFeeLineState(mdtrt_id, l.feedetl_sn, "cancelled"));
+        ++cancelled;
+      }
+    }
+    if (cancelled == 0) return err::FeeLineNotFound(all_lines ? "(any)" : sn);
+    (*out)["cancelled"] = cancelled;
+    return Status::Ok();
+  }
+
+  // ---- 2206/2207, 2303/2304 settlement
+
+  struct Computed {
+    store::VisitRow visit;
+    std::string psn_name;
+    std::string certno;
+    settle::Breakdown breakdown;
+    Fen balance_before_fen = 0;
+    int year = 0;
+  };
+
+  Result<Computed> Compute(CallCtx& c, store::ReadTxn& txn, const Fields& data) {
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(Fen medfee_fen, data.MoneyFen("medfee_sumamt"));
+    XT_ASSIGN_OR_RETURN(bool acct_used, data.Flag("acct_used_flag", false));
+    XT_ASSIGN_OR_RETURN(std::string insutype, data.OptStr("insutype", 6));
+    XT_ASSIGN_OR_RETURN(bool mid_setl, data.Flag("mid_setl_flag", false));
+    if (mid_setl) return err::BadField("input.data.mid_setl_flag", "mid-stay settlement is not supported; settle at discharge");
+    Computed out;
+    XT_ASSIGN_OR_RETURN(out.visit, OwnVisit(c, txn, mdtrt_id, psn_no));
+    const store::VisitRow& v = out.visit;
+    if (!insutype.empty() && insutype != v.insutype) return err::BadField("input.data.insutype", "does not match the visit");
+    if (v.state == "settled") return err::AlreadySettled();
+    if (v.state == "admitted") return err::VisitState("the patient must be discharged (2402) before settlement");
+    if (v.state != "registered" && v.state != "discharged") return err::VisitState("the visit is " + v.state);
+    XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(mdtrt_id));
+    if (lines.empty()) return err::NoFeeLines();
+    settle::Claim claim;
+    claim.insutype = v.insutype;
+    claim.med_type = v.med_type;
+    claim.insuplc_admdvs = v.insuplc_admdvs;
+    claim.mdtrtarea_admvs = v.mdtrtarea_admvs;
+    claim.hosp_lv = v.hosp_lv;
+    claim.date = DateOf(c.now);
+    claim.psn_type = v.psn_type;
+    claim.birth = v.birth;
+    claim.filed = v.filed;
+    claim.acct_used = acct_used;
+    Fen sum = 0;
+    claim.lines.reserve(lines.size());
+    for (const auto& l : lines) {
+      claim.lines.push_back({l.feedetl_sn, l.med_list_codg, l.amount_fen, l.cnt_e4});
+      sum += l.amount_fen;
+    }
+    if (sum != medfee_fen) {
+      return err::TotalMismatch("medfee_sumamt " + FormatFen(medfee_fen) + " differs from the uploaded fee details' total " +
+                                FormatFen(sum));
+    }
+    XT_ASSIGN_OR_RETURN(out.balance_before_fen, AccountBalance(txn, v.psn_no));
+    claim.acct_balance_fen = out.balance_before_fen;
+    out.year = claim.date.Year();
+    XT_ASSIGN_OR_RETURN(auto acc_rows, txn.GetAccumulators(v.psn_no, out.year));
+    settle::Accumulators ytd;
+    ytd.reserve(acc_rows.size());
+    for (auto& a : acc_rows) ytd.push_back({std::move(a.key), a.value});
+    XT_ASSIGN_OR_RETURN(out.breakdown, settle::Adjudicate(claim, ref_.catalog, ref_.policies, ytd));
+    const std::string broken = settle::CheckIdentities(out.breakdown);
+    XT_INVARIANT(broken.empty(), "settlement identities: " + broken);
+    out.certno = v.certno;
+    out.psn_name = v.psn_name;
+    return out;
+  }
+
+  static store::Amounts AmountsOf(const settle::Breakdown& b) {
+    store::Amounts a;
+    a.medfee_sumamt = b.medfee_sumamt_fen;
+    a.fulamt_ownpay_amt = b.fulamt_ownpay_amt_fen;
+    a.overlmt_selfpay = b.overlmt_selfpay_fen;
+    a.preselfpay_amt = b.preselfpay_amt_fen;
+    a.inscp_scp_amt = b.inscp_scp_amt_fen;
+    a.act_pay_dedc = b.act_pay_dedc_fen;
+    a.hifp_pay = b.hifp_pay_fen;
+    a.cvlserv_pay = b.cvlserv_pay_fen;
+    a.hifes_pay = b.hifes_pay_fen;
+    a.hifmi_pay = b.hifmi_pay_fen;
+    a.hifob_pay = b.hifob_pay_fen;
+    a.maf_pay = b.maf_pay_fen;
+    a.oth_pay = b.oth_pay_fen;
+    a.fund_pay_sumamt = b.fund_pay_sumamt_fen;
+    a.psn_part_amt = b.psn_part_amt_fen;
+    a.acct_pay = b.acct_pay_fen;
+    a.psn_cash_pay = b.psn_cash_pay_fen;
+    a.hosp_part_amt = b.hosp_part_amt_fen;
+    a.balc = b.balc_fen;
+    a.pool_prop_selfpay_bp = b.pool_prop_selfpay_bp;
+    return a;
+  }
+
+  static json DetailJson(const settle::Breakdown& b) {
+    json lines = json::array();
+    for (const auto& l : b.lines) {
+      lines.push_back({l.feedetl_sn, l.med_list_codg, l.amount_fen, std::string(catalog::ChargeClassCode(l.charge_class)),
+                       l.fulamt_ownpay_fen, l.overlmt_fen, l.preselfpay_fen, l.inscp_fen});
+    }
+    json funds = json::array();
+    for (const auto& f : b.funds) {
+      funds.push_back({{"fund_pay_type", f.fund_pay_type},
+                       {"fund", std::string(policy::FundKindName(f.fund))},
+                       {"crt_payb_lmt_amt_fen", f.cap_left_fen},
+                       {"fund_payamt_fen", f.pay_fen},
+                       {"setl_proc_info", f.info}});
+    }
+    return {{"policy_id", b.policy_id},
+            {"category", std::string(policy::CategoryName(b.category))},
+            {"filed_effective", b.filed_effective},
+            {"unfiled_cut_bp", b.unfiled_cut_bp},
+            {"lines", std::move(lines)},
+            {"funds", std::move(funds)},
+            {"trace", b.trace}};
+  }
+
+  // setlinfo + setldetail from a stored (or about to be stored) settlement.
+  static void RenderSettlement(const store::SettlementRow& r, const json& detail, const std::string& psn_name,
+                               const std::string& certno, const std::string& psn_type, json* out) {
+    const store::Amounts& a = r.amounts;
+    (*out)["setlinfo"] = {
+        {"setl_id", r.setl_id},
+        {"mdtrt_id", r.mdtrt_id},
+        {"psn_no", r.psn_no},
+        {"psn_name", psn_name},
+        {"psn_cert_type", "01"},
+        {"certno", certno},
+        {"insutype", r.insutype},
+        {"psn_type", psn_type},
+        {"setl_time", FormatLocalTime(r.setl_time)},
+        {"med_type", r.med_type},
+        {"insuplc_admdvs", r.insuplc_admdvs},
+        {"mdtrtarea_admvs", r.mdtrtarea_admvs},
+        {"medfee_sumamt", Money(a.medfee_sumamt)},
+        {"fulamt_ownpay_amt", Money(a.fulamt_ownpay_amt)},
+        {"overlmt_selfpay", Money(a.overlmt_selfpay)},
+        {"preselfpay_amt", Money(a.preselfpay_amt)},
+        {"inscp_scp_amt", Money(a.inscp_scp_amt)},
+        {"act_pay_dedc", Money(a.act_pay_dedc)},
+        {"hifp_pay", Money(a.hifp_pay)},
+        {"pool_prop_selfpay", Ratio(a.pool_prop_selfpay_bp)},
+        {"cvlserv_pay", Money(a.cvlserv_pay)},
+        {"hifes_pay", Money(a.hifes_pay)},
+        {"hifmi_pay", Money(a.hifmi_pay)},
+        {"hifob_pay", Money(a.hifob_pay)},
+        {"maf_pay", Money(a.maf_pay)},
+        {"oth_pay", Money(a.oth_pay)},
+        {"fund_pay_sumamt", Money(a.fund_pay_sumamt)},
+        {"psn_part_amt", Money(a.psn_part_amt)},
+        {"acct_pay", Money(a.acct_pay)},
+        {"psn_cash_pay", Money(a.psn_cash_pay)},
+        {"hosp_part_amt", Money(a.hosp_part_amt)},
+        {"balc", Money(a.balc)},
+        {"acct_mulaid_pay", Money(0)},
+        {"medins_setl_id", r.msgid},
+        {"clr_optins", r.insuplc_admdvs},
+        {"clr_way", "1"},
+        {"clr_type", r.med_type[0] == '2' ? "21" : "11"},
+        {"setl_proc_info", detail.value("trace", "")},
+    };
+    json setldetail = json::array();
+    const bool negate = r.kind == "reversal";
+    for (const auto& f : detail.value("funds", json::array())) {
+      const Fen pay = f.value("fund_payamt_fen", Fen{0});
+      setldetail.push_back({{"fund_pay_type", f.value("fund_pay_type", "")},
+                            {"crt_payb_lmt_amt", Money(f.value("crt_payb_lmt_amt_fen", Fen{0}))},
+                            {"fund_payamt", Money(negate ? -pay : pay)},
+                            {"setl_proc_info", f.value("setl_proc_info", "")}});
+    }
+    (*out)["setldetail"] = std::move(setldetail);
+  }
+
+  Status PreSettle(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, txn, data));
+    store::SettlementRow row = RowOf(c, comp, "");
+    RenderSettlement(row, DetailJson(comp.breakdown), comp.psn_name, comp.certno, comp.visit.psn_type, out);
+    return Status::Ok();
+  }
+
+  static store::SettlementRow RowOf(const CallCtx& c, const Computed& comp, const std::string& setl_id) {
+    store::SettlementRow row;
+    row.setl_id = setl_id;
+    row.kind = "settle";
+    row.state = "settled";
+    row.mdtrt_id = comp.visit.mdtrt_id;
+    row.psn_no = comp.visit.psn_no;
+    row.fixmedins_code = comp.visit.fixmedins_code;
+    row.insuplc_admdvs = comp.visit.insuplc_admdvs;
+    row.mdtrtarea_admvs = comp.visit.mdtrtarea_admvs;
+    row.insutype = comp.visit.insutype;
+    row.med_type = comp.visit.med_type;
+    row.setl_time = c.now;
+    row.year = comp.year;
+    row.msgid = c.msgid;
+    row.amounts = AmountsOf(comp.breakdown);
+    row.deltas.reserve(comp.breakdown.deltas.size());
+    for (const auto& d : comp.breakdown.deltas) row.deltas.push_back({d.key, d.value});
+    return row;
+  }
+
+  Status Settle(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, *txn, data));
+    XT_ASSIGN_OR_RETURN(std::string setl_id, NewId(*txn, "setl", comp.visit.mdtrtarea_admvs));
+    store::SettlementRow row = RowOf(c, comp, setl_id);
+    const json detail = DetailJson(comp.breakdown);
+    row.detail_json = detail.dump();
+    XT_INVARIANT(row.amounts.balc == comp.balance_before_fen - row.amounts.acct_pay,
+                 "the account balance moves by exactly acct_pay");
+    XT_RETURN_IF_ERROR(txn->InsertSettlement(row));
+    XT_RETURN_IF_ERROR(txn->AddAccumulators(row.psn_no, row.year, row.deltas));
+    XT_RETURN_IF_ERROR(txn->PostTransfers(ledger::TransfersFor(row)));
+    comp.visit.state = "settled";
+    XT_RETURN_IF_ERROR(txn->UpdateVisit(comp.visit));
+    RenderSettlement(row, detail, comp.psn_name, comp.certno, comp.visit.psn_type, out);
+    return Status::Ok();
+  }
+
+  // ---- 2208 / 2305 reversal
+
+  Status Reverse(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string setl_id, data.Str("setl_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(auto orig, txn->FindSettlement(setl_id));
+    if (!orig || orig->kind != "settle" || orig->mdtrt_id != mdtrt_id || orig->psn_no != psn_no) {
+      return err::SettlementNotFound();
+    }
+    if (orig->fixmedins_code != c.fixmedins_code) return err::SettlementOfOther();
+    if (orig->state == "reversed") return err::AlreadyReversed();
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
+    XT_ASSIGN_OR_RETURN(Fen balance, AccountBalance(*txn, psn_no));
+
+    store::SettlementRow rev = *orig;
+    XT_ASSIGN_OR_RETURN(rev.setl_id, NewId(*txn, "setl", orig->mdtrtarea_admvs));
+    rev.kind = "reversal";
+    rev.orig_setl_id = orig->setl_id;
+    rev.state = "reversal";
+    rev.setl_time = c.now;
+    rev.msgid = c.msgid;
+    store::Amounts& a = rev.amounts;
+    for (Fen* f : {&a.medfee_sumamt, &a.fulamt_ownpay_amt, &a.overlmt_selfpay, &a.preselfpay_amt, &a.inscp_scp_amt,
+                   &a.act_pay_dedc, &a.hifp_pay, &a.cvlserv_pay, &a.hifes_pay, &a.hifmi_pay, &a.hifob_pay, &a.maf_pay,
+                   &a.oth_pay, &a.fund_pay_sumamt, &a.psn_part_amt, &a.acct_pay, &a.psn_cash_pay, &a.hosp_part_amt}) {
+      *f = -*f;
+    }
+    a.balc = balance - a.acct_pay;  // acct_pay is negative: the account gets it back
+    for (auto& d : rev.deltas) d.value = -d.value;
+    // The accumulators go back to the year of the original settlement.
+    XT_RETURN_IF_ERROR(txn->InsertSettlement(rev));
+    XT_RETURN_IF_ERROR(txn->SetSettlementState(orig->setl_id, "reversed"));
+    XT_RETURN_IF_ERROR(txn->AddAccumulators(rev.psn_no, rev.year, rev.deltas));
+    XT_RETURN_IF_ERROR(txn->PostTransfers(ledger::TransfersFor(rev)));
+    v.state = v.med_type[0] == '2' ? "discharged" : "registered";
+    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    json detail = json::parse(orig->detail_json, nullptr, false);
+    if (detail.is_discarded()) detail = json::object();
+    RenderSettlement(rev, detail, v.psn_name, v.certno, v.psn_type, out);
+    (*out)["setlinfo"]["orig_setl_id"] = orig->setl_id;
+    return Status::Ok();
+  }
+
+ private:
+  Processor* p_;
+  const RefData& ref_;
+};
+
+Processor::Processor(store::Store* store, const RefData* ref, const Clock* clock)
+    : store_(store), ref_(ref), clock_(clock) {}
+
+CallStats Processor::stats() const { return CallStats{calls_.load(), failures_.load(), replays_.load()}; }
+
+namespace {
+
+// Storage and internal failures are not answers: they are not recorded
+// under the msgid, so a retry can succeed.
+bool IsRecordable(const Status& s) {
+  return s.ok() || (s.code().rfind("XT-STORE", 0) != 0 && s.code().rfind("XT-INT", 0) != 0);
+}
+
+std::string TimeMillis(int64_t local_millis) {
+  const std::string t = FormatLocalCompact(local_millis / 1000);
+  std::string ms = std::to_string(local_millis % 1000);
+  return t + std::string(3 - ms.size(), '0') + ms;
+}
+
+}  // namespace
+
+std::string Processor::Call(std::string_view request_json) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
+  const int64_t received_ms = clock_->NowLocalMillis();
+  CallCtx ctx;
+  ctx.now = received_ms / 1000;
+
+  auto envelope = [&](const Status& st, const json* output) {
+    const int64_t serial = serial_.fetch_add(1, std::memory_order_relaxed) + 1;
+    std::string digits = std::to_string(serial % 10000000000LL);
+    json resp = {
+        {"infcode", st.ok() ? 0 : -1},
+        {"inf_refmsgid", platform_region_ + FormatLocalCompact(ctx.now) + std::string(10 - digits.size(), '0') + digits},
+        {"refmsg_time", TimeMillis(received_ms)},
+        {"respond_time", TimeMillis(clock_->NowLocalMillis())},
+        {"err_msg", st.ok() ? "" : st.message()},
+        {"output", output && st.ok() ? *output : json::object()},
+    };
+    if (!st.ok()) {
+      resp["err_code"] = st.code();
+      failures_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return resp.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+
+  json req = json::parse(request_json, nullptr, false);
+  if (req.is_discarded()) return envelope(err::MalformedJson("parse failed"), nullptr);
+  if (!req.is_object()) return envelope(err::BadEnvelope("the request must be a JSON object"), nullptr);
+
+  Status st;
+  {
+    Fields env(req, "envelope");
+    auto field = [&](const char* name, size_t len, bool exact, std::string* out) -> Status {
+      auto v = exact ? env.Code(name, len) : env.Str(name, len);
+      if (!v.ok()) return err::BadEnvelope(v.status().message());
+      *out = std::move(v).value();
+      return Status::Ok();
+    };
+    st = field("infno", 4, true, &ctx.infno);
+    if (st.ok()) st = field("msgid", 30, true, &ctx.msgid);
+    if (st.ok()) st = field("fixmedins_code", 12, true, &ctx.fixmedins_code);
+    if (st.ok()) st = field("mdtrtarea_admvs", 6, true, &ctx.mdtrtarea_admvs);
+    if (st.ok() && env.Find("insuplc_admdvs")) st = field("insuplc_admdvs", 6, false, &ctx.insuplc_admdvs);
+    if (st.ok()) {
+      auto opter = env.OptStr("opter", 30);
+      if (!opter.ok()) st = err::BadEnvelope(opter.status().message());
+      else ctx.opter = opter.value();
+    }
+    if (!st.ok()) return envelope(st, nullptr);
+  }
+  // msgid = institution code 12 + yyyyMMddHHmmss 14 + sequence 4.
+  if (ctx.msgid.compare(0, 12, ctx.fixmedins_code) != 0) {
+    return envelope(err::BadMsgid("msgid must start with the caller's fixmedins_code"), nullptr);
+  }
+  if (!ParseLocalTime(ctx.msgid.substr(12, 14)) || !IsDigits(ctx.msgid.substr(26, 4))) {
+    return envelope(err::BadMsgid("msgid must be fixmedins_code + yyyyMMddHHmmss + a 4-digit sequence"), nullptr);
+  }
+  if (!IsDigits(ctx.mdtrtarea_admvs) || (!ctx.insuplc_admdvs.empty() && !IsDigits(ctx.insuplc_admdvs))) {
+    return envelope(err::BadEnvelope("region codes must be 6 digits"), nullptr);
+  }
+  ctx.institution = ref_->registry.FindInstitution(ctx.fixmedins_code);
+  if (!ctx.institution) return envelope(err::UnknownInstitution(ctx.fixmedins_code), nullptr);
+  if (catalog::ProvinceOf(ctx.institution->admdvs) != catalog::ProvinceOf(ctx.mdtrtarea_admvs)) {
+    return envelope(err::WrongRegion("mdtrtarea_admvs is not the region of institution " + ctx.fixmedins_code),
+                    nullptr);
+  }
+  const auto& table = Handlers::Table();
+  auto it = table.find(ctx.infno);
+  if (it == table.end()) return envelope(err::UnknownInfno(ctx.infno), nullptr);
+  auto in = req.find("input");
+  if (in == req.end() || !in->is_object()) return envelope(err::MissingField("input (an object)"), nullptr);
+  ctx.input = &*in;
+
+  Handlers handlers(this);
+  const Handlers::Spec spec = it->second;
+  json output = json::object();
+  if (!spec.writes) {
+    // Reads change nothing, so they are answered afresh and not recorded.
+    st = store_->Read([&](store::ReadTxn& txn) { return (handlers.*spec.fn)(ctx, txn, nullptr, &output); });
+    return envelope(st, &output);
+  }
+
+  const std::string canonical = ctx.infno + '|' + ctx.fixmedins_code + '|' + ctx.mdtrtarea_admvs + '|' +
+                                ctx.insuplc_admdvs + '|' + in->dump();
+  const std::string hash = Hex(Fnv1a(canonical));
+  std::string response;
+  st = store_->Write([&](store::WriteTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(auto seen, txn.FindMessage(ctx.msgid));
+    if (seen) {
+      if (seen->request_hash != hash || seen->infno != ctx.infno) return err::MsgidReused();
+      response = seen->response;
+      replays_.fetch_add(1, std::memory_order_relaxed);
+      return Status::Ok();
+    }
+    output = json::object();
+    Status hs = txn.Attempt([&] { return (handlers.*spec.fn)(ctx, txn, &txn, &output); });
+    if (!IsRecordable(hs)) return hs;
+    response = envelope(hs, &output);
+    return txn.PutMessage({ctx.msgid, ctx.infno, ctx.fixmedins_code, hash, hs.ok() ? 0 : -1, response, ctx.now});
+  });
+  if (!st.ok()) return envelope(st, nullptr);
+  return response;
+}
+
+}  // namespace xt::service

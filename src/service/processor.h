@@ -1,0 +1,58 @@
+// The transaction processor: one entry point for every national-interface
+// transaction (../docs/interface.md). `xietong call` and the HTTP server both
+// hand it request envelopes and send back what it returns, so a transaction
+// behaves the same whichever way it arrives.
+//
+// It owns idempotency (a msgid sent again returns its first answer and has
+// no second effect; a msgid reused for a different request is refused) and
+// the order of steps; the rules live in settle/, the postings in ledger/,
+// and every change goes through the store's group-commit writer.
+//
+// Thread-safe: Call may run on any number of threads at once. `store`,
+// `ref` and `clock` must outlive the Processor.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "service/refdata.h"
+#include "store/store.h"
+
+namespace xt::service {
+
+struct CallStats {
+  int64_t calls = 0;
+  int64_t failures = 0;
+  int64_t replays = 0;  // answered from the message log
+};
+
+class Processor {
+ public:
+  Processor(store::Store* store, const RefData* ref, const Clock* clock);
+
+  // A request envelope (JSON text) in, a response envelope (JSON text, one
+  // line) out. Never throws; every failure is an envelope with infcode -1,
+  // a stable err_code and a plain err_msg.
+  std::string Call(std::string_view request_json);
+
+  // The region code written into inf_refmsgid (the platform's own region).
+  void set_platform_region(std::string region) { platform_region_ = std::move(region); }
+  CallStats stats() const;
+
+ private:
+  store::Store* store_;
+  const RefData* ref_;
+  const Clock* clock_;
+  std::string platform_region_ = "100000";
+  std::atomic<int64_t> serial_{0};
+  std::atomic<int64_t> calls_{0};
+  std::atomic<int64_t> failures_{0};
+  std::atomic<int64_t> replays_{0};
+
+  friend class Handlers;
+};
+
+}  // namespace xt::service

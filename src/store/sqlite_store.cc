@@ -1,0 +1,672 @@
+// The SQLite backend: WAL mode, synchronous=FULL, one writer thread with
+// group commit (each piece of work in its own savepoint), a small pool of
+// reader connections. The schema is in docs/storage.md.
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace xt::store {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+const char* const kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refdata(name TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS persons(
+  psn_no TEXT PRIMARY KEY, certno TEXT NOT NULL UNIQUE, card_no TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS persons_card ON persons(card_no);
+CREATE TABLE IF NOT EXISTS visits(
+  mdtrt_id TEXT PRIMARY KEY, psn_no TEXT NOT NULL, psn_name TEXT NOT NULL, certno TEXT NOT NULL,
+  insutype TEXT NOT NULL, med_type TEXT NOT NULL,
+  fixmedins_code TEXT NOT NULL, insuplc_admdvs TEXT NOT NULL, mdtrtarea_admvs TEXT NOT NULL,
+  hosp_lv INTEGER NOT NULL, psn_type TEXT NOT NULL, birth INTEGER NOT NULL, filed INTEGER NOT NULL,
+  begntime INTEGER NOT NULL, endtime INTEGER, state TEXT NOT NULL, ipt_otp_no TEXT NOT NULL,
+  msgid TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS visits_person ON visits(psn_no);
+CREATE TABLE IF NOT EXISTS fee_lines(
+  mdtrt_id TEXT NOT NULL, feedetl_sn TEXT NOT NULL, chrg_bchno TEXT NOT NULL, med_list_codg TEXT NOT NULL,
+  medins_list_codg TEXT NOT NULL, amount_fen INTEGER NOT NULL, cnt_e4 INTEGER NOT NULL, pric_e6 INTEGER NOT NULL,
+  fee_ocur_time INTEGER NOT NULL, state TEXT NOT NULL, msgid TEXT NOT NULL,
+  PRIMARY KEY(mdtrt_id, feedetl_sn)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS settlements(
+  setl_id TEXT PRIMARY KEY, kind TEXT NOT NULL, orig_setl_id TEXT NOT NULL, state TEXT NOT NULL,
+  mdtrt_id TEXT NOT NULL, psn_no TEXT NOT NULL, fixmedins_code TEXT NOT NULL, insuplc_admdvs TEXT NOT NULL,
+  mdtrtarea_admvs TEXT NOT NULL, insutype TEXT NOT NULL, med_type TEXT NOT NULL, setl_time INTEGER NOT NULL,
+  year INTEGER NOT NULL, msgid TEXT NOT NULL,
+  medfee_sumamt INTEGER NOT NULL, fulamt_ownpay_amt INTEGER NOT NULL, overlmt_selfpay INTEGER NOT NULL,
+  preselfpay_amt INTEGER NOT NULL, inscp_scp_amt INTEGER NOT NULL, act_pay_dedc INTEGER NOT NULL,
+  hifp_pay INTEGER NOT NULL, cvlserv_pay INTEGER NOT NULL, hifes_pay INTEGER NOT NULL, hifmi_pay INTEGER NOT NULL,
+  hifob_pay INTEGER NOT NULL, maf_pay INTEGER NOT NULL, oth_pay INTEGER NOT NULL, fund_pay_sumamt INTEGER NOT NULL,
+  psn_part_amt INTEGER NOT NULL, acct_pay INTEGER NOT NULL, psn_cash_pay INTEGER NOT NULL,
+  hosp_part_amt INTEGER NOT NULL, balc INTEGER NOT NULL, pool_prop_selfpay_bp INTEGER NOT NULL,
+  deltas TEXT NOT NULL, detail TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS settlements_visit ON settlements(mdtrt_id, state);
+CREATE TABLE IF NOT EXISTS accumulators(
+  psn_no TEXT NOT NULL, year INTEGER NOT NULL, key TEXT NOT NULL, value INTEGER NOT NULL,
+  PRIMARY KEY(psn_no, year, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS accounts(
+  account TEXT PRIMARY KEY, debits_fen INTEGER NOT NULL, credits_fen INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS transfers(
+  id INTEGER PRIMARY KEY, setl_id TEXT NOT NULL, debit_account TEXT NOT NULL, credit_account TEXT NOT NULL,
+  amount_fen INTEGER NOT NULL CHECK(amount_fen > 0), memo TEXT NOT NULL, time INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS transfers_setl ON transfers(setl_id);
+CREATE TABLE IF NOT EXISTS messages(
+  msgid TEXT PRIMARY KEY, infno TEXT NOT NULL, fixmedins_code TEXT NOT NULL, request_hash TEXT NOT NULL,
+  infcode INTEGER NOT NULL, response TEXT NOT NULL, time INTEGER NOT NULL) WITHOUT ROWID;
+)SQL";
+
+// Deltas are stored as "key\tvalue\n" lines: keys never hold tabs or newlines.
+std::string EncodeDeltas(const std::vector<AccumDelta>& deltas) {
+  std::string out;
+  for (const auto& d : deltas) {
+    out += d.key;
+    out += '\t';
+    out += std::to_string(d.value);
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<AccumDelta> DecodeDeltas(const std::string& text) {
+  std::vector<AccumDelta> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t tab = text.find('\t', pos);
+    const size_t nl = text.find('\n', pos);
+    if (tab == std::string::npos || nl == std::string::npos || tab > nl) break;
+    out.push_back({text.substr(pos, tab - pos), std::stoll(text.substr(tab + 1, nl - tab - 1))});
+    pos = nl + 1;
+  }
+  return out;
+}
+
+// Column lists shared by the INSERT and the SELECTs, so the two can't drift.
+#define XT_VISIT_COLS                                                                                     \
+  "mdtrt_id, psn_no, insutype, med_type, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, hosp_lv, psn_type, " \
+  "birth, filed, begntime, endtime, state, ipt_otp_no, msgid, psn_name, certno"
+#define XT_FEE_COLS                                                                                         \
+  "mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, amount_fen, cnt_e4, pric_e6, " \
+  "fee_ocur_time, state, msgid"
+#define XT_SETL_COLS                                                                                             \
+  "setl_id, kind, orig_setl_id, state, mdtrt_id, psn_no, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, "     \
+  "insutype, med_type, setl_time, year, msgid, medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, "            \
+  "preselfpay_amt, inscp_scp_amt, act_pay_dedc, hifp_pay, cvlserv_pay, hifes_pay, hifmi_pay, hifob_pay, "       \
+  "maf_pay, oth_pay, fund_pay_sumamt, psn_part_amt, acct_pay, psn_cash_pay, hosp_part_amt, balc, "              \
+  "pool_prop_selfpay_bp, deltas, detail"
+
+VisitRow ReadVisit(const Stmt& s) {
+  VisitRow v;
+  v.mdtrt_id = s.Text(0);
+  v.psn_no = s.Text(1);
+  v.insutype = s.Text(2);
+  v.med_type = s.Text(3);
+  v.fixmedins_code = s.Text(4);
+  v.insuplc_admdvs = s.Text(5);
+  v.mdtrtarea_admvs = s.Text(6);
+  v.hosp_lv = static_cast<int>(s.Int(7));
+  v.psn_type = s.Text(8);
+  v.birth = Date{static_cast<int32_t>(s.Int(9))};
+  v.filed = s.Int(10) != 0;
+  v.begntime = s.Int(11);
+  if (!s.IsNull(12)) v.endtime = s.Int(12);
+  v.state = s.Text(13);
+  v.ipt_otp_no = s.Text(14);
+  v.msgid = s.Text(15);
+  v.psn_name = s.Text(16);
+  v.certno = s.Text(17);
+  return v;
+}
+
+void BindVisit(Stmt& s, const VisitRow& v) {
+  s.Bind(1, v.mdtrt_id).Bind(2, v.psn_no).Bind(3, v.insutype).Bind(4, v.med_type).Bind(5, v.fixmedins_code);
+  s.Bind(6, v.insuplc_admdvs).Bind(7, v.mdtrtarea_admvs).Bind(8, v.hosp_lv).Bind(9, v.psn_type);
+  s.Bind(10, static_cast<int64_t>(v.birth.days)).Bind(11, v.filed ? 1 : 0).Bind(12, v.begntime);
+  s.Bind(13, v.endtime).Bind(14, v.state).Bind(15, v.ipt_otp_no).Bind(16, v.msgid);
+  s.Bind(17, v.psn_name).Bind(18, v.certno);
+}
+
+FeeLineRow ReadFee(const Stmt& s) {
+  FeeLineRow f;
+  f.mdtrt_id = s.Text(0);
+  f.feedetl_sn = s.Text(1);
+  f.chrg_bchno = s.Text(2);
+  f.med_list_codg = s.Text(3);
+  f.medins_list_codg = s.Text(4);
+  f.amount_fen = s.Int(5);
+  f.cnt_e4 = s.Int(6);
+  f.pric_e6 = s.Int(7);
+  f.fee_ocur_time = s.Int(8);
+  f.state = s.Text(9);
+  f.msgid = s.Text(10);
+  return f;
+}
+
+SettlementRow ReadSettlement(const Stmt& s) {
+  SettlementRow r;
+  r.setl_id = s.Text(0);
+  r.kind = s.Text(1);
+  r.orig_setl_id = s.Text(2);
+  r.state = s.Text(3);
+  r.mdtrt_id = s.Text(4);
+  r.psn_no = s.Text(5);
+  r.fixmedins_code = s.Text(6);
+  r.insuplc_admdvs = s.Text(7);
+  r.mdtrtarea_admvs = s.Text(8);
+  r.insutype = s.Text(9);
+  r.med_type = s.Text(10);
+  r.setl_time = s.Int(11);
+  r.year = static_cast<int>(s.Int(12));
+  r.msgid = s.Text(13);
+  Amounts& a = r.amounts;
+  Fen* fields[] = {&a.medfee_sumamt, &a.fulamt_ownpay_amt, &a.overlmt_selfpay, &a.preselfpay_amt,
+                   &a.inscp_scp_amt, &a.act_pay_dedc,      &a.hifp_pay,        &a.cvlserv_pay,
+                   &a.hifes_pay,     &a.hifmi_pay,         &a.hifob_pay,       &a.maf_pay,
+                   &a.oth_pay,       &a.fund_pay_sumamt,   &a.psn_part_amt,    &a.acct_pay,
+                   &a.psn_cash_pay,  &a.hosp_part_amt,     &a.balc};
+  int col = 14;
+  for (Fen* f : fields) *f = s.Int(col++);
+  a.pool_prop_selfpay_bp = static_cast<BasisPoints>(s.Int(col++));
+  r.deltas = DecodeDeltas(s.Text(col++));
+  r.detail_json = s.Text(col++);
+  return r;
+}
+
+// One connection's implementation of the transaction interface. The writer
+// and each reader own one.
+class SqliteTxn final : public WriteTxn {
+ public:
+  explicit SqliteTxn(Db* db) : db_(db) {}
+
+  // Runs a query expecting at most one row; `read` is called on it.
+  template <typename T, typename Bind, typename Read>
+  Result<std::optional<T>> One(const char* sql, Bind bind, Read read) {
+    XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, db_->Prepare(sql));
+    Stmt s(raw);  // resets the cached statement when it goes out of scope
+    bind(s);
+    XT_ASSIGN_OR_RETURN(bool row, s.Step());
+    std::optional<T> out;
+    if (row) out = read(s);
+    return out;
+  }
+
+  template <typename Bind>
+  Status Exec(const char* sql, Bind bind) {
+    XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, db_->Prepare(sql));
+    Stmt s(raw);
+    bind(s);
+    return s.Run();
+  }
+
+  template <typename Bind, typename Each>
+  Status Scan(const char* sql, Bind bind, Each each) {
+    XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, db_->Prepare(sql));
+    Stmt s(raw);
+    bind(s);
+    for (;;) {
+      XT_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row || !each(s)) break;
+    }
+    return Status::Ok();
+  }
+
+  // ---- ReadTxn
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override {
+    return One<std::string>(
+        "SELECT value FROM meta WHERE key = ?", [&](Stmt& s) { s.Bind(1, key); },
+        [](const Stmt& s) { return s.Text(0); });
+  }
+  Result<std::optional<std::string>> GetRefData(std::string_view name) override {
+    return One<std::string>(
+        "SELECT body FROM refdata WHERE name = ?", [&](Stmt& s) { s.Bind(1, name); },
+        [](const Stmt& s) { return s.Text(0); });
+  }
+
+  static PersonRecord ReadPerson(const Stmt& s) { return PersonRecord{s.Text(0), s.Text(1), s.Text(2), s.Text(3)}; }
+  Result<std::optional<PersonRecord>> FindPersonByPsnNo(std::string_view psn_no) override {
+    return One<PersonRecord>("SELECT psn_no, certno, card_no, body FROM persons WHERE psn_no = ?",
+                             [&](Stmt& s) { s.Bind(1, psn_no); }, ReadPerson);
+  }
+  Result<std::optional<PersonRecord>> FindPersonByCertno(std::string_view certno) override {
+    return One<PersonRecord>("SELECT psn_no, certno, card_no, body FROM persons WHERE certno = ?",
+                             [&](Stmt& s) { s.Bind(1, certno); }, ReadPerson);
+  }
+  Result<std::optional<PersonRecord>> FindPersonByCardNo(std::string_view card_no) override {
+    return One<PersonRecord>("SELECT psn_no, certno, card_no, body FROM persons WHERE card_no = ? LIMIT 1",
+                             [&](Stmt& s) { s.Bind(1, card_no); }, ReadPerson);
+  }
+  Result<int64_t> CountPersons() override { return Count("SELECT count(*) FROM persons"); }
+  Result<int64_t> CountSettlements() override { return Count("SELECT count(*) FROM settlements"); }
+
+  Result<int64_t> Count(const char* sql) {
+    XT_ASSIGN_OR_RETURN(auto n, One<int64_t>(sql, [](Stmt&) {}, [](const Stmt& s) { return s.Int(0); }));
+    return n.value_or(0);
+  }
+
+  Result<std::optional<VisitRow>> FindVisit(std::string_view mdtrt_id) override {
+    return One<VisitRow>("SELECT " XT_VISIT_COLS " FROM visits WHERE mdtrt_id = ?",
+                         [&](Stmt& s) { s.Bind(1, mdtrt_id); }, ReadVisit);
+  }
+
+  Result<std::vector<FeeLineRow>> ActiveFeeLines(std::string_view mdtrt_id) override {
+    std::vector<FeeLineRow> out;
+    XT_RETURN_IF_ERROR(Scan(
+        "SELECT " XT_FEE_COLS " FROM fee_lines WHERE mdtrt_id = ? AND state = 'active' ORDER BY feedetl_sn",
+        [&](Stmt& s) { s.Bind(1, mdtrt_id); },
+        [&](const Stmt& s) {
+          out.push_back(ReadFee(s));
+          return true;
+        }));
+    return out;
+  }
+
+  Result<std::optional<FeeLineRow>> FindFeeLine(std::string_view mdtrt_id, std::string_view feedetl_sn) override {
+    return One<FeeLineRow>("SELECT " XT_FEE_COLS " FROM fee_lines WHERE mdtrt_id = ? AND feedetl_sn = ?",
+                           [&](Stmt& s) { s.Bind(1, mdtrt_id).Bind(2, feedetl_sn); }, ReadFee);
+  }
+
+  Result<std::optional<SettlementRow>> FindSettlement(std::string_view setl_id) override {
+    return One<SettlementRow>("SELECT " XT_SETL_COLS " FROM settlements WHERE setl_id = ?",
+                              [&](Stmt& s) { s.Bind(1, setl_id); }, ReadSettlement);
+  }
+
+  Result<std::optional<SettlementRow>> ActiveSettlementOfVisit(std::string_view mdtrt_id) override {
+    return One<SettlementRow>("SELECT " XT_SETL_COLS " FROM settlements WHERE mdtrt_id = ? AND state = 'settled'",
+                              [&](Stmt& s) { s.Bind(1, mdtrt_id); }, ReadSettlement);
+  }
+
+  Result<std::vector<AccumDelta>> GetAccumulators(std::string_view psn_no, int year) override {
+    std::vector<AccumDelta> out;
+    XT_RETURN_IF_ERROR(Scan(
+        "SELECT key, value FROM accumulators WHERE psn_no = ? AND year = ? ORDER BY key",
+        [&](Stmt& s) { s.Bind(1, psn_no).Bind(2, year); },
+        [&](const Stmt& s) {
+          out.push_back({s.Text(0), s.Int(1)});
+          return true;
+        }));
+    return out;
+  }
+
+  Result<std::optional<AccountRow>> GetAccount(std::string_view account) override {
+    return One<AccountRow>(
+        "SELECT account, debits_fen, credits_fen FROM accounts WHERE account = ?",
+        [&](Stmt& s) { s.Bind(1, account); },
+        [](const Stmt& s) { return AccountRow{s.Text(0), s.Int(1), s.Int(2)}; });
+  }
+
+  Result<std::optional<MessageRow>> FindMessage(std::string_view msgid) override {
+    return One<MessageRow>(
+        "SELECT msgid, infno, fixmedins_code, request_hash, infcode, response, time FROM messages WHERE msgid = ?",
+        [&](Stmt& s) { s.Bind(1, msgid); },
+        [](const Stmt& s) {
+          return MessageRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), static_cast<int>(s.Int(4)), s.Text(5),
+                            s.Int(6)};
+        });
+  }
+
+  Status ForEachSettlement(const std::function<bool(const SettlementRow&)>& fn) override {
+    return Scan("SELECT " XT_SETL_COLS " FROM settlements ORDER BY setl_id", [](Stmt&) {},
+                [&](const Stmt& s) { return fn(ReadSettlement(s)); });
+  }
+  Status ForEachTransfer(const std::function<bool(const Transfer&)>& fn) override {
+    return Scan(
+        "SELECT id, setl_id, debit_account, credit_account, amount_fen, memo, time FROM transfers ORDER BY id",
+        [](Stmt&) {},
+        [&](const Stmt& s) {
+          return fn(Transfer{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Text(5), s.Int(6)});
+        });
+  }
+  Status ForEachAccount(const std::function<bool(const AccountRow&)>& fn) override {
+    return Scan("SELECT account, debits_fen, credits_fen FROM accounts ORDER BY account", [](Stmt&) {},
+                [&](const Stmt& s) { return fn(AccountRow{s.Text(0), s.Int(1), s.Int(2)}); });
+  }
+  Status ForEachAccumulator(const std::function<bool(const AccumulatorRow&)>& fn) override {
+    return Scan("SELECT psn_no, year, key, value FROM accumulators ORDER BY psn_no, year, key", [](Stmt&) {},
+                [&](const Stmt& s) {
+                  return fn(AccumulatorRow{s.Text(0), static_cast<int>(s.Int(1)), s.Text(2), s.Int(3)});
+                });
+  }
+
+  // ---- WriteTxn
+  Status PutMeta(std::string_view key, std::string_view value) override {
+    return Exec("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [&](Stmt& s) { s.Bind(1, key).Bind(2, value); });
+  }
+  Status PutRefData(std::string_view name, std::string_view body) override {
+    return Exec("INSERT INTO refdata(name, body) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET body = excluded.body",
+                [&](Stmt& s) { s.Bind(1, name).Bind(2, body); });
+  }
+  Status InsertPerson(const PersonRecord& p) override {
+    return Exec("INSERT INTO persons(psn_no, certno, card_no, body) VALUES(?, ?, ?, ?)",
+                [&](Stmt& s) { s.Bind(1, p.psn_no).Bind(2, p.certno).Bind(3, p.card_no).Bind(4, p.body_json); });
+  }
+
+  Result<int64_t> NextSequence(std::string_view name) override {
+    XT_ASSIGN_OR_RETURN(
+        auto v, One<int64_t>("INSERT INTO counters(name, value) VALUES(?, 1) "
+                             "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+                             [&](Stmt& s) { s.Bind(1, name); }, [](const Stmt& s) { return s.Int(0); }));
+    if (!v) return StoreError("sequence did not return a value");
+    return *v;
+  }
+
+  Status InsertVisit(const VisitRow& v) override {
+    return Exec("INSERT INTO visits(" XT_VISIT_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [&](Stmt& s) { BindVisit(s, v); });
+  }
+  Status UpdateVisit(const VisitRow& v) override {
+    return Exec(
+        "UPDATE visits SET psn_no=?2, insutype=?3, med_type=?4, fixmedins_code=?5, insuplc_admdvs=?6, "
+        "mdtrtarea_admvs=?7, hosp_lv=?8, psn_type=?9, birth=?10, filed=?11, begntime=?12, endtime=?13, state=?14, "
+        "ipt_otp_no=?15, msgid=?16, psn_name=?17, certno=?18 WHERE mdtrt_id=?1",
+        [&](Stmt& s) { BindVisit(s, v); });
+  }
+
+  Status InsertFeeLines(const std::vector<FeeLineRow>& lines) override {
+    for (const auto& f : lines) {
+      XT_RETURN_IF_ERROR(Exec("INSERT INTO fee_lines(" XT_FEE_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                              [&](Stmt& s) {
+                                s.Bind(1, f.mdtrt_id).Bind(2, f.feedetl_sn).Bind(3, f.chrg_bchno);
+                                s.Bind(4, f.med_list_codg).Bind(5, f.medins_list_codg).Bind(6, f.amount_fen);
+                                s.Bind(7, f.cnt_e4).Bind(8, f.pric_e6).Bind(9, f.fee_ocur_time);
+                                s.Bind(10, f.state).Bind(11, f.msgid);
+                              }));
+    }
+    return Status::Ok();
+  }
+
+  Status SetFeeLineState(std::string_view mdtrt_id, std::string_view feedetl_sn, std::string_view state) override {
+    return Exec("UPDATE fee_lines SET state = ? WHERE mdtrt_id = ? AND feedetl_sn = ?",
+                [&](Stmt& s) { s.Bind(1, state).Bind(2, mdtrt_id).Bind(3, feedetl_sn); });
+  }
+
+  Status InsertSettlement(const SettlementRow& r) override {
+    return Exec("INSERT INTO settlements(" XT_SETL_COLS
+                ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [&](Stmt& s) {
+                  s.Bind(1, r.setl_id).Bind(2, r.kind).Bind(3, r.orig_setl_id).Bind(4, r.state);
+                  s.Bind(5, r.mdtrt_id).Bind(6, r.psn_no).Bind(7, r.fixmedins_code).Bind(8, r.insuplc_admdvs);
+                  s.Bind(9, r.mdtrtarea_admvs).Bind(10, r.insutype).Bind(11, r.med_type).Bind(12, r.setl_time);
+                  s.Bind(13, r.year).Bind(14, r.msgid);
+                  const Amounts& a = r.amounts;
+                  const Fen fields[] = {a.medfee_sumamt, a.fulamt_ownpay_amt, a.overlmt_selfpay, a.preselfpay_amt,
+                                        a.inscp_scp_amt, a.act_pay_dedc,      a.hifp_pay,        a.cvlserv_pay,
+                                        a.hifes_pay,     a.hifmi_pay,         a.hifob_pay,       a.maf_pay,
+                                        a.oth_pay,       a.fund_pay_sumamt,   a.psn_part_amt,    a.acct_pay,
+                                        a.psn_cash_pay,  a.hosp_part_amt,     a.balc};
+                  int col = 15;
+                  for (Fen f : fields) s.Bind(col++, f);
+                  s.Bind(col++, static_cast<int64_t>(a.pool_prop_selfpay_bp));
+                  s.Bind(col++, EncodeDeltas(r.deltas));
+                  s.Bind(col++, r.detail_json);
+                });
+  }
+
+  Status SetSettlementState(std::string_view setl_id, std::string_view state) override {
+    return Exec("UPDATE settlements SET state = ? WHERE setl_id = ?",
+                [&](Stmt& s) { s.Bind(1, state).Bind(2, setl_id); });
+  }
+
+  Status AddAccumulators(std::string_view psn_no, int year, const std::vector<AccumDelta>& deltas) override {
+    for (const auto& d : deltas) {
+      XT_RETURN_IF_ERROR(Exec(
+          "INSERT INTO accumulators(psn_no, year, key, value) VALUES(?, ?, ?, ?) "
+          "ON CONFLICT(psn_no, year, key) DO UPDATE SET value = value + excluded.value",
+          [&](Stmt& s) { s.Bind(1, psn_no).Bind(2, year).Bind(3, d.key).Bind(4, d.value); }));
+    }
+    return Status::Ok();
+  }
+
+  Status PostTransfers(const std::vector<Transfer>& transfers) override {
+    for (const auto& t : transfers) {
+      XT_INVARIANT(t.amount_fen > 0, "a transfer moves a positive amount");
+      XT_INVARIANT(t.debit_account != t.credit_account, "a transfer moves between two accounts");
+      XT_RETURN_IF_ERROR(Exec(
+          "INSERT INTO transfers(setl_id, debit_account, credit_account, amount_fen, memo, time) "
+          "VALUES(?, ?, ?, ?, ?, ?)",
+          [&](Stmt& s) {
+            s.Bind(1, t.setl_id).Bind(2, t.debit_account).Bind(3, t.credit_account).Bind(4, t.amount_fen);
+            s.Bind(5, t.memo).Bind(6, t.time);
+          }));
+      XT_RETURN_IF_ERROR(Exec(
+          "INSERT INTO accounts(account, debits_fen, credits_fen) VALUES(?, ?, 0) "
+          "ON CONFLICT(account) DO UPDATE SET debits_fen = debits_fen + excluded.debits_fen",
+          [&](Stmt& s) { s.Bind(1, t.debit_account).Bind(2, t.amount_fen); }));
+      XT_RETURN_IF_ERROR(Exec(
+          "INSERT INTO accounts(account, debits_fen, credits_fen) VALUES(?, 0, ?) "
+          "ON CONFLICT(account) DO UPDATE SET credits_fen = credits_fen + excluded.credits_fen",
+          [&](Stmt& s) { s.Bind(1, t.credit_account).Bind(2, t.amount_fen); }));
+    }
+    return Status::Ok();
+  }
+
+  Status PutMessage(const MessageRow& m) override {
+    return Exec(
+        "INSERT INTO messages(msgid, infno, fixmedins_code, request_hash, infcode, response, time) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?)",
+        [&](Stmt& s) {
+          s.Bind(1, m.msgid).Bind(2, m.infno).Bind(3, m.fixmedins_code).Bind(4, m.request_hash);
+          s.Bind(5, m.infcode).Bind(6, m.response).Bind(7, m.time);
+        });
+  }
+
+  Status Attempt(const std::function<Status()>& fn) override {
+    XT_RETURN_IF_ERROR(db_->Exec("SAVEPOINT attempt"));
+    Status st = fn();
+    if (!st.ok()) db_->Exec("ROLLBACK TO attempt");
+    XT_RETURN_IF_ERROR(db_->Exec("RELEASE attempt"));
+    return st;
+  }
+
+ private:
+  Db* db_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, SqliteOptions options, std::unique_ptr<Db> writer)
+      : path_(std::move(path)), options_(options), writer_db_(std::move(writer)) {
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "xt-writer");
+      WriterLoop();
+    });
+  }
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    thread_.join();
+    // Fold the WAL back into the main file so a closed database is one file.
+    writer_db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  Status Write(std::function<Status(WriteTxn&)> work) override {
+    std::promise<Status> done;
+    std::future<Status> result = done.get_future();
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      space_cv_.wait(lock, [&] { return stopping_ || static_cast<int>(queue_.size()) < options_.queue_depth_max; });
+      if (stopping_) return Status::Error("XT-STORE-004", "the service is shutting down");
+      queue_.push_back(Item{std::move(work), std::move(done)});
+    }
+    queue_cv_.notify_one();
+    return result.get();
+  }
+
+  Status Read(std::function<Status(ReadTxn&)> work) override {
+    XT_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, TakeReader());
+    Status st = db->Exec("BEGIN");
+    if (st.ok()) {
+      SqliteTxn txn(db.get());
+      st = work(txn);
+      db->Exec("COMMIT");
+    }
+    ReturnReader(std::move(db));
+    return st;
+  }
+
+  WriterStats writer_stats() const override {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    return stats_;
+  }
+  std::string backend_name() const override { return "sqlite"; }
+
+ private:
+  struct Item {
+    std::function<Status(WriteTxn&)> work;
+    std::promise<Status> done;
+  };
+
+  Result<std::unique_ptr<Db>> TakeReader() {
+    {
+      std::lock_guard<std::mutex> lock(readers_mu_);
+      if (!readers_.empty()) {
+        auto db = std::move(readers_.back());
+        readers_.pop_back();
+        return db;
+      }
+    }
+    XT_ASSIGN_OR_RETURN(auto db, Db::Open(path_, options_.busy_timeout_ms));
+    XT_RETURN_IF_ERROR(db->Exec("PRAGMA query_only = ON"));
+    return std::move(db);
+  }
+
+  void ReturnReader(std::unique_ptr<Db> db) {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    if (static_cast<int>(readers_.size()) < options_.reader_connections_max) readers_.push_back(std::move(db));
+  }
+
+  void WriterLoop() {
+    std::vector<Item> batch;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty() && stopping_) return;
+        while (!queue_.empty() && static_cast<int>(batch.size()) < options_.batch_size_max) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      space_cv_.notify_all();
+      RunBatch(&batch);
+      batch.clear();
+    }
+  }
+
+  // One group: BEGIN; each item in a savepoint; COMMIT; then answer all.
+  void RunBatch(std::vector<Item>* batch) {
+    std::vector<Status> results(batch->size());
+    Status begin = writer_db_->Exec("BEGIN IMMEDIATE");
+    if (!begin.ok()) {
+      for (auto& item : *batch) item.done.set_value(begin);
+      return;
+    }
+    SqliteTxn txn(writer_db_.get());
+    int64_t failed = 0;
+    for (size_t i = 0; i < batch->size(); ++i) {
+      Status st = writer_db_->Exec("SAVEPOINT item");
+      if (st.ok()) {
+        try {
+          st = (*batch)[i].work(txn);
+        } catch (const std::exception& e) {
+          st = Status::Error("XT-INT-001", "internal error", std::string("exception in write: ") + e.what());
+        }
+        if (st.ok()) {
+          st = writer_db_->Exec("RELEASE item");
+        } else {
+          writer_db_->Exec("ROLLBACK TO item");
+          writer_db_->Exec("RELEASE item");
+          ++failed;
+        }
+      }
+      results[i] = std::move(st);
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    Status commit = writer_db_->Exec("COMMIT");
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+    if (!commit.ok()) {
+      writer_db_->Exec("ROLLBACK");
+      for (auto& r : results) r = commit;
+    }
+    {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.batches++;
+      stats_.items += static_cast<int64_t>(batch->size());
+      stats_.items_failed += failed;
+      stats_.commit_micros_total += micros;
+      stats_.batch_size_max_seen = std::max<int64_t>(stats_.batch_size_max_seen, batch->size());
+    }
+    for (size_t i = 0; i < batch->size(); ++i) (*batch)[i].done.set_value(std::move(results[i]));
+  }
+
+  const std::string path_;
+  const SqliteOptions options_;
+  std::unique_ptr<Db> writer_db_;
+
+  std::mutex mu_;
+  std::condition_variable queue_cv_;
+  std::condition_variable space_cv_;
+  std::deque<Item> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Db>> readers_;
+
+  mutable std::mutex stats_mu_;
+  WriterStats stats_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options) {
+  if (options.batch_size_max < 1 || options.queue_depth_max < 1) {
+    return Status::Error("XT-STORE-005", "invalid storage options", "batch_size_max and queue_depth_max must be >= 1");
+  }
+  XT_ASSIGN_OR_RETURN(auto db, Db::Open(path, options.busy_timeout_ms));
+  XT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
+  XT_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = FULL"));
+  XT_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON"));
+  XT_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -65536"));
+  // The journal mode must really be WAL: a file system without shared
+  // memory would silently keep the rollback journal.
+  {
+    XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, db->Prepare("PRAGMA journal_mode"));
+    Stmt s(raw);
+    XT_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row || s.Text(0) != "wal") {
+      return Status::Error("XT-STORE-002", "the database could not be put in WAL mode", path);
+    }
+  }
+  XT_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
+  Status st = db->Exec(kSchema);
+  if (st.ok()) {
+    const std::string v = "INSERT INTO meta(key, value) VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
+                          "') ON CONFLICT(key) DO NOTHING";
+    st = db->Exec(v.c_str());
+  }
+  if (!st.ok()) {
+    db->Exec("ROLLBACK");
+    return st;
+  }
+  XT_RETURN_IF_ERROR(db->Exec("COMMIT"));
+  return std::unique_ptr<Store>(new SqliteStore(path, options, std::move(db)));
+}
+
+}  // namespace xt::store

@@ -1,0 +1,266 @@
+// Storage behind one interface: SQLite now (sqlite_store.h), PostgreSQL later.
+// This is the only folder that speaks SQL.
+//
+// Writes go through Store::Write: the work runs on the single writer thread
+// inside its own savepoint, within a transaction shared with whatever other
+// work is queued at that moment (group commit). Write returns only once that
+// transaction is durable (or failed): an answer given to a client after
+// Write returns ok is never lost. Work that returns an error has its
+// savepoint rolled back and does not affect its neighbours.
+//
+// Reads go through Store::Read: a consistent snapshot on a reader connection,
+// concurrent with the writer.
+//
+// Thread-safety: Store is safe to call from any number of threads. A
+// ReadTxn / WriteTxn is valid only inside the callback it was passed to.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/date.h"
+#include "core/money.h"
+#include "core/status.h"
+
+namespace xt::store {
+
+// A person as the registry serialises it, with the keys we look it up by.
+struct PersonRecord {
+  std::string psn_no;
+  std::string certno;
+  std::string card_no;
+  std::string body_json;  // registry's person document
+};
+
+// A visit (就诊): outpatient registration or inpatient stay, with a snapshot
+// of what the engine needs, taken at registration.
+struct VisitRow {
+  std::string mdtrt_id;
+  std::string psn_no;
+  std::string psn_name;  // as of registration, for the settlement answer
+  std::string certno;
+  std::string insutype;
+  std::string med_type;
+  std::string fixmedins_code;
+  std::string insuplc_admdvs;
+  std::string mdtrtarea_admvs;
+  int hosp_lv = 0;
+  std::string psn_type;
+  Date birth;
+  bool filed = false;
+  LocalSeconds begntime = 0;
+  std::optional<LocalSeconds> endtime;
+  // registered | admitted | discharged | settled | cancelled
+  std::string state;
+  std::string ipt_otp_no;  // the hospital's own visit number
+  std::string msgid;       // the message that opened it
+};
+
+struct FeeLineRow {
+  std::string mdtrt_id;
+  std::string feedetl_sn;
+  std::string chrg_bchno;
+  std::string med_list_codg;
+  std::string medins_list_codg;
+  Fen amount_fen = 0;
+  int64_t cnt_e4 = 0;
+  int64_t pric_e6 = 0;
+  LocalSeconds fee_ocur_time = 0;
+  std::string state;  // active | cancelled
+  std::string msgid;
+};
+
+// The money of one settlement (or of a reversal, negated), in fen.
+struct Amounts {
+  Fen medfee_sumamt = 0;
+  Fen fulamt_ownpay_amt = 0;
+  Fen overlmt_selfpay = 0;
+  Fen preselfpay_amt = 0;
+  Fen inscp_scp_amt = 0;
+  Fen act_pay_dedc = 0;
+  Fen hifp_pay = 0;
+  Fen cvlserv_pay = 0;
+  Fen hifes_pay = 0;
+  Fen hifmi_pay = 0;
+  Fen hifob_pay = 0;
+  Fen maf_pay = 0;
+  Fen oth_pay = 0;
+  Fen fund_pay_sumamt = 0;
+  Fen psn_part_amt = 0;
+  Fen acct_pay = 0;
+  Fen psn_cash_pay = 0;
+  Fen hosp_part_amt = 0;
+  Fen balc = 0;
+  BasisPoints pool_prop_selfpay_bp = 0;
+  bool operator==(const Amounts&) const = default;
+};
+
+struct AccumDelta {
+  std::string key;
+  int64_t value = 0;
+};
+
+struct SettlementRow {
+  std::string setl_id;
+  std::string kind;          // settle | reversal
+  std::string orig_setl_id;  // for a reversal: the settlement it reverses
+  std::string state;         // settled | reversed (settle rows); reversal rows: "reversal"
+  std::string mdtrt_id;
+  std::string psn_no;
+  std::string fixmedins_code;
+  std::string insuplc_admdvs;
+  std::string mdtrtarea_admvs;
+  std::string insutype;
+  std::string med_type;
+  LocalSeconds setl_time = 0;
+  int year = 0;              // accumulator year
+  std::string msgid;
+  Amounts amounts;
+  std::vector<AccumDelta> deltas;
+  std::string detail_json;   // lines, funds and trace, as the service renders them
+};
+
+struct Transfer {
+  int64_t id = 0;  // assigned by the store
+  std::string setl_id;  // empty for postings that are not part of a settlement
+  std::string debit_account;
+  std::string credit_account;
+  Fen amount_fen = 0;   // > 0
+  std::string memo;
+  LocalSeconds time = 0;
+};
+
+struct AccountRow {
+  std::string account;
+  Fen debits_fen = 0;
+  Fen credits_fen = 0;
+  Fen balance_fen() const { return credits_fen - debits_fen; }
+};
+
+struct AccumulatorRow {
+  std::string psn_no;
+  int year = 0;
+  std::string key;
+  int64_t value = 0;
+};
+
+struct MessageRow {
+  std::string msgid;
+  std::string infno;
+  std::string fixmedins_code;
+  std::string request_hash;  // to refuse a reused msgid with a different request
+  int infcode = 0;
+  std::string response;      // the response envelope, as first sent
+  LocalSeconds time = 0;
+};
+
+class ReadTxn {
+ public:
+  virtual ~ReadTxn() = default;
+
+  virtual Result<std::optional<std::string>> GetMeta(std::string_view key) = 0;
+  virtual Result<std::optional<std::string>> GetRefData(std::string_view name) = 0;
+
+  virtual Result<std::optional<PersonRecord>> FindPersonByPsnNo(std::string_view psn_no) = 0;
+  virtual Result<std::optional<PersonRecord>> FindPersonByCertno(std::string_view certno) = 0;
+  virtual Result<std::optional<PersonRecord>> FindPersonByCardNo(std::string_view card_no) = 0;
+  virtual Result<int64_t> CountPersons() = 0;
+
+  virtual Result<std::optional<VisitRow>> FindVisit(std::string_view mdtrt_id) = 0;
+  // Active fee lines of a visit, ordered by feedetl_sn.
+  virtual Result<std::vector<FeeLineRow>> ActiveFeeLines(std::string_view mdtrt_id) = 0;
+  virtual Result<std::optional<FeeLineRow>> FindFeeLine(std::string_view mdtrt_id, std::string_view feedetl_sn) = 0;
+
+  virtual Result<std::optional<SettlementRow>> FindSettlement(std::string_view setl_id) = 0;
+  // The settlement of a visit that is in state "settled", if any.
+  virtual Result<std::optional<SettlementRow>> ActiveSettlementOfVisit(std::string_view mdtrt_id) = 0;
+
+  virtual Result<std::vector<AccumDelta>> GetAccumulators(std::string_view psn_no, int year) = 0;
+  virtual Result<std::optional<AccountRow>> GetAccount(std::string_view account) = 0;
+  virtual Result<std::optional<MessageRow>> FindMessage(std::string_view msgid) = 0;
+
+  // Full scans, for verify. The callback returns false to stop early.
+  virtual Status ForEachSettlement(const std::function<bool(const SettlementRow&)>& fn) = 0;
+  virtual Status ForEachTransfer(const std::function<bool(const Transfer&)>& fn) = 0;
+  virtual Status ForEachAccount(const std::function<bool(const AccountRow&)>& fn) = 0;
+  virtual Status ForEachAccumulator(const std::function<bool(const AccumulatorRow&)>& fn) = 0;
+  virtual Result<int64_t> CountSettlements() = 0;
+};
+
+class WriteTxn : public ReadTxn {
+ public:
+  virtual Status PutMeta(std::string_view key, std::string_view value) = 0;
+  virtual Status PutRefData(std::string_view name, std::string_view body) = 0;
+  virtual Status InsertPerson(const PersonRecord& person) = 0;
+
+  // Next value of a named sequence, starting at 1.
+  virtual Result<int64_t> NextSequence(std::string_view name) = 0;
+
+  virtual Status InsertVisit(const VisitRow& visit) = 0;
+  virtual Status UpdateVisit(const VisitRow& visit) = 0;  // by mdtrt_id
+  // Fails with XT-STORE-003 when a (mdtrt_id, feedetl_sn) already exists.
+  virtual Status InsertFeeLines(const std::vector<FeeLineRow>& lines) = 0;
+  virtual Status SetFeeLineState(std::string_view mdtrt_id, std::string_view feedetl_sn, std::string_view state) = 0;
+
+  virtual Status InsertSettlement(const SettlementRow& row) = 0;
+  virtual Status SetSettlementState(std::string_view setl_id, std::string_view state) = 0;
+
+  // Adds each delta to the person's accumulator for the year.
+  virtual Status AddAccumulators(std::string_view psn_no, int year, const std::vector<AccumDelta>& deltas) = 0;
+  // Appends the transfers and moves the accounts' totals; creates accounts
+  // on first use. Every amount must be > 0.
+  virtual Status PostTransfers(const std::vector<Transfer>& transfers) = 0;
+
+  virtual Status PutMessage(const MessageRow& message) = 0;
+
+  // Runs `fn`; when it fails, every change it made is undone (a nested
+  // savepoint) and its status returned, while earlier changes of this piece
+  // of work stay.
+  virtual Status Attempt(const std::function<Status()>& fn) = 0;
+};
+
+struct WriterStats {
+  int64_t batches = 0;
+  int64_t items = 0;
+  int64_t items_failed = 0;
+  int64_t commit_micros_total = 0;
+  int64_t batch_size_max_seen = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs `work` on the writer thread inside a savepoint of a group
+  // transaction and waits until that transaction is durable. Returns the
+  // work's own error (its changes rolled back), or a storage error
+  // (XT-STORE-*) when the group could not commit.
+  virtual Status Write(std::function<Status(WriteTxn&)> work) = 0;
+
+  // Runs `work` on a consistent snapshot.
+  virtual Status Read(std::function<Status(ReadTxn&)> work) = 0;
+
+  virtual WriterStats writer_stats() const = 0;
+  virtual std::string backend_name() const = 0;
+};
+
+struct SqliteOptions {
+  // Group commit: at most this many pieces of work share one transaction.
+  // 1 means one transaction (and one fsync) per piece of work.
+  int batch_size_max = 512;
+  // Callers block when this many pieces of work are waiting.
+  int queue_depth_max = 8192;
+  int reader_connections_max = 8;
+  int busy_timeout_ms = 5000;
+};
+
+// Opens (creating if missing) a SQLite database in WAL mode with
+// synchronous=FULL, creates the schema, and starts the writer thread.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options = {});
+
+}  // namespace xt::store

@@ -1,0 +1,148 @@
+// The SQLite store on a real file: group commit with savepoint isolation,
+// reopening, and what a reader sees.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+namespace xt::store {
+namespace {
+
+std::string TempDb(const char* name) {
+  auto dir = std::filesystem::temp_directory_path() / ("xt-store-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = dir / name;
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + "-wal");
+  std::filesystem::remove(path.string() + "-shm");
+  return path.string();
+}
+
+Transfer T(const std::string& setl, const std::string& from, const std::string& to, Fen amount) {
+  Transfer t;
+  t.setl_id = setl;
+  t.debit_account = from;
+  t.credit_account = to;
+  t.amount_fen = amount;
+  t.memo = "test";
+  return t;
+}
+
+TEST(SqliteStore, FailedWorkIsRolledBackWithoutSinkingItsNeighbours) {
+  const std::string path = TempDb("neighbours.db");
+  SqliteOptions opts;
+  opts.batch_size_max = 64;
+  auto opened = OpenSqliteStore(path, opts);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  constexpr int kWrites = 400;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kWrites; i += 16) {
+        Status st = store.Write([&](WriteTxn& txn) -> Status {
+          XT_RETURN_IF_ERROR(txn.PostTransfers({T("S" + std::to_string(i), "fund:a", "inst:b", 100)}));
+          XT_RETURN_IF_ERROR(txn.AddAccumulators("P1", 2026, {{"cap:x", 100}}));
+          // Every third piece of work fails after writing: its writes must vanish.
+          if (i % 3 == 0) return Status::Error("XT-TEST-001", "planned failure");
+          return Status::Ok();
+        });
+        if (st.ok()) ok.fetch_add(1);
+        else EXPECT_EQ(st.code(), "XT-TEST-001");
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const int expected_ok = kWrites - (kWrites + 2) / 3;
+  EXPECT_EQ(ok.load(), expected_ok);
+  const WriterStats stats = store.writer_stats();
+  EXPECT_EQ(stats.items, kWrites);
+  EXPECT_LT(stats.batches, kWrites) << "concurrent work should share transactions";
+
+  Status st = store.Read([&](ReadTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(auto acct, txn.GetAccount("inst:b"));
+    EXPECT_TRUE(acct.has_value());
+    EXPECT_EQ(acct->credits_fen, 100LL * expected_ok);
+    XT_ASSIGN_OR_RETURN(auto fund, txn.GetAccount("fund:a"));
+    EXPECT_EQ(fund->debits_fen, 100LL * expected_ok);
+    XT_ASSIGN_OR_RETURN(auto acc, txn.GetAccumulators("P1", 2026));
+    EXPECT_EQ(acc.size(), 1u);
+    EXPECT_EQ(acc[0].value, 100LL * expected_ok);
+    int64_t transfers = 0;
+    XT_RETURN_IF_ERROR(txn.ForEachTransfer([&](const Transfer& t) {
+      EXPECT_NE(std::stoi(t.setl_id.substr(1)) % 3, 0) << "a failed write left a transfer";
+      ++transfers;
+      return true;
+    }));
+    EXPECT_EQ(transfers, expected_ok);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
+TEST(SqliteStore, AttemptUndoesOnlyItsOwnChanges) {
+  auto opened = OpenSqliteStore(TempDb("attempt.db"));
+  ASSERT_TRUE(opened.ok());
+  Store& store = **opened;
+  Status st = store.Write([&](WriteTxn& txn) -> Status {
+    XT_RETURN_IF_ERROR(txn.PutMeta("kept", "1"));
+    Status inner = txn.Attempt([&]() -> Status {
+      XT_RETURN_IF_ERROR(txn.PutMeta("undone", "1"));
+      return Status::Error("XT-TEST-002", "inner failure");
+    });
+    EXPECT_EQ(inner.code(), "XT-TEST-002");
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(store.Read([&](ReadTxn& txn) -> Status {
+                     XT_ASSIGN_OR_RETURN(auto kept, txn.GetMeta("kept"));
+                     XT_ASSIGN_OR_RETURN(auto undone, txn.GetMeta("undone"));
+                     EXPECT_TRUE(kept.has_value());
+                     EXPECT_FALSE(undone.has_value());
+                     return Status::Ok();
+                   }).ok());
+}
+
+TEST(SqliteStore, AcknowledgedWritesSurviveReopenAndDuplicatesAreRefused) {
+  const std::string path = TempDb("reopen.db");
+  {
+    auto opened = OpenSqliteStore(path);
+    ASSERT_TRUE(opened.ok());
+    MessageRow m{"M1", "2207", "H12010100001", "abc", 0, "{\"infcode\":0}", 1};
+    ASSERT_TRUE((*opened)->Write([&](WriteTxn& txn) { return txn.PutMessage(m); }).ok());
+    Status dup = (*opened)->Write([&](WriteTxn& txn) { return txn.PutMessage(m); });
+    EXPECT_EQ(dup.code(), "XT-STORE-003");
+    auto seq = [&] {
+      int64_t v = 0;
+      EXPECT_TRUE((*opened)->Write([&](WriteTxn& txn) -> Status {
+                             XT_ASSIGN_OR_RETURN(v, txn.NextSequence("setl"));
+                             return Status::Ok();
+                           }).ok());
+      return v;
+    };
+    EXPECT_EQ(seq(), 1);
+    EXPECT_EQ(seq(), 2);
+  }
+  auto reopened = OpenSqliteStore(path);
+  ASSERT_TRUE(reopened.ok());
+  ASSERT_TRUE((*reopened)->Read([&](ReadTxn& txn) -> Status {
+                         XT_ASSIGN_OR_RETURN(auto m, txn.FindMessage("M1"));
+                         EXPECT_TRUE(m.has_value());
+                         EXPECT_EQ(m->response, "{\"infcode\":0}");
+                         return Status::Ok();
+                       }).ok());
+}
+
+TEST(SqliteStore, RefusesInvalidOptionsAndUnopenablePaths) {
+  SqliteOptions bad;
+  bad.batch_size_max = 0;
+  EXPECT_EQ(OpenSqliteStore(TempDb("bad.db"), bad).status().code(), "XT-STORE-005");
+  EXPECT_EQ(OpenSqliteStore("/nonexistent-dir/x/y.db").status().code(), "XT-STORE-002");
+}
+
+}  // namespace
+}  // namespace xt::store

@@ -1,0 +1,67 @@
+// Shared set-up of the flow tests: a fresh SQLite file made from the
+// default dataset, a processor on it, and hospitals to call it as.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "service/client.h"
+#include "service/flow.h"
+#include "service/processor.h"
+#include "service/refdata.h"
+#include "store/store.h"
+
+namespace xt::testing {
+
+inline std::string FreshDbPath(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("xt-flow-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = dir / name;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  return path.string();
+}
+
+inline std::string DataDir() { return std::string(XT_SOURCE_DIR) + "/data"; }
+
+// A database initialised from data/, with a processor whose clock stands
+// still at `now` unless a test moves it.
+struct Env {
+  explicit Env(const std::string& name, const std::string& now = "2026-11-20 10:00:00")
+      : clock(*ParseLocalTime(now)) {
+    path = FreshDbPath(name);
+    auto s = store::OpenSqliteStore(path);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    store = std::move(s).value();
+    Status st = service::InitDatabase(*store, DataDir(), clock, nullptr);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    auto r = service::LoadRefData(*store);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    ref = std::move(r).value();
+    processor = std::make_unique<service::Processor>(store.get(), ref.get(), &clock);
+  }
+
+  // The first institution of a province at a level.
+  const registry::Institution& Hospital(const std::string& province, int level) const {
+    for (const auto& i : ref->registry.institutions()) {
+      if (i.admdvs.substr(0, 2) == province.substr(0, 2) && i.hosp_lv == level) return i;
+    }
+    ADD_FAILURE() << "no level " << level << " hospital in " << province;
+    return ref->registry.institutions().front();
+  }
+
+  service::HospitalClient Client(const registry::Institution& inst) {
+    return service::HospitalClient(inst.fixmedins_code, inst.admdvs, &clock);
+  }
+
+  std::string path;
+  FixedClock clock;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<service::RefData> ref;
+  std::unique_ptr<service::Processor> processor;
+};
+
+}  // namespace xt::testing
