@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ledger/ledger.h"
@@ -151,6 +152,13 @@ Result<std::vector<Prepared>> Prepare(Fixture& fx, const std::string& data_dir, 
   return out;
 }
 
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 Result<SettlePhase> SettleAll(Fixture& fx, const std::vector<Prepared>& visits, int threads, const BenchOptions& opt) {
   Processor proc(fx.store.get(), fx.ref.get(), &SystemClock::Instance());
   const int64_t n = static_cast<int64_t>(visits.size());
@@ -159,6 +167,7 @@ Result<SettlePhase> SettleAll(Fixture& fx, const std::vector<Prepared>& visits, 
   std::string failure;
   std::mutex failure_mu;
   const auto stats_before = fx.store->writer_stats();
+  const double cpu0 = CpuSeconds();
   const auto t0 = std::chrono::steady_clock::now();
   Parallel(n, threads, [&](int, int64_t i) {
     const Prepared& p = visits[static_cast<size_t>(i)];
@@ -178,6 +187,7 @@ Result<SettlePhase> SettleAll(Fixture& fx, const std::vector<Prepared>& visits, 
     if (opt.progress && d % 500 == 0) opt.progress(d, n);
   });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double cpu = CpuSeconds() - cpu0;
   if (!failure.empty()) return Status::Error("XT-BENCH-003", "a settlement failed during the benchmark", failure);
   const auto stats = fx.store->writer_stats();
   SettlePhase ph;
@@ -195,6 +205,12 @@ Result<SettlePhase> SettleAll(Fixture& fx, const std::vector<Prepared>& visits, 
   const double commit_ms = static_cast<double>(stats.commit_micros_total - stats_before.commit_micros_total) / 1000.0;
   ph.commit_ms_avg = batches > 0 ? commit_ms / static_cast<double>(batches) : 0;
   ph.commit_share = commit_ms / 1000.0 / seconds;
+  ph.cpu_us_per_settlement = ph.settlements > 0 ? cpu * 1e6 / static_cast<double>(ph.settlements) : 0;
+  if (ph.settlements > 0) {
+    const double n = static_cast<double>(ph.settlements);
+    ph.writer_busy_us_per_settlement = static_cast<double>(stats.busy_micros_total - stats_before.busy_micros_total) / n;
+    ph.writer_cpu_us_per_settlement = static_cast<double>(stats.cpu_micros_total - stats_before.cpu_micros_total) / n;
+  }
   return ph;
 }
 
@@ -230,10 +246,16 @@ std::string BenchResult::json() const {
       {"group_commit", {{"settlements", group.settlements}, {"seconds", group.seconds},
                         {"latency_p50_ms", group.latency_p50_ms}, {"latency_p99_ms", group.latency_p99_ms},
                         {"batch_avg", group.batch_avg}, {"batch_max", group.batch_max},
-                        {"commit_ms_avg", group.commit_ms_avg}, {"commit_share", group.commit_share}}},
+                        {"commit_ms_avg", group.commit_ms_avg}, {"commit_share", group.commit_share},
+                        {"cpu_us_per_settlement", group.cpu_us_per_settlement},
+                        {"writer_busy_us_per_settlement", group.writer_busy_us_per_settlement},
+                        {"writer_cpu_us_per_settlement", group.writer_cpu_us_per_settlement}}},
       {"txn_each", {{"settlements", txn_each.settlements}, {"seconds", txn_each.seconds},
                     {"latency_p50_ms", txn_each.latency_p50_ms}, {"latency_p99_ms", txn_each.latency_p99_ms},
-                    {"commit_ms_avg", txn_each.commit_ms_avg}, {"commit_share", txn_each.commit_share}}},
+                    {"commit_ms_avg", txn_each.commit_ms_avg}, {"commit_share", txn_each.commit_share},
+                    {"cpu_us_per_settlement", txn_each.cpu_us_per_settlement},
+                    {"writer_busy_us_per_settlement", txn_each.writer_busy_us_per_settlement},
+                    {"writer_cpu_us_per_settlement", txn_each.writer_cpu_us_per_settlement}}},
       {"client_threads", client_threads},
       {"lines_per_settlement", lines_per_settlement},
       {"cores", std::thread::hardware_concurrency()},

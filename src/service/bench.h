@@ -34,6 +34,9 @@ struct SettlePhase {
   int64_t batch_max = 0;
   double commit_ms_avg = 0;   // time in COMMIT (the WAL write and fsync) per batch
   double commit_share = 0;    // fraction of the phase the writer spent committing
+  double cpu_us_per_settlement = 0;  // user + system CPU of the whole process, per settlement
+  double writer_busy_us_per_settlement = 0;  // wall time of the writer thread in batches
+  double writer_cpu_us_per_settlement = 0;   // its CPU time: busy minus this is waiting (disk, scheduler)
 };
 
 struct BenchResult {

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "core/idcard.h"
+#include "core/json_writer.h"
 #include "ledger/ledger.h"
 #include "service/errors.h"
 #include "settle/engine.h"
@@ -152,6 +153,13 @@ struct CallCtx {
   const registry::Institution* institution = nullptr;
   LocalSeconds now = 0;
   const json* input = nullptr;
+  // Output already written as JSON text by a hot-path handler; when set it
+  // is sent instead of the handler's json tree.
+  std::string raw_output;
+  // The settlement the output was rendered from (settle and reverse): the
+  // message log then keeps the answer without its output, and a replay
+  // renders it again from the settlement.
+  std::string output_setl_id;
 };
 
 class Handlers {
@@ -490,8 +498,6 @@ class Handlers {
 
   struct Computed {
     store::VisitRow visit;
-    std::string psn_name;
-    std::string certno;
     settle::Breakdown breakdown;
     Fen balance_before_fen = 0;
     int year = 0;
@@ -545,8 +551,6 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(out.breakdown, settle::Adjudicate(claim, ref_.catalog, ref_.policies, ytd));
     const std::string broken = settle::CheckIdentities(out.breakdown);
     XT_INVARIANT(broken.empty(), "settlement identities: " + broken);
-    out.certno = v.certno;
-    out.psn_name = v.psn_name;
     return out;
   }
 
@@ -575,90 +579,94 @@ class Handlers {
     return a;
   }
 
-  static json DetailJson(const settle::Breakdown& b) {
-    json lines = json::array();
-    for (const auto& l : b.lines) {
-      lines.push_back({l.feedetl_sn, l.med_list_codg, l.amount_fen, std::string(catalog::ChargeClassCode(l.charge_class)),
-                       l.fulamt_ownpay_fen, l.overlmt_fen, l.preselfpay_fen, l.inscp_fen});
-    }
-    json funds = json::array();
+  // One fund's row of setldetail.
+  struct FundRow {
+    std::string fund_pay_type;
+    std::string fund;
+    Fen cap_left_fen = 0;
+    Fen pay_fen = 0;
+    std::string info;
+  };
+
+  static std::vector<FundRow> FundRows(const settle::Breakdown& b) {
+    std::vector<FundRow> rows;
+    rows.reserve(b.funds.size());
     for (const auto& f : b.funds) {
-      funds.push_back({{"fund_pay_type", f.fund_pay_type},
-                       {"fund", std::string(policy::FundKindName(f.fund))},
-                       {"crt_payb_lmt_amt_fen", f.cap_left_fen},
-                       {"fund_payamt_fen", f.pay_fen},
-                       {"setl_proc_info", f.info}});
+      rows.push_back({f.fund_pay_type, std::string(policy::FundKindName(f.fund)), f.cap_left_fen, f.pay_fen, f.info});
     }
-    return {{"policy_id", b.policy_id},
-            {"category", std::string(policy::CategoryName(b.category))},
-            {"filed_effective", b.filed_effective},
-            {"unfiled_cut_bp", b.unfiled_cut_bp},
-            {"lines", std::move(lines)},
-            {"funds", std::move(funds)},
-            {"trace", b.trace}};
+    return rows;
   }
 
-  // setlinfo + setldetail from a stored (or about to be stored) settlement.
-  static void RenderSettlement(const store::SettlementRow& r, const json& detail, const std::string& psn_name,
-                               const std::string& certno, const std::string& psn_type, json* out) {
-    const store::Amounts& a = r.amounts;
-    (*out)["setlinfo"] = {
-        {"setl_id", r.setl_id},
-        {"mdtrt_id", r.mdtrt_id},
-        {"psn_no", r.psn_no},
-        {"psn_name", psn_name},
-        {"psn_cert_type", "01"},
-        {"certno", certno},
-        {"insutype", r.insutype},
-        {"psn_type", psn_type},
-        {"setl_time", FormatLocalTime(r.setl_time)},
-        {"med_type", r.med_type},
-        {"insuplc_admdvs", r.insuplc_admdvs},
-        {"mdtrtarea_admvs", r.mdtrtarea_admvs},
-        {"medfee_sumamt", Money(a.medfee_sumamt)},
-        {"fulamt_ownpay_amt", Money(a.fulamt_ownpay_amt)},
-        {"overlmt_selfpay", Money(a.overlmt_selfpay)},
-        {"preselfpay_amt", Money(a.preselfpay_amt)},
-        {"inscp_scp_amt", Money(a.inscp_scp_amt)},
-        {"act_pay_dedc", Money(a.act_pay_dedc)},
-        {"hifp_pay", Money(a.hifp_pay)},
-        {"pool_prop_selfpay", Ratio(a.pool_prop_selfpay_bp)},
-        {"cvlserv_pay", Money(a.cvlserv_pay)},
-        {"hifes_pay", Money(a.hifes_pay)},
-        {"hifmi_pay", Money(a.hifmi_pay)},
-        {"hifob_pay", Money(a.hifob_pay)},
-        {"maf_pay", Money(a.maf_pay)},
-        {"oth_pay", Money(a.oth_pay)},
-        {"fund_pay_sumamt", Money(a.fund_pay_sumamt)},
-        {"psn_part_amt", Money(a.psn_part_amt)},
-        {"acct_pay", Money(a.acct_pay)},
-        {"psn_cash_pay", Money(a.psn_cash_pay)},
-        {"hosp_part_amt", Money(a.hosp_part_amt)},
-        {"balc", Money(a.balc)},
-        {"acct_mulaid_pay", Money(0)},
-        {"medins_setl_id", r.msgid},
-        {"clr_optins", r.insuplc_admdvs},
-        {"clr_way", "1"},
-        {"clr_type", r.med_type[0] == '2' ? "21" : "11"},
-        {"setl_proc_info", detail.value("trace", "")},
-    };
-    json setldetail = json::array();
-    const bool negate = r.kind == "reversal";
+  static std::vector<FundRow> FundRows(const json& detail) {
+    std::vector<FundRow> rows;
     for (const auto& f : detail.value("funds", json::array())) {
-      const Fen pay = f.value("fund_payamt_fen", Fen{0});
-      setldetail.push_back({{"fund_pay_type", f.value("fund_pay_type", "")},
-                            {"crt_payb_lmt_amt", Money(f.value("crt_payb_lmt_amt_fen", Fen{0}))},
-                            {"fund_payamt", Money(negate ? -pay : pay)},
-                            {"setl_proc_info", f.value("setl_proc_info", "")}});
+      rows.push_back({f.value("fund_pay_type", ""), f.value("fund", ""), f.value("crt_payb_lmt_amt_fen", Fen{0}),
+                      f.value("fund_payamt_fen", Fen{0}), f.value("setl_proc_info", "")});
     }
-    (*out)["setldetail"] = std::move(setldetail);
+    return rows;
+  }
+
+  // What is kept of a breakdown beside the settlement's money columns: the
+  // line split, the funds and the trace (docs/storage.md).
+  static std::string DetailJson(const settle::Breakdown& b) {
+    JsonWriter w;
+    w.BeginObject().Field("policy_id", b.policy_id).Field("category", policy::CategoryName(b.category));
+    w.Key("filed_effective").Bool(b.filed_effective).FieldInt("unfiled_cut_bp", b.unfiled_cut_bp);
+    w.Key("lines").BeginArray();
+    for (const auto& l : b.lines) {
+      w.BeginArray().String(l.feedetl_sn).Int(l.amount_fen);
+      w.String(catalog::ChargeClassCode(l.charge_class)).Int(l.fulamt_ownpay_fen).Int(l.overlmt_fen);
+      w.Int(l.preselfpay_fen).Int(l.inscp_fen).EndArray();
+    }
+    w.EndArray().Key("funds").BeginArray();
+    for (const auto& f : b.funds) {
+      w.BeginObject().Field("fund_pay_type", f.fund_pay_type).Field("fund", policy::FundKindName(f.fund));
+      w.FieldInt("crt_payb_lmt_amt_fen", f.cap_left_fen).FieldInt("fund_payamt_fen", f.pay_fen);
+      w.Field("setl_proc_info", f.info).EndObject();
+    }
+    w.EndArray().Field("trace", b.trace).EndObject();
+    return w.Take();
+  }
+
+  // setlinfo + setldetail of a settlement (or of a reversal, whose amounts
+  // are negative), as JSON text.
+  static std::string RenderSettlement(const store::SettlementRow& r, const std::vector<FundRow>& funds,
+                                      const std::string& trace, const store::VisitRow& v) {
+    const store::Amounts& a = r.amounts;
+    JsonWriter w;
+    w.BeginObject().Key("setlinfo").BeginObject();
+    w.Field("setl_id", r.setl_id).Field("mdtrt_id", r.mdtrt_id).Field("psn_no", r.psn_no);
+    w.Field("psn_name", v.psn_name).Field("psn_cert_type", "01").Field("certno", v.certno);
+    w.Field("insutype", r.insutype).Field("psn_type", v.psn_type).Field("setl_time", FormatLocalTime(r.setl_time));
+    w.Field("med_type", r.med_type).Field("insuplc_admdvs", r.insuplc_admdvs).Field("mdtrtarea_admvs", r.mdtrtarea_admvs);
+    w.FieldMoney("medfee_sumamt", a.medfee_sumamt).FieldMoney("fulamt_ownpay_amt", a.fulamt_ownpay_amt);
+    w.FieldMoney("overlmt_selfpay", a.overlmt_selfpay).FieldMoney("preselfpay_amt", a.preselfpay_amt);
+    w.FieldMoney("inscp_scp_amt", a.inscp_scp_amt).FieldMoney("act_pay_dedc", a.act_pay_dedc);
+    w.FieldMoney("hifp_pay", a.hifp_pay).Key("pool_prop_selfpay").Decimal(a.pool_prop_selfpay_bp, 4);
+    w.FieldMoney("cvlserv_pay", a.cvlserv_pay).FieldMoney("hifes_pay", a.hifes_pay).FieldMoney("hifmi_pay", a.hifmi_pay);
+    w.FieldMoney("hifob_pay", a.hifob_pay).FieldMoney("maf_pay", a.maf_pay).FieldMoney("oth_pay", a.oth_pay);
+    w.FieldMoney("fund_pay_sumamt", a.fund_pay_sumamt).FieldMoney("psn_part_amt", a.psn_part_amt);
+    w.FieldMoney("acct_pay", a.acct_pay).FieldMoney("psn_cash_pay", a.psn_cash_pay);
+    w.FieldMoney("hosp_part_amt", a.hosp_part_amt).FieldMoney("balc", a.balc).FieldMoney("acct_mulaid_pay", 0);
+    w.Field("medins_setl_id", r.msgid).Field("clr_optins", r.insuplc_admdvs).Field("clr_way", "1");
+    w.Field("clr_type", r.med_type[0] == '2' ? "21" : "11");
+    if (r.kind == "reversal") w.Field("orig_setl_id", r.orig_setl_id);
+    w.Field("setl_proc_info", trace).EndObject();
+    const bool negate = r.kind == "reversal";
+    w.Key("setldetail").BeginArray();
+    for (const auto& f : funds) {
+      w.BeginObject().Field("fund_pay_type", f.fund_pay_type).FieldMoney("crt_payb_lmt_amt", f.cap_left_fen);
+      w.FieldMoney("fund_payamt", negate ? -f.pay_fen : f.pay_fen).Field("setl_proc_info", f.info).EndObject();
+    }
+    w.EndArray().EndObject();
+    return w.Take();
   }
 
   Status PreSettle(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, txn, data));
     store::SettlementRow row = RowOf(c, comp, "");
-    RenderSettlement(row, DetailJson(comp.breakdown), comp.psn_name, comp.certno, comp.visit.psn_type, out);
+    c.raw_output = RenderSettlement(row, FundRows(comp.breakdown), comp.breakdown.trace, comp.visit);
     return Status::Ok();
   }
 
@@ -688,16 +696,15 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, *txn, data));
     XT_ASSIGN_OR_RETURN(std::string setl_id, NewId(*txn, "setl", comp.visit.mdtrtarea_admvs));
     store::SettlementRow row = RowOf(c, comp, setl_id);
-    const json detail = DetailJson(comp.breakdown);
-    row.detail_json = detail.dump();
+    row.detail_json = DetailJson(comp.breakdown);
     XT_INVARIANT(row.amounts.balc == comp.balance_before_fen - row.amounts.acct_pay,
                  "the account balance moves by exactly acct_pay");
     XT_RETURN_IF_ERROR(txn->InsertSettlement(row));
     XT_RETURN_IF_ERROR(txn->AddAccumulators(row.psn_no, row.year, row.deltas));
     XT_RETURN_IF_ERROR(txn->PostTransfers(ledger::TransfersFor(row)));
-    comp.visit.state = "settled";
-    XT_RETURN_IF_ERROR(txn->UpdateVisit(comp.visit));
-    RenderSettlement(row, detail, comp.psn_name, comp.certno, comp.visit.psn_type, out);
+    XT_RETURN_IF_ERROR(txn->SetVisitState(comp.visit.mdtrt_id, "settled"));
+    c.raw_output = RenderSettlement(row, FundRows(comp.breakdown), comp.breakdown.trace, comp.visit);
+    c.output_setl_id = row.setl_id;
     return Status::Ok();
   }
 
@@ -737,13 +744,27 @@ class Handlers {
     XT_RETURN_IF_ERROR(txn->SetSettlementState(orig->setl_id, "reversed"));
     XT_RETURN_IF_ERROR(txn->AddAccumulators(rev.psn_no, rev.year, rev.deltas));
     XT_RETURN_IF_ERROR(txn->PostTransfers(ledger::TransfersFor(rev)));
-    v.state = v.med_type[0] == '2' ? "discharged" : "registered";
-    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
-    json detail = json::parse(orig->detail_json, nullptr, false);
-    if (detail.is_discarded()) detail = json::object();
-    RenderSettlement(rev, detail, v.psn_name, v.certno, v.psn_type, out);
-    (*out)["setlinfo"]["orig_setl_id"] = orig->setl_id;
+    XT_RETURN_IF_ERROR(txn->SetVisitState(v.mdtrt_id, v.med_type[0] == '2' ? "discharged" : "registered"));
+    XT_ASSIGN_OR_RETURN(c.raw_output, RenderStored(*txn, rev));
+    c.output_setl_id = rev.setl_id;
     return Status::Ok();
+  }
+
+  // The answer of a stored settlement or reversal, exactly as first given.
+  static Result<std::string> RenderStored(store::ReadTxn& txn, const store::SettlementRow& row) {
+    XT_ASSIGN_OR_RETURN(auto visit, txn.FindVisit(row.mdtrt_id));
+    if (!visit) return Status::Error("XT-INT-001", "internal error", "settlement without visit " + row.setl_id);
+    json detail = json::parse(row.detail_json, nullptr, false);
+    if (detail.is_discarded() || !detail.is_object()) {
+      return Status::Error("XT-INT-001", "internal error", "unreadable detail of " + row.setl_id);
+    }
+    return RenderSettlement(row, FundRows(detail), detail.value("trace", ""), *visit);
+  }
+
+  static Result<std::string> RenderStored(store::ReadTxn& txn, const std::string& setl_id) {
+    XT_ASSIGN_OR_RETURN(auto row, txn.FindSettlement(setl_id));
+    if (!row) return Status::Error("XT-INT-001", "internal error", "message names a missing settlement " + setl_id);
+    return RenderStored(txn, *row);
   }
 
  private:
@@ -778,23 +799,31 @@ std::string Processor::Call(std::string_view request_json) {
   CallCtx ctx;
   ctx.now = received_ms / 1000;
 
-  auto envelope = [&](const Status& st, const json* output) {
+  // The response envelope, in the interface's field order, up to and
+  // including "output": (the output is always the last field).
+  auto envelope_head = [&](const Status& st) {
     const int64_t serial = serial_.fetch_add(1, std::memory_order_relaxed) + 1;
     std::string digits = std::to_string(serial % 10000000000LL);
-    json resp = {
-        {"infcode", st.ok() ? 0 : -1},
-        {"inf_refmsgid", platform_region_ + FormatLocalCompact(ctx.now) + std::string(10 - digits.size(), '0') + digits},
-        {"refmsg_time", TimeMillis(received_ms)},
-        {"respond_time", TimeMillis(clock_->NowLocalMillis())},
-        {"err_msg", st.ok() ? "" : st.message()},
-        {"output", output && st.ok() ? *output : json::object()},
-    };
+    JsonWriter w;
+    w.BeginObject().FieldInt("infcode", st.ok() ? 0 : -1);
+    w.Field("inf_refmsgid", platform_region_ + FormatLocalCompact(ctx.now) + std::string(10 - digits.size(), '0') + digits);
+    w.Field("refmsg_time", TimeMillis(received_ms)).Field("respond_time", TimeMillis(clock_->NowLocalMillis()));
     if (!st.ok()) {
-      resp["err_code"] = st.code();
+      w.Field("err_code", st.code());
       failures_.fetch_add(1, std::memory_order_relaxed);
     }
-    return resp.dump(-1, ' ', false, json::error_handler_t::replace);
+    w.Field("err_msg", st.ok() ? std::string() : st.message()).Key("output");
+    return w.Take();
   };
+  auto output_text = [&](const Status& st, const json* output) -> std::string {
+    if (!st.ok()) return "{}";
+    if (!ctx.raw_output.empty()) return ctx.raw_output;
+    return output ? output->dump(-1, ' ', false, json::error_handler_t::replace) : std::string("{}");
+  };
+  auto envelope = [&](const Status& st, const json* output) {
+    return envelope_head(st) + output_text(st, output) + "}";
+  };
+  static constexpr std::string_view kNoOutput = "null}";
 
   json req = json::parse(request_json, nullptr, false);
   if (req.is_discarded()) return envelope(err::MalformedJson("parse failed"), nullptr);
@@ -862,14 +891,29 @@ std::string Processor::Call(std::string_view request_json) {
     if (seen) {
       if (seen->request_hash != hash || seen->infno != ctx.infno) return err::MsgidReused();
       response = seen->response;
+      if (!seen->setl_id.empty()) {
+        XT_ASSIGN_OR_RETURN(std::string out, Handlers::RenderStored(txn, seen->setl_id));
+        XT_INVARIANT(response.size() >= kNoOutput.size() &&
+                         response.compare(response.size() - kNoOutput.size(), kNoOutput.size(), kNoOutput) == 0,
+                     "a stored answer without output ends with its null output");
+        response.resize(response.size() - kNoOutput.size());
+        response += out;
+        response += '}';
+      }
       replays_.fetch_add(1, std::memory_order_relaxed);
       return Status::Ok();
     }
     output = json::object();
+    ctx.raw_output.clear();
+    ctx.output_setl_id.clear();
     Status hs = txn.Attempt([&] { return (handlers.*spec.fn)(ctx, txn, &txn, &output); });
     if (!IsRecordable(hs)) return hs;
-    response = envelope(hs, &output);
-    return txn.PutMessage({ctx.msgid, ctx.infno, ctx.fixmedins_code, hash, hs.ok() ? 0 : -1, response, ctx.now});
+    const std::string head = envelope_head(hs);
+    response = head + output_text(hs, &output) + "}";
+    const bool by_settlement = hs.ok() && !ctx.output_setl_id.empty();
+    return txn.PutMessage({ctx.msgid, ctx.infno, ctx.fixmedins_code, hash, hs.ok() ? 0 : -1,
+                           by_settlement ? head + std::string(kNoOutput) : response, ctx.now,
+                           by_settlement ? ctx.output_setl_id : std::string()});
   });
   if (!st.ok()) return envelope(st, nullptr);
   return response;

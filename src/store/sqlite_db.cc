@@ -25,10 +25,10 @@ Status Stmt::Run() {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int busy_timeout_ms) {
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int busy_timeout_ms, const char* vfs) {
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
     if (raw) sqlite3_close(raw);
@@ -52,6 +52,12 @@ Status Db::Exec(const char* sql) {
     return StoreError(msg + " in: " + sql);
   }
   return Status::Ok();
+}
+
+Status Db::ExecCached(const char* sql) {
+  XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, Prepare(sql));
+  Stmt s(raw);
+  return s.Run();
 }
 
 Result<sqlite3_stmt*> Db::Prepare(const char* sql) {

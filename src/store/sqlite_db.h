@@ -26,11 +26,18 @@ class Stmt {
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
+  // Text is bound without a copy: the caller's string must stay alive until
+  // the statement has run (every use here binds and runs in one call). A
+  // temporary string is copied.
   Stmt& Bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
     return *this;
   }
   Stmt& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  Stmt& Bind(int i, std::string&& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   Stmt& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
   Stmt& Bind(int i, int64_t v) {
     sqlite3_bind_int64(s_, i, v);
@@ -61,12 +68,16 @@ class Stmt {
 
 class Db {
  public:
-  static Result<std::unique_ptr<Db>> Open(const std::string& path, int busy_timeout_ms);
+  // `vfs`: a registered VFS name, or nullptr for the default.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, int busy_timeout_ms, const char* vfs = nullptr);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
   Status Exec(const char* sql);
+  // Exec of one statement through the prepared-statement cache: for the
+  // transaction-control statements the writer runs thousands of times.
+  Status ExecCached(const char* sql);
   // A statement prepared once per connection and reused; `sql` must be a
   // string literal (its address keys the cache).
   Result<sqlite3_stmt*> Prepare(const char* sql);

@@ -155,8 +155,12 @@ struct MessageRow {
   std::string fixmedins_code;
   std::string request_hash;  // to refuse a reused msgid with a different request
   int infcode = 0;
-  std::string response;      // the response envelope, as first sent
+  // The response envelope as first sent. When setl_id is set, its output is
+  // left out ("output":null) and rendered again from that settlement, which
+  // holds the same figures: the answer is kept once, not twice.
+  std::string response;
   LocalSeconds time = 0;
+  std::string setl_id;
 };
 
 class ReadTxn {
@@ -203,6 +207,7 @@ class WriteTxn : public ReadTxn {
 
   virtual Status InsertVisit(const VisitRow& visit) = 0;
   virtual Status UpdateVisit(const VisitRow& visit) = 0;  // by mdtrt_id
+  virtual Status SetVisitState(std::string_view mdtrt_id, std::string_view state) = 0;
   // Fails with XT-STORE-003 when a (mdtrt_id, feedetl_sn) already exists.
   virtual Status InsertFeeLines(const std::vector<FeeLineRow>& lines) = 0;
   virtual Status SetFeeLineState(std::string_view mdtrt_id, std::string_view feedetl_sn, std::string_view state) = 0;
@@ -229,6 +234,8 @@ struct WriterStats {
   int64_t items = 0;
   int64_t items_failed = 0;
   int64_t commit_micros_total = 0;
+  int64_t busy_micros_total = 0;      // wall time spent running batches
+  int64_t cpu_micros_total = 0;       // the writer thread's CPU time
   int64_t batch_size_max_seen = 0;
 };
 
