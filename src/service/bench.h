@@ -17,7 +17,7 @@ struct BenchOptions {
   int64_t group_settlements = 20000;     // settled with group commit
   int64_t txn_each_settlements = 2000;   // settled with one transaction each
   int lines_per_settlement = 8;
-  int client_threads = 64;               // concurrent callers of the processor
+  int client_threads = 128;              // concurrent callers of the processor
   std::string work_dir;                  // where the bench databases go (empty: a new temp folder)
   std::string data_dir;                  // data/ to load
   Progress progress;                     // (done, total) of the current phase

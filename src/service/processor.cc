@@ -2,6 +2,7 @@
 #include "service/processor.h"
 
 #include <functional>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -142,6 +143,16 @@ class Fields {
 
 }  // namespace
 
+// A settlement worked out: the visit, the claim's breakdown, and the state
+// it was computed from.
+struct Computed {
+  store::VisitRow visit;
+  settle::Breakdown breakdown;
+  Fen balance_before_fen = 0;
+  std::vector<store::AccumDelta> ytd;
+  int year = 0;
+};
+
 // Everything one call needs, parsed from the envelope.
 struct CallCtx {
   std::string infno;
@@ -160,6 +171,8 @@ struct CallCtx {
   // message log then keeps the answer without its output, and a replay
   // renders it again from the settlement.
   std::string output_setl_id;
+  // Renders the output after the commit, on the caller's thread.
+  std::function<std::string()> render;
 };
 
 class Handlers {
@@ -496,12 +509,6 @@ class Handlers {
 
   // ---- 2206/2207, 2303/2304 settlement
 
-  struct Computed {
-    store::VisitRow visit;
-    settle::Breakdown breakdown;
-    Fen balance_before_fen = 0;
-    int year = 0;
-  };
 
   Result<Computed> Compute(CallCtx& c, store::ReadTxn& txn, const Fields& data) {
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
@@ -544,10 +551,10 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(out.balance_before_fen, AccountBalance(txn, v.psn_no));
     claim.acct_balance_fen = out.balance_before_fen;
     out.year = claim.date.Year();
-    XT_ASSIGN_OR_RETURN(auto acc_rows, txn.GetAccumulators(v.psn_no, out.year));
+    XT_ASSIGN_OR_RETURN(out.ytd, txn.GetAccumulators(v.psn_no, out.year));
     settle::Accumulators ytd;
-    ytd.reserve(acc_rows.size());
-    for (auto& a : acc_rows) ytd.push_back({std::move(a.key), a.value});
+    ytd.reserve(out.ytd.size());
+    for (const auto& a : out.ytd) ytd.push_back({a.key, a.value});
     XT_ASSIGN_OR_RETURN(out.breakdown, settle::Adjudicate(claim, ref_.catalog, ref_.policies, ytd));
     const std::string broken = settle::CheckIdentities(out.breakdown);
     XT_INVARIANT(broken.empty(), "settlement identities: " + broken);
@@ -703,10 +710,12 @@ class Handlers {
     XT_RETURN_IF_ERROR(txn->AddAccumulators(row.psn_no, row.year, row.deltas));
     XT_RETURN_IF_ERROR(txn->PostTransfers(ledger::TransfersFor(row)));
     XT_RETURN_IF_ERROR(txn->SetVisitState(comp.visit.mdtrt_id, "settled"));
-    c.raw_output = RenderSettlement(row, FundRows(comp.breakdown), comp.breakdown.trace, comp.visit);
     c.output_setl_id = row.setl_id;
+    c.render = [row = std::move(row), funds = FundRows(comp.breakdown), trace = std::move(comp.breakdown.trace),
+                visit = std::move(comp.visit)] { return RenderSettlement(row, funds, trace, visit); };
     return Status::Ok();
   }
+
 
   // ---- 2208 / 2305 reversal
 
@@ -906,15 +915,23 @@ std::string Processor::Call(std::string_view request_json) {
     output = json::object();
     ctx.raw_output.clear();
     ctx.output_setl_id.clear();
+    ctx.render = nullptr;
     Status hs = txn.Attempt([&] { return (handlers.*spec.fn)(ctx, txn, &txn, &output); });
     if (!IsRecordable(hs)) return hs;
-    const std::string head = envelope_head(hs);
-    response = head + output_text(hs, &output) + "}";
     const bool by_settlement = hs.ok() && !ctx.output_setl_id.empty();
+    if (!hs.ok()) ctx.render = nullptr;
+    const std::string head = envelope_head(hs);
+    // A settlement's output is rendered after the commit (below), outside
+    // the writer; the log keeps the answer without it.
+    response = ctx.render ? head : head + output_text(hs, &output) + "}";
     return txn.PutMessage({ctx.msgid, ctx.infno, ctx.fixmedins_code, hash, hs.ok() ? 0 : -1,
                            by_settlement ? head + std::string(kNoOutput) : response, ctx.now,
                            by_settlement ? ctx.output_setl_id : std::string()});
   });
+  if (st.ok() && ctx.render) {
+    response += ctx.render();
+    response += '}';
+  }
   if (!st.ok()) return envelope(st, nullptr);
   return response;
 }

@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS settlements(
   psn_part_amt INTEGER NOT NULL, acct_pay INTEGER NOT NULL, psn_cash_pay INTEGER NOT NULL,
   hosp_part_amt INTEGER NOT NULL, balc INTEGER NOT NULL, pool_prop_selfpay_bp INTEGER NOT NULL,
   deltas TEXT NOT NULL, detail TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS settlements_visit ON settlements(mdtrt_id, state);
+CREATE INDEX IF NOT EXISTS settlements_visit ON settlements(mdtrt_id);
 CREATE TABLE IF NOT EXISTS accumulators(
   psn_no TEXT NOT NULL, year INTEGER NOT NULL, key TEXT NOT NULL, value INTEGER NOT NULL,
   PRIMARY KEY(psn_no, year, key)) WITHOUT ROWID;
@@ -799,7 +799,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Sq
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = FULL"));
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON"));
-  XT_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -65536"));
+  XT_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -262144"));
   // The journal mode must really be WAL: a file system without shared
   // memory would silently keep the rollback journal.
   {

@@ -262,7 +262,7 @@ struct SqliteOptions {
   int batch_size_max = 512;
   // Callers block when this many pieces of work are waiting.
   int queue_depth_max = 8192;
-  int reader_connections_max = 8;
+  int reader_connections_max = 64;  // idle reader connections kept for reuse
   int busy_timeout_ms = 5000;
 };
 
