@@ -508,6 +508,8 @@ std::vector<Case> Cases() {
 
 class EngineCaseTest : public ::testing::TestWithParam<Case> {};
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 TEST_P(EngineCaseTest, BreakdownFieldByField) {
   const Case& tc = GetParam();
   const catalog::Catalog catalog = MakeCatalog();
@@ -617,6 +619,8 @@ std::vector<ErrorCase> ErrorCases() {
 }
 
 class EngineErrorTest : public ::testing::TestWithParam<ErrorCase> {};
+
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
 
 TEST_P(EngineErrorTest, RefusedWithStableCode) {
   const ErrorCase& tc = GetParam();
