@@ -211,7 +211,10 @@ int CmdPerson(const std::string& db, const std::string& who, int year, bool as_j
   std::printf("  personal account balance: %s yuan\n", p.value("acct_balance", "0.00").c_str());
   std::printf("  accumulators %d:%s\n", year, p["accumulators"].empty() ? " none" : "");
   for (const auto& [k, v] : p["accumulators"].items()) {
-    std::printf("    %-40s %lld\n", k.c_str(), static_cast<long long>(v.get<int64_t>()));
+    // "stay:" keys count stays; every other kind is money in fen.
+    const int64_t value = v.get<int64_t>();
+    const std::string shown = k.rfind("stay:", 0) == 0 ? std::to_string(value) + " stays" : FormatFen(value) + " yuan";
+    std::printf("    %-40s %s\n", k.c_str(), shown.c_str());
   }
   return 0;
 }
