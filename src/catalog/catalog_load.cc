@@ -6,122 +6,17 @@
 //
 // Stable error codes: XT-DATA-001 malformed JSON, XT-DATA-002 missing or
 // wrongly typed field, XT-DATA-003 invalid value, XT-DATA-004 duplicate.
-#include <initializer_list>
 #include <map>
-#include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
+#include "core/json_record.h"
 
 namespace xt::catalog {
 
 namespace {
 
-using Json = nlohmann::json;
-
-constexpr size_t kDocumentBytesMax = size_t{64} << 20;
 constexpr size_t kNameBytesMax = 200;
 constexpr size_t kItemsPerRegionMax = 1'000'000;
-
-// ---- Field access with errors that name the record and the field. (The
-// same small helper sits in policy_load.cc and registry.cc: nlohmann/json is
-// kept out of headers.)
-Status MissingField(const std::string& record, std::string_view key) {
-  return Status::Error("XT-DATA-002", record + ": field \"" + std::string(key) + "\" is missing");
-}
-Status WrongType(const std::string& record, std::string_view key, std::string_view want) {
-  return Status::Error("XT-DATA-002", record + ": field \"" + std::string(key) + "\" must be " + std::string(want));
-}
-Status InvalidValue(const std::string& record, std::string_view key, const std::string& why) {
-  return Status::Error("XT-DATA-003", record + ": field \"" + std::string(key) + "\" " + why);
-}
-
-Status ParseDocument(std::string_view text, std::string_view what, Json* out) {
-  if (text.size() > kDocumentBytesMax) {
-    return Status::Error("XT-DATA-001", std::string(what) + " is larger than the limit of 64 MiB");
-  }
-  try {
-    *out = Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& e) {
-    return Status::Error("XT-DATA-001", std::string(what) + " is not valid JSON", e.what());
-  }
-  return Status::Ok();
-}
-
-// An object of the document, read field by field.
-class Record {
- public:
-  Record(const Json& j, std::string name) : j_(j), name_(std::move(name)) {}
-  const std::string& name() const { return name_; }
-
-  // The value must be an object whose keys are all in `allowed`.
-  Status CheckObject(std::initializer_list<std::string_view> allowed) const {
-    if (!j_.is_object()) return Status::Error("XT-DATA-002", name_ + " must be a JSON object");
-    for (const auto& [key, value] : j_.items()) {
-      bool known = false;
-      for (std::string_view a : allowed) known = known || a == key;
-      if (!known) return Status::Error("XT-DATA-002", name_ + ": unknown field \"" + key + "\"");
-    }
-    return Status::Ok();
-  }
-  Status Get(std::string_view key, const Json** out) const {
-    const auto it = j_.find(key);
-    if (it == j_.end()) return MissingField(name_, key);
-    *out = &*it;
-    return Status::Ok();
-  }
-  Status String(std::string_view key, std::string* out) const {
-    const Json* v = nullptr;
-    XT_RETURN_IF_ERROR(Get(key, &v));
-    if (!v->is_string()) return WrongType(name_, key, "a string");
-    *out = v->get<std::string>();
-    return Status::Ok();
-  }
-  Status Int(std::string_view key, int64_t* out) const {
-    const Json* v = nullptr;
-    XT_RETURN_IF_ERROR(Get(key, &v));
-    if (!v->is_number_integer() || (v->is_number_unsigned() && v->get<uint64_t>() > INT64_MAX)) {
-      return WrongType(name_, key, "an integer");
-    }
-    *out = v->get<int64_t>();
-    return Status::Ok();
-  }
-  // The field must be present; null reads as nullopt.
-  Status OptionalInt(std::string_view key, std::optional<int64_t>* out) const {
-    const Json* v = nullptr;
-    XT_RETURN_IF_ERROR(Get(key, &v));
-    if (v->is_null()) {
-      out->reset();
-      return Status::Ok();
-    }
-    int64_t n = 0;
-    XT_RETURN_IF_ERROR(Int(key, &n));
-    *out = n;
-    return Status::Ok();
-  }
-  // "begin" (a date) and "end" (a later date, or null for open-ended).
-  Status Period(Validity* out) const {
-    std::string begin;
-    XT_RETURN_IF_ERROR(String("begin", &begin));
-    const auto b = ParseDate(begin);
-    if (!b || begin.size() != 10) return InvalidValue(name_, "begin", "must be a date yyyy-MM-dd");
-    const Json* end = nullptr;
-    XT_RETURN_IF_ERROR(Get("end", &end));
-    out->begin = *b;
-    out->end.reset();
-    if (end->is_null()) return Status::Ok();
-    if (!end->is_string()) return WrongType(name_, "end", "a date string or null");
-    const std::string e_text = end->get<std::string>();
-    const auto e = ParseDate(e_text);
-    if (!e || e_text.size() != 10) return InvalidValue(name_, "end", "must be a date yyyy-MM-dd or null");
-    if (*e <= *b) return InvalidValue(name_, "end", "must be after begin");
-    out->end = *e;
-    return Status::Ok();
-  }
-
- private:
-  const Json& j_;
-  std::string name_;
-};
 
 bool IsUpperAlnum(std::string_view s) {
   for (char c : s) {

@@ -12,135 +12,32 @@
 #include "registry/registry.h"
 
 #include <algorithm>
-#include <initializer_list>
-#include <nlohmann/json.hpp>
 #include <unordered_set>
 
 #include "core/idcard.h"
+#include "core/json_record.h"
 
 namespace xt::registry {
 
 namespace {
 
-using Json = nlohmann::json;
-
-constexpr size_t kDocumentBytesMax = size_t{64} << 20;
 constexpr size_t kRecordsMax = 10'000'000;
 constexpr size_t kNameBytesMax = 200;
 constexpr size_t kEnrollmentsMax = 32;
 constexpr size_t kFilingsMax = 64;
 
-// ---- Field access with errors that name the record and the field. (The
-// same small helper sits in catalog_load.cc and policy_load.cc: nlohmann/json
-// is kept out of headers.)
-Status MissingField(const std::string& record, std::string_view key) {
-  return Status::Error("XT-DATA-002", record + ": field \"" + std::string(key) + "\" is missing");
-}
-Status WrongType(const std::string& record, std::string_view key, std::string_view want) {
-  return Status::Error("XT-DATA-002", record + ": field \"" + std::string(key) + "\" must be " + std::string(want));
-}
-Status InvalidValue(const std::string& record, std::string_view key, const std::string& why) {
-  return Status::Error("XT-DATA-003", record + ": field \"" + std::string(key) + "\" " + why);
-}
 Status UnknownRef(const std::string& record, std::string_view key, const std::string& value) {
   return Status::Error("XT-DATA-005",
                        record + ": field \"" + std::string(key) + "\" names an unknown region \"" + value + "\"");
 }
 
-Status ParseDocument(std::string_view text, std::string_view what, Json* out) {
-  if (text.size() > kDocumentBytesMax) {
-    return Status::Error("XT-DATA-001", std::string(what) + " is larger than the limit of 64 MiB");
-  }
-  try {
-    *out = Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& e) {
-    return Status::Error("XT-DATA-001", std::string(what) + " is not valid JSON", e.what());
-  }
+// A registry document: a JSON array of records.
+Status ParseArrayDocument(std::string_view text, std::string_view what, Json* out) {
+  XT_RETURN_IF_ERROR(ParseDocument(text, what, out));
   if (!out->is_array()) return Status::Error("XT-DATA-002", std::string(what) + " must be a JSON array");
   if (out->size() > kRecordsMax) return Status::Error("XT-DATA-003", std::string(what) + " holds too many records");
   return Status::Ok();
 }
-
-class Record {
- public:
-  Record(const Json& j, std::string name) : j_(j), name_(std::move(name)) {}
-  const std::string& name() const { return name_; }
-
-  Status CheckObject(std::initializer_list<std::string_view> allowed) const {
-    if (!j_.is_object()) return Status::Error("XT-DATA-002", name_ + " must be a JSON object");
-    for (const auto& [key, value] : j_.items()) {
-      bool known = false;
-      for (std::string_view a : allowed) known = known || a == key;
-      if (!known) return Status::Error("XT-DATA-002", name_ + ": unknown field \"" + key + "\"");
-    }
-    return Status::Ok();
-  }
-  Status Get(std::string_view key, const Json** out) const {
-    const auto it = j_.find(key);
-    if (it == j_.end()) return MissingField(name_, key);
-    *out = &*it;
-    return Status::Ok();
-  }
-  Status String(std::string_view key, std::string* out) const {
-    const Json* v = nullptr;
-    XT_RETURN_IF_ERROR(Get(key, &v));
-    if (!v->is_string()) return WrongType(name_, key, "a string");
-    *out = v->get<std::string>();
-    return Status::Ok();
-  }
-  Status Int(std::string_view key, int64_t* out) const {
-    const Json* v = nullptr;
-    XT_RETURN_IF_ERROR(Get(key, &v));
-    if (!v->is_number_integer() || (v->is_number_unsigned() && v->get<uint64_t>() > INT64_MAX)) {
-      return WrongType(name_, key, "an integer");
-    }
-    *out = v->get<int64_t>();
-    return Status::Ok();
-  }
-  Status Bool(std::string_view key, bool* out) const {
-    const Json* v = nullptr;
-    XT_RETURN_IF_ERROR(Get(key, &v));
-    if (!v->is_boolean()) return WrongType(name_, key, "true or false");
-    *out = v->get<bool>();
-    return Status::Ok();
-  }
-  Status DateField(std::string_view key, Date* out) const {
-    std::string text;
-    XT_RETURN_IF_ERROR(String(key, &text));
-    const auto d = ParseDate(text);
-    if (!d || text.size() != 10) return InvalidValue(name_, key, "must be a date yyyy-MM-dd");
-    *out = *d;
-    return Status::Ok();
-  }
-  Status Period(Validity* out) const {
-    XT_RETURN_IF_ERROR(DateField("begin", &out->begin));
-    const Json* end = nullptr;
-    XT_RETURN_IF_ERROR(Get("end", &end));
-    out->end.reset();
-    if (end->is_null()) return Status::Ok();
-    if (!end->is_string()) return WrongType(name_, "end", "a date string or null");
-    const std::string e_text = end->get<std::string>();
-    const auto e = ParseDate(e_text);
-    if (!e || e_text.size() != 10) return InvalidValue(name_, "end", "must be a date yyyy-MM-dd or null");
-    if (*e <= out->begin) return InvalidValue(name_, "end", "must be after begin");
-    out->end = *e;
-    return Status::Ok();
-  }
-  // Names a record by one of its string fields when it has it, for messages.
-  static std::string NameBy(const Json& j, std::string_view kind, std::string_view key, size_t index) {
-    if (j.is_object()) {
-      const auto it = j.find(key);
-      if (it != j.end() && it->is_string() && !it->get<std::string>().empty()) {
-        return std::string(kind) + " " + it->get<std::string>();
-      }
-    }
-    return std::string(kind) + " #" + std::to_string(index + 1);
-  }
-
- private:
-  const Json& j_;
-  std::string name_;
-};
 
 bool AllDigits(std::string_view s) {
   if (s.empty()) return false;
@@ -391,7 +288,7 @@ const Institution* Registry::FindInstitution(std::string_view fixmedins_code) co
 
 Status LoadRegionsJson(std::string_view json_text, Registry* out) {
   Json doc;
-  XT_RETURN_IF_ERROR(ParseDocument(json_text, "the regions document", &doc));
+  XT_RETURN_IF_ERROR(ParseArrayDocument(json_text, "the regions document", &doc));
   std::vector<Region> read(doc.size());
   std::unordered_set<std::string> codes;
   for (size_t i = 0; i < doc.size(); ++i) {
@@ -414,7 +311,7 @@ Status LoadRegionsJson(std::string_view json_text, Registry* out) {
 
 Status LoadInstitutionsJson(std::string_view json_text, Registry* out) {
   Json doc;
-  XT_RETURN_IF_ERROR(ParseDocument(json_text, "the institutions document", &doc));
+  XT_RETURN_IF_ERROR(ParseArrayDocument(json_text, "the institutions document", &doc));
   std::vector<Institution> read(doc.size());
   std::unordered_set<std::string> codes;
   for (size_t i = 0; i < doc.size(); ++i) {
@@ -431,7 +328,7 @@ Status LoadInstitutionsJson(std::string_view json_text, Registry* out) {
 
 Status LoadPersonsJson(std::string_view json_text, const Registry& registry, std::vector<Person>* out) {
   Json doc;
-  XT_RETURN_IF_ERROR(ParseDocument(json_text, "the persons document", &doc));
+  XT_RETURN_IF_ERROR(ParseArrayDocument(json_text, "the persons document", &doc));
   std::vector<Person> read(doc.size());
   std::unordered_set<std::string> psn_nos, certnos;
   psn_nos.reserve(doc.size());
