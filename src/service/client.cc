@@ -32,8 +32,8 @@ std::string HospitalClient::NextMsgid() {
     second = s.second;
     seq = ++s.seq;
   }
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04d", seq);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d", seq % 10000);
   return code_ + FormatLocalCompact(second) + buf;
 }
 

@@ -648,7 +648,7 @@ class SqliteStore final : public Store {
     }
     XT_ASSIGN_OR_RETURN(auto db, Db::Open(path_, options_.busy_timeout_ms));
     XT_RETURN_IF_ERROR(db->Exec("PRAGMA query_only = ON"));
-    return std::move(db);
+    return db;
   }
 
   void ReturnReader(std::unique_ptr<Db> db) {
