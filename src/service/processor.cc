@@ -177,7 +177,7 @@ struct CallCtx {
 
 class Handlers {
  public:
-  explicit Handlers(Processor* p) : p_(p), ref_(*p->ref_) {}
+  explicit Handlers(Processor* p) : ref_(*p->ref_) {}
 
   using Fn = Status (Handlers::*)(CallCtx&, store::ReadTxn&, store::WriteTxn*, json*);
   struct Spec {
@@ -777,7 +777,6 @@ class Handlers {
   }
 
  private:
-  Processor* p_;
   const RefData& ref_;
 };
 
