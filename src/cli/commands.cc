@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/http_commands.h"
 #include "cli/progress.h"
 #include "service/bench.h"
 #include "service/demo.h"
@@ -364,6 +365,11 @@ int Main(int argc, char** argv) {
   bench->add_option("--dir", bopt.work_dir, "folder for the benchmark databases (default: a new temporary folder)");
   bench->add_option("--data", data_dir, "data folder to load");
 
+  ServeArgs serve_args;
+  auto* serve = AddServeCommand(app, &serve_args);
+  LoadgenArgs loadgen_args;
+  auto* loadgen = AddLoadgenCommand(app, &loadgen_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -375,6 +381,8 @@ int Main(int argc, char** argv) {
     if (*person) return CmdPerson(db, who, year, as_json);
     if (*call) return CmdCall(db, file, concurrency);
     if (*verify) return CmdVerify(db, as_json);
+    if (*serve) return RunServe(serve_args);
+    if (*loadgen) return RunLoadgen(loadgen_args);
     if (*bench) {
       if (quick) {
         bopt.engine_claims = 20000;

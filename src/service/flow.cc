@@ -35,7 +35,7 @@ CallResult FlowDriver::Call(const std::string& infno, const std::string& input_j
                             const std::string& insuplc_admdvs) {
   CallResult r;
   r.request = client_->Envelope(infno, input_json, insuplc_admdvs);
-  r.response = processor_->Call(r.request);
+  r.response = processor_ ? processor_->Call(r.request) : transport_(r.request);
   // Responses open with the infcode (the interface's field order), so a
   // success needs no parsing here.
   if (r.response.rfind("{\"infcode\":0,", 0) == 0) return r;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,13 @@ struct Visit {
 
 class FlowDriver {
  public:
+  // Sends one request envelope and returns the response envelope, e.g. over
+  // HTTP (the HTTP tests and `xietong loadgen`).
+  using Transport = std::function<std::string(const std::string& request_json)>;
+
   FlowDriver(Processor* processor, HospitalClient* client) : processor_(processor), client_(client) {}
+  FlowDriver(Transport transport, HospitalClient* client)
+      : processor_(nullptr), transport_(std::move(transport)), client_(client) {}
 
   CallResult Call(const std::string& infno, const std::string& input_json, const std::string& insuplc_admdvs);
 
@@ -62,6 +69,7 @@ class FlowDriver {
 
  private:
   Processor* processor_;
+  Transport transport_;  // used when processor_ is null
   HospitalClient* client_;
 };
 

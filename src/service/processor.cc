@@ -799,10 +799,24 @@ std::string TimeMillis(int64_t local_millis) {
   return t + std::string(3 - ms.size(), '0') + ms;
 }
 
+// The err_code of a stored refusal, read off its text (it was written by
+// envelope_head, so the field is present and plain).
+std::string ErrCodeOf(std::string_view response) {
+  static constexpr std::string_view kKey = "\"err_code\":\"";
+  const size_t at = response.find(kKey);
+  if (at == std::string_view::npos) return std::string();
+  const size_t begin = at + kKey.size();
+  const size_t end = response.find('"', begin);
+  return end == std::string_view::npos ? std::string() : std::string(response.substr(begin, end - begin));
+}
+
 }  // namespace
 
-std::string Processor::Call(std::string_view request_json) {
+std::string Processor::Call(std::string_view request_json, CallInfo* info) {
   calls_.fetch_add(1, std::memory_order_relaxed);
+  CallInfo unused;
+  if (!info) info = &unused;
+  *info = CallInfo{};
   const int64_t received_ms = clock_->NowLocalMillis();
   CallCtx ctx;
   ctx.now = received_ms / 1000;
@@ -820,6 +834,8 @@ std::string Processor::Call(std::string_view request_json) {
       w.Field("err_code", st.code());
       failures_.fetch_add(1, std::memory_order_relaxed);
     }
+    info->infcode = st.ok() ? 0 : -1;
+    info->err_code = st.ok() ? std::string() : st.code();
     w.Field("err_msg", st.ok() ? std::string() : st.message()).Key("output");
     return w.Take();
   };
@@ -856,6 +872,8 @@ std::string Processor::Call(std::string_view request_json) {
       if (!opter.ok()) st = err::BadEnvelope(opter.status().message());
       else ctx.opter = opter.value();
     }
+    info->infno = ctx.infno;
+    info->msgid = ctx.msgid;
     if (!st.ok()) return envelope(st, nullptr);
   }
   // msgid = institution code 12 + yyyyMMddHHmmss 14 + sequence 4.
@@ -909,6 +927,10 @@ std::string Processor::Call(std::string_view request_json) {
         response += '}';
       }
       replays_.fetch_add(1, std::memory_order_relaxed);
+      info->replayed = true;
+      info->infcode = seen->infcode;
+      info->err_code.clear();
+      if (seen->infcode != 0) info->err_code = ErrCodeOf(response);
       return Status::Ok();
     }
     output = json::object();

@@ -23,6 +23,16 @@
 
 namespace xt::service {
 
+// What one call was, for the caller's logs and metrics (the HTTP server's
+// access log and /metrics). Holds no personal data.
+struct CallInfo {
+  std::string infno;     // as sent, when the envelope could be read
+  std::string msgid;     // as sent, when the envelope could be read
+  int infcode = 0;       // 0 answered, -1 refused
+  std::string err_code;  // on refusal
+  bool replayed = false; // answered from the message log (a retry)
+};
+
 struct CallStats {
   int64_t calls = 0;
   int64_t failures = 0;
@@ -36,7 +46,9 @@ class Processor {
   // A request envelope (JSON text) in, a response envelope (JSON text, one
   // line) out. Never throws; every failure is an envelope with infcode -1,
   // a stable err_code and a plain err_msg.
-  std::string Call(std::string_view request_json);
+  std::string Call(std::string_view request_json) { return Call(request_json, nullptr); }
+  // The same, also describing the call in `*info` when it is not null.
+  std::string Call(std::string_view request_json, CallInfo* info);
 
   // The region code written into inf_refmsgid (the platform's own region).
   void set_platform_region(std::string region) { platform_region_ = std::move(region); }

@@ -626,8 +626,15 @@ class SqliteStore final : public Store {
   }
 
   WriterStats writer_stats() const override {
+    int64_t waiting = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      waiting = static_cast<int64_t>(queue_.size());
+    }
     std::lock_guard<std::mutex> lock(stats_mu_);
-    return stats_;
+    WriterStats s = stats_;
+    s.queue_depth = waiting;
+    return s;
   }
   std::string backend_name() const override { return "sqlite"; }
 
@@ -706,6 +713,14 @@ class SqliteStore final : public Store {
     return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
   }
 
+  // Index of the first bound >= value; bounds.size() when above them all.
+  template <size_t N>
+  static size_t BucketOf(const std::array<int64_t, N>& bounds, int64_t value) {
+    size_t i = 0;
+    while (i < N && value > bounds[i]) ++i;
+    return i;
+  }
+
   void RunBatch(std::vector<Item>* batch) {
     const auto started = std::chrono::steady_clock::now();
     const int64_t cpu_started = ThreadCpuMicros();
@@ -754,6 +769,8 @@ class SqliteStore final : public Store {
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
       stats_.cpu_micros_total += ThreadCpuMicros() - cpu_started;
       stats_.batch_size_max_seen = std::max<int64_t>(stats_.batch_size_max_seen, batch->size());
+      stats_.batch_size_counts[BucketOf(kBatchSizeBounds, static_cast<int64_t>(batch->size()))]++;
+      stats_.commit_micros_counts[BucketOf(kCommitMicrosBounds, micros)]++;
     }
     for (size_t i = 0; i < batch->size(); ++i) (*batch)[i].done.set_value(std::move(results[i]));
   }
@@ -763,7 +780,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Db> writer_db_;
   SqliteTxn writer_txn_{writer_db_.get()};  // used by the writer thread only
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable queue_cv_;
   std::condition_variable space_cv_;
   std::deque<Item> queue_;
@@ -825,6 +842,10 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Sq
   // The writer never checkpoints itself; the checkpoint thread does.
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA wal_autocheckpoint = 0"));
   XT_ASSIGN_OR_RETURN(auto checkpointer, Db::Open(path, options.busy_timeout_ms));
+  // sqlite3_wal_checkpoint_v2 does nothing on a connection that has never
+  // read the database (SQLite 3.40 opens a connection's WAL on its first
+  // read), and the WAL would then grow until the store is closed: read once.
+  XT_RETURN_IF_ERROR(checkpointer->Exec("SELECT count(*) FROM sqlite_master"));
   return std::unique_ptr<Store>(new SqliteStore(path, options, std::move(db), std::move(checkpointer)));
 }
 

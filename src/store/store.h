@@ -15,6 +15,7 @@
 // ReadTxn / WriteTxn is valid only inside the callback it was passed to.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -229,6 +230,13 @@ class WriteTxn : public ReadTxn {
   virtual Status Attempt(const std::function<Status()>& fn) = 0;
 };
 
+// Fixed histogram bounds of the writer's statistics (exported by /metrics as
+// Prometheus buckets): a value is counted in the first bucket whose bound it
+// does not exceed, or in the last count when it exceeds them all.
+inline constexpr std::array<int64_t, 10> kBatchSizeBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+inline constexpr std::array<int64_t, 12> kCommitMicrosBounds = {100,  250,  500,   1000,  2000,  4000,
+                                                                8000, 16000, 32000, 64000, 128000, 256000};
+
 struct WriterStats {
   int64_t batches = 0;
   int64_t items = 0;
@@ -237,6 +245,10 @@ struct WriterStats {
   int64_t busy_micros_total = 0;      // wall time spent running batches
   int64_t cpu_micros_total = 0;       // the writer thread's CPU time
   int64_t batch_size_max_seen = 0;
+  // Groups by size, and COMMITs (with the sequence flush) by duration.
+  std::array<int64_t, kBatchSizeBounds.size() + 1> batch_size_counts{};
+  std::array<int64_t, kCommitMicrosBounds.size() + 1> commit_micros_counts{};
+  int64_t queue_depth = 0;  // pieces of work waiting at the moment of the call
 };
 
 class Store {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <thread>
 
@@ -138,6 +139,40 @@ TEST(SqliteStore, AcknowledgedWritesSurviveReopenAndDuplicatesAreRefused) {
                          EXPECT_EQ(m->response, "{\"infcode\":0}");
                          return Status::Ok();
                        }).ok());
+}
+
+// The background checkpoint copies the WAL back into the database file
+// while the store is open, so the WAL does not grow without bound.
+TEST(SqliteStore, CheckpointsCopyTheWalBackWhileOpen) {
+  const std::string path = TempDb("checkpoint.db");
+  auto opened = OpenSqliteStore(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const std::string blob(100 << 10, 'x');
+  for (int i = 0; i < 100; ++i) {  // about 10 MB: past the 4,000-page trigger
+    ASSERT_TRUE((*opened)->Write([&](WriteTxn& txn) { return txn.PutMeta("blob" + std::to_string(i), blob); }).ok());
+  }
+  bool copied = false;
+  for (int i = 0; i < 100 && !copied; ++i) {  // at most 5 s
+    copied = std::filesystem::file_size(path) > (size_t{4} << 20);
+    if (!copied) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(copied) << "the database file stayed at " << std::filesystem::file_size(path) << " bytes";
+}
+
+TEST(SqliteStore, WriterStatsCountEveryGroupInOneBucket) {
+  auto opened = OpenSqliteStore(TempDb("stats.db"));
+  ASSERT_TRUE(opened.ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE((*opened)->Write([&](WriteTxn& txn) { return txn.PutMeta("k", std::to_string(i)); }).ok());
+  }
+  const WriterStats s = (*opened)->writer_stats();
+  int64_t by_size = 0, by_time = 0;
+  for (int64_t n : s.batch_size_counts) by_size += n;
+  for (int64_t n : s.commit_micros_counts) by_time += n;
+  EXPECT_GE(s.batches, 5);
+  EXPECT_EQ(by_size, s.batches);
+  EXPECT_EQ(by_time, s.batches);
+  EXPECT_EQ(s.queue_depth, 0);
 }
 
 TEST(SqliteStore, RefusesInvalidOptionsAndUnopenablePaths) {

@@ -1,0 +1,293 @@
+// `xietong serve`: the transaction processor behind the HTTP server, on the
+// embedded SQLite database (created from data/ when missing, as `demo`
+// does). Settings come from the defaults of http::ServerOptions, then a
+// JSON config file (--config), then the flags; each later one wins.
+//
+// Shutdown: SIGTERM or SIGINT stops accepting, lets accepted requests finish
+// and be answered, then closes the store, which drains its writer. Every
+// answer sent was durable before it was sent, so nothing acknowledged is
+// lost; a second signal exits at once (still losing nothing acknowledged).
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cli/http_commands.h"
+#include "cli/progress.h"
+#include "core/clock.h"
+#include "http/server.h"
+#include "service/demo.h"
+#include "service/processor.h"
+#include "service/refdata.h"
+#include "store/store.h"
+
+namespace xt::cli {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr size_t kConfigBytesMax = 64 << 10;
+
+struct ServeConfig {
+  std::string db = "xietong.db";
+  std::string data;  // empty: service::DefaultDataDir()
+  http::ServerOptions server;
+};
+
+Status ConfigError(const std::string& file, const std::string& why) {
+  return Status::Error("XT-CLI-003", "the config file " + file + " is invalid: " + why);
+}
+
+Status ParseListen(const std::string& text, http::ServerOptions* out) {
+  const size_t colon = text.rfind(':');
+  const std::string port = colon == std::string::npos ? std::string() : text.substr(colon + 1);
+  bool digits = !port.empty() && port.size() <= 5;
+  for (char c : port) digits = digits && c >= '0' && c <= '9';
+  if (colon == 0 || !digits || std::stoi(port) > 65535) {
+    return Status::Error("XT-CLI-003", "--listen must be HOST:PORT (e.g. 127.0.0.1:8080), not " + text);
+  }
+  out->host = text.substr(0, colon);
+  out->port = std::stoi(port);
+  return Status::Ok();
+}
+
+// Integer settings by name, shared by the config file and the flags.
+struct IntSetting {
+  const char* key;
+  std::optional<int64_t> ServeArgs::*flag;
+  void (*apply)(http::ServerOptions&, int64_t);
+};
+
+const IntSetting kIntSettings[] = {
+    {"threads", &ServeArgs::threads, [](http::ServerOptions& o, int64_t v) { o.threads = static_cast<int>(v); }},
+    {"connections_queued_max", &ServeArgs::connections_queued_max,
+     [](http::ServerOptions& o, int64_t v) { o.connections_queued_max = static_cast<int>(v); }},
+    {"payload_bytes_max", &ServeArgs::payload_bytes_max,
+     [](http::ServerOptions& o, int64_t v) { o.payload_bytes_max = static_cast<size_t>(v); }},
+    {"header_count_max", &ServeArgs::header_count_max,
+     [](http::ServerOptions& o, int64_t v) { o.header_count_max = static_cast<int>(v); }},
+    {"header_bytes_max", &ServeArgs::header_bytes_max,
+     [](http::ServerOptions& o, int64_t v) { o.header_bytes_max = static_cast<size_t>(v); }},
+    {"read_timeout_ms", &ServeArgs::read_timeout_ms,
+     [](http::ServerOptions& o, int64_t v) { o.read_timeout_ms = static_cast<int>(v); }},
+    {"write_timeout_ms", &ServeArgs::write_timeout_ms,
+     [](http::ServerOptions& o, int64_t v) { o.write_timeout_ms = static_cast<int>(v); }},
+    {"keep_alive_timeout_s", &ServeArgs::keep_alive_timeout_s,
+     [](http::ServerOptions& o, int64_t v) { o.keep_alive_timeout_s = static_cast<int>(v); }},
+    {"keep_alive_requests_max", &ServeArgs::keep_alive_requests_max,
+     [](http::ServerOptions& o, int64_t v) { o.keep_alive_requests_max = static_cast<int>(v); }},
+};
+
+// Values beyond int range would wrap when applied; Validate then checks
+// the real ranges.
+bool FitsInt(int64_t v) { return v >= 0 && v <= 1'000'000'000; }
+
+Status ApplyConfigFile(const std::string& file, ServeConfig* cfg) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::Error("XT-CLI-002", "cannot read " + file);
+  std::string text(kConfigBytesMax + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kConfigBytesMax) return ConfigError(file, "larger than 64 KiB");
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return ConfigError(file, "not a JSON object");
+  for (const auto& [key, value] : j.items()) {
+    auto want_string = [&](std::string* out) -> Status {
+      if (!value.is_string()) return ConfigError(file, key + " must be a string");
+      *out = value.get<std::string>();
+      return Status::Ok();
+    };
+    if (key == "db") {
+      XT_RETURN_IF_ERROR(want_string(&cfg->db));
+    } else if (key == "data") {
+      XT_RETURN_IF_ERROR(want_string(&cfg->data));
+    } else if (key == "listen") {
+      std::string listen;
+      XT_RETURN_IF_ERROR(want_string(&listen));
+      XT_RETURN_IF_ERROR(ParseListen(listen, &cfg->server));
+    } else if (key == "access_log") {
+      if (!value.is_boolean()) return ConfigError(file, "access_log must be true or false");
+      cfg->server.access_log = value.get<bool>();
+    } else {
+      const IntSetting* setting = nullptr;
+      for (const auto& s : kIntSettings) if (key == s.key) setting = &s;
+      // A typo is refused, not ignored: a limit silently left at its
+      // default is worse than a server that does not start.
+      if (!setting) return ConfigError(file, "unknown key " + key);
+      if (!value.is_number_integer() || !FitsInt(value.get<int64_t>())) {
+        return ConfigError(file, key + " must be a whole number");
+      }
+      setting->apply(cfg->server, value.get<int64_t>());
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ServeConfig> Resolve(const ServeArgs& a) {
+  ServeConfig cfg;
+  if (!a.config.empty()) XT_RETURN_IF_ERROR(ApplyConfigFile(a.config, &cfg));
+  if (a.db) cfg.db = *a.db;
+  if (a.data) cfg.data = *a.data;
+  if (a.listen) XT_RETURN_IF_ERROR(ParseListen(*a.listen, &cfg.server));
+  if (a.access_log) cfg.server.access_log = *a.access_log;
+  for (const auto& s : kIntSettings) {
+    const auto& v = a.*(s.flag);
+    if (!v) continue;
+    if (!FitsInt(*v)) return Status::Error("XT-CLI-003", std::string("--") + s.key + " is out of range");
+    s.apply(cfg.server, *v);
+  }
+  XT_RETURN_IF_ERROR(cfg.server.Validate());
+  return cfg;
+}
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "xietong: %s: %s\n", s.code().c_str(), s.message().c_str());
+  if (!s.detail().empty()) std::fprintf(stderr, "  detail: %s\n", s.detail().c_str());
+  return 1;
+}
+
+struct Opened {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<service::RefData> ref;
+};
+
+// Opens the database, creating and loading it from data/ when missing.
+Result<Opened> OpenOrCreate(const std::string& db, const std::string& data_dir) {
+  Opened o;
+  XT_ASSIGN_OR_RETURN(o.store, store::OpenSqliteStore(db));
+  XT_ASSIGN_OR_RETURN(bool initialised, service::IsInitialised(*o.store));
+  if (!initialised) {
+    ProgressBar bar(true);
+    bar.Phase("loading default dataset");
+    XT_RETURN_IF_ERROR(service::InitDatabase(*o.store, data_dir.empty() ? service::DefaultDataDir() : data_dir,
+                                             SystemClock::Instance(),
+                                             [&](int64_t d, int64_t t) { bar.Update(d, t); }));
+  }
+  XT_ASSIGN_OR_RETURN(o.ref, service::LoadRefData(*o.store));
+  return o;
+}
+
+// A request the user can paste: 1101 person info for the demo patient, as
+// the demo hospital. Empty when the database lacks them.
+std::string SampleRequest(store::Store& store, const service::RefData& ref, const std::string& url) {
+  const registry::Institution* inst = ref.registry.FindInstitution(service::kDemoFixmedinsCode);
+  std::string certno;
+  (void)store.Read([&](store::ReadTxn& txn) -> Status {
+    auto p = txn.FindPersonByPsnNo(service::kDemoPsnNo);
+    if (p.ok() && *p) certno = (*p)->certno;
+    return Status::Ok();
+  });
+  if (!inst || certno.empty()) return {};
+  const std::string msgid =
+      std::string(service::kDemoFixmedinsCode) + FormatLocalCompact(SystemClock::Instance().NowLocal()) + "0001";
+  const nlohmann::ordered_json body = {{"infno", "1101"},
+                     {"msgid", msgid},
+                     {"mdtrtarea_admvs", inst->admdvs},
+                     {"insuplc_admdvs", ""},
+                     {"fixmedins_code", inst->fixmedins_code},
+                     {"opter", "demo"},
+                     {"input", {{"data", {{"mdtrt_cert_type", "02"}, {"mdtrt_cert_no", certno}}}}}};
+  return "curl -s " + url + std::string(http::kCallServicePath) + " -H 'Content-Type: application/json' -d '" +
+         body.dump() + "'";
+}
+
+}  // namespace
+
+CLI::App* AddServeCommand(CLI::App& app, ServeArgs* a) {
+  auto* cmd = app.add_subcommand("serve", "serve the national interface over HTTP (POST /fsi/api/callService), "
+                                          "with /healthz and /metrics");
+  cmd->add_option("--config", a->config, "JSON file whose keys mirror these flags (db, listen, threads, ...); "
+                                         "flags override it");
+  cmd->add_option("--db", a->db, "SQLite database file, created from data/ when missing (default xietong.db)");
+  cmd->add_option("--data", a->data, "data folder to load when the database is created");
+  cmd->add_option("--listen", a->listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0: any free port)");
+  cmd->add_option("--threads", a->threads, "worker threads, one per connection being served (default 128)");
+  cmd->add_option("--connections-queued-max", a->connections_queued_max,
+                  "accepted connections waiting for a worker (default 1024)");
+  cmd->add_option("--payload-bytes-max", a->payload_bytes_max, "largest request body (default 1 MiB)");
+  cmd->add_option("--header-count-max", a->header_count_max, "most headers in a request (default 64)");
+  cmd->add_option("--header-bytes-max", a->header_bytes_max, "largest total of header bytes (default 16 KiB)");
+  cmd->add_option("--read-timeout-ms", a->read_timeout_ms, "each read of a request must progress within (default 5000)");
+  cmd->add_option("--write-timeout-ms", a->write_timeout_ms, "each write of an answer must progress within (default 5000)");
+  cmd->add_option("--keep-alive-timeout-s", a->keep_alive_timeout_s, "idle kept-alive connections close after (default 5)");
+  cmd->add_option("--keep-alive-requests-max", a->keep_alive_requests_max,
+                  "requests on one connection before it closes (default 1000)");
+  cmd->add_option("--access-log", a->access_log, "one JSON line per request on stderr: true or false (default true)");
+  return cmd;
+}
+
+int RunServe(const ServeArgs& args) {
+  auto cfg = Resolve(args);
+  if (!cfg.ok()) return Fail(cfg.status());
+
+  // SIGTERM and SIGINT are taken by a watcher thread (sigtimedwait), so they
+  // are blocked here, before the store and the server start their threads,
+  // which inherit the mask. A client gone mid-answer must not kill us.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto opened = OpenOrCreate(cfg->db, cfg->data);
+  if (!opened.ok()) return Fail(opened.status());
+  std::unique_ptr<store::Store> store = std::move(opened->store);
+  std::unique_ptr<service::RefData> ref = std::move(opened->ref);
+  auto processor = std::make_unique<service::Processor>(store.get(), ref.get(), &SystemClock::Instance());
+  auto server = std::make_unique<http::HttpServer>(processor.get(), store.get(), cfg->server);
+  Status st = server->Bind();
+  if (!st.ok()) return Fail(st);
+
+  const std::string url = "http://" + server->address();
+  std::printf("xietong serve: listening on %s (database %s, %d worker threads)\n", url.c_str(), cfg->db.c_str(),
+              cfg->server.threads);
+  const std::string sample = SampleRequest(*store, *ref, url);
+  if (!sample.empty()) {
+    std::printf("\nTry it: 1101 person info for the demo patient, as the demo hospital %s:\n\n  %s\n\n",
+                service::kDemoFixmedinsCode, sample.c_str());
+  }
+  std::printf("Also GET %s/healthz and %s/metrics. Stop with Ctrl-C or SIGTERM (finishes what was accepted).\n",
+              url.c_str(), url.c_str());
+  std::fflush(stdout);
+
+  std::atomic<bool> served{false};
+  std::thread watcher([&] {
+    int signals_seen = 0;
+    while (!served.load()) {
+      timespec wait{0, 200 * 1000 * 1000};
+      const int sig = sigtimedwait(&stop_signals, nullptr, &wait);
+      if (sig <= 0) continue;
+      if (++signals_seen == 1) {
+        std::fprintf(stderr, "xietong serve: %s: stopping (answering what was accepted; again to exit now)\n",
+                     strsignal(sig));
+        server->Stop();
+      } else {
+        // Every answer already sent was durable; the WAL recovers the rest.
+        std::fprintf(stderr, "xietong serve: exiting now\n");
+        _exit(1);
+      }
+    }
+  });
+  st = server->Serve();
+  served.store(true);
+  watcher.join();
+  const int64_t answered = processor->stats().calls;
+  server.reset();
+  processor.reset();
+  store.reset();  // drains the writer and checkpoints
+  if (!st.ok()) return Fail(st);
+  std::fprintf(stderr, "xietong serve: stopped (envelopes answered: %lld); database closed\n",
+               static_cast<long long>(answered));
+  return 0;
+}
+
+}  // namespace xt::cli

@@ -1,0 +1,97 @@
+// The settlement service over HTTP: hospitals POST national-interface
+// request envelopes to /fsi/api/callService and get the transaction
+// processor's response envelope back, exactly as `xietong call` would print
+// it; operators read GET /healthz and GET /metrics (Prometheus text).
+//
+// A thin adapter (../../shared/design/ARCHITECTURE.md): no business rules
+// and no SQL here. Everything a client can make the server hold is bounded
+// by ServerOptions: worker threads, queued connections, body and header
+// sizes, read/write/idle times, requests per connection.
+//
+// httplib.h is included only by server.cc: it is a heavy header.
+//
+// Lifetime: `processor` and `store` must outlive the HttpServer. Bind, then
+// Serve (blocks) on one thread; Stop from any other thread (not from a
+// signal handler). Serve returns once the listening socket is closed and
+// every accepted request has been answered; only then may the store be
+// closed, which drains its writer: nothing acknowledged is lost.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "http/metrics.h"
+#include "service/processor.h"
+#include "store/store.h"
+
+namespace xt::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (see HttpServer::port)
+  // Worker threads. A worker serves one connection at a time, for as long
+  // as it is kept alive, and each waiting settlement holds one: group commit
+  // needs many in flight, so this is larger than the number of cores.
+  int threads = 128;
+  // Accepted connections waiting for a worker; beyond this the server stops
+  // accepting and the kernel's backlog (listen_backlog) holds new ones.
+  int connections_queued_max = 1024;
+  int listen_backlog = 1024;  // capped by the kernel's net.core.somaxconn
+  size_t payload_bytes_max = size_t{1} << 20;  // a request body (413 beyond)
+  int header_count_max = 64;                   // headers of one request (431 beyond)
+  size_t header_bytes_max = size_t{16} << 10;  // their names and values together (431 beyond)
+  // Each read of a request from the socket (its line, headers, body) and
+  // each write of an answer must progress within these, or the connection
+  // is closed: a client that stalls holds a worker at most this long per read.
+  int read_timeout_ms = 5000;
+  int write_timeout_ms = 5000;
+  int keep_alive_timeout_s = 5;        // an idle kept-alive connection is closed after this
+  int keep_alive_requests_max = 1000;  // requests on one connection before it is closed
+  bool access_log = true;              // one JSON line per request (see set_log_sink)
+
+  // XT-HTTP-008 when a value is out of its range.
+  Status Validate() const;
+};
+
+class HttpServer {
+ public:
+  HttpServer(service::Processor* processor, store::Store* store, ServerOptions options);
+  ~HttpServer();  // Stops; call only after Serve has returned (or never ran)
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Checks the options and binds the listening socket (XT-HTTP-007 when the
+  // address cannot be bound). After it, port() is the port bound.
+  Status Bind();
+  // Accepts and answers requests until Stop. Returns after the listening
+  // socket is closed, every accepted request has been answered and every
+  // worker thread has ended.
+  Status Serve();
+  // Stops accepting; requests being processed are finished and answered,
+  // and kept-alive connections are closed after their current request.
+  // Idempotent; safe from any thread.
+  void Stop();
+
+  int port() const;
+  std::string address() const;  // host:port
+  const Metrics& metrics() const;
+  std::string MetricsText() const;  // what GET /metrics answers
+
+  // Where access-log lines go (each a JSON object, without its newline).
+  // Default: stderr, written in batches about ten times a second by a
+  // thread of its own (at most 4 MiB waiting; beyond, lines are dropped).
+  // Set before Bind; called from the worker threads concurrently.
+  using LogSink = std::function<void(std::string_view line)>;
+  void set_log_sink(LogSink sink);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xt::http

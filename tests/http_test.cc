@@ -1,0 +1,585 @@
+// The HTTP server on 127.0.0.1 (an ephemeral port) over a real SQLite file,
+// driven by httplib's client the way a hospital's system would: whole
+// outpatient and inpatient visits with reversal and an idempotent retry,
+// every error answer, a client that stalls, /healthz, /metrics, the access
+// log, and a stop that finishes the request in flight.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "http/loadgen.h"
+#include "http/server.h"
+#include "service/verify.h"
+#include "test_env.h"
+
+namespace xt::testing {
+namespace {
+
+using json = nlohmann::json;
+using service::CallResult;
+using service::FlowDriver;
+using service::FlowLine;
+using service::Visit;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr const char* kDemoPsn = "1305000000000001";  // the Xingtai employee of data/README.md
+constexpr const char* kCallPath = "/fsi/api/callService";
+
+// A running server on its own thread; stopped and joined on destruction.
+class RunningServer {
+ public:
+  RunningServer(service::Processor* processor, store::Store* store, http::ServerOptions options)
+      : server_(processor, store, options) {
+    server_.set_log_sink([this](std::string_view line) {
+      std::lock_guard<std::mutex> lock(mu_);
+      log_.emplace_back(line);
+    });
+    Status st = server_.Bind();
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    thread_ = std::thread([this] { served_ = server_.Serve(); });
+  }
+  ~RunningServer() { StopAndJoin(); }
+
+  void StopAndJoin() {
+    if (!thread_.joinable()) return;
+    server_.Stop();
+    thread_.join();
+    EXPECT_TRUE(served_.ok()) << served_.ToString();
+  }
+
+  int port() const { return server_.port(); }
+  http::HttpServer& server() { return server_; }
+  std::vector<std::string> Log() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return log_;
+  }
+
+ private:
+  http::HttpServer server_;
+  std::thread thread_;
+  Status served_;
+  std::mutex mu_;
+  std::vector<std::string> log_;
+};
+
+// Limits small enough that the tests of them run quickly.
+http::ServerOptions TestOptions() {
+  http::ServerOptions o;
+  o.port = 0;
+  o.threads = 8;
+  o.payload_bytes_max = 64 << 10;
+  o.read_timeout_ms = 500;
+  o.write_timeout_ms = 2000;
+  o.keep_alive_timeout_s = 1;
+  return o;
+}
+
+class HttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_ = std::make_unique<Env>(std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+                                 ".db");
+    server_ = std::make_unique<RunningServer>(env_->processor.get(), env_->store.get(), TestOptions());
+    cli_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    cli_->set_read_timeout(10, 0);
+    cli_->set_tcp_nodelay(true);  // the body is a second write: no Nagle wait for it
+    hospital_ = &env_->Hospital("120000", 3);
+    client_ = std::make_unique<service::HospitalClient>(env_->Client(*hospital_));
+    // Every envelope goes over HTTP; every envelope answer is HTTP 200.
+    drv_ = std::make_unique<FlowDriver>(
+        [this](const std::string& request) {
+          auto res = cli_->Post(kCallPath, request, "application/json");
+          EXPECT_TRUE(res) << "no answer";
+          if (!res) return std::string();
+          EXPECT_EQ(res->status, 200) << res->body;
+          EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+          return res->body;
+        },
+        client_.get());
+  }
+
+  void TearDown() override {
+    server_.reset();
+    auto rep = service::Verify(*env_->store, nullptr);
+    ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+    for (const auto& p : rep->problems) ADD_FAILURE() << p;
+  }
+
+  const catalog::ItemVersion* Item(catalog::ChargeClass cls) {
+    const Date today = DateOf(env_->clock.NowLocal());
+    for (const auto* it : env_->ref->catalog.ItemsOf("120000")) {
+      if (it->charge_class == cls && it->validity.Contains(today) && !it->price_cap_fen) return it;
+    }
+    ADD_FAILURE() << "no item of that class";
+    return nullptr;
+  }
+
+  std::vector<FlowLine> Lines() {
+    return {{"1", Item(catalog::ChargeClass::kA)->code, 20000, 150000000},
+            {"2", Item(catalog::ChargeClass::kB)->code, 10000, 880000000},
+            {"3", Item(catalog::ChargeClass::kC)->code, 10000, 400000000}};
+  }
+
+  static Fen Total(const std::vector<FlowLine>& lines) {
+    Fen t = 0;
+    for (const auto& l : lines) t += FlowDriver::LineAmountFen(l);
+    return t;
+  }
+
+  // The demo patient's ID number, as the database holds it.
+  std::string DemoCertno() {
+    std::string certno;
+    EXPECT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
+                           XT_ASSIGN_OR_RETURN(auto p, txn.FindPersonByPsnNo(kDemoPsn));
+                           if (p) certno = p->certno;
+                           return Status::Ok();
+                         }).ok());
+    EXPECT_FALSE(certno.empty());
+    return certno;
+  }
+
+  // POSTs `body` and returns (status, parsed body).
+  std::pair<int, json> Post(const std::string& body) {
+    auto res = cli_->Post(kCallPath, body, "application/json");
+    if (!res) {
+      ADD_FAILURE() << "no answer: " << httplib::to_string(res.error());
+      return {0, json()};
+    }
+    return {res->status, json::parse(res->body, nullptr, false)};
+  }
+
+  std::string Metrics() {
+    auto res = cli_->Get("/metrics");
+    EXPECT_TRUE(res && res->status == 200);
+    return res ? res->body : std::string();
+  }
+
+  std::unique_ptr<Env> env_;
+  std::unique_ptr<RunningServer> server_;
+  std::unique_ptr<httplib::Client> cli_;
+  const registry::Institution* hospital_ = nullptr;
+  std::unique_ptr<service::HospitalClient> client_;
+  std::unique_ptr<FlowDriver> drv_;
+};
+
+std::map<std::string, Fen> SetlInfo(const std::string& response) {
+  std::map<std::string, Fen> out;
+  const json j = json::parse(response);
+  for (const auto& [k, v] : j["output"]["setlinfo"].items()) {
+    if (v.is_number() && k != "pool_prop_selfpay") out[k] = *ScaledFromDouble(v.get<double>(), 2);
+  }
+  return out;
+}
+
+TEST_F(HttpTest, OutpatientVisitOverHttpSettlesRetriesReversesAndSettlesAgain) {
+  Visit v{kDemoPsn, "310", "130500", false, ""};
+  ASSERT_EQ(drv_->PersonInfo(DemoCertno()).infcode, 0);
+  ASSERT_EQ(drv_->Open(&v, "2026-11-18 09:00:00").infcode, 0);
+  ASSERT_FALSE(v.mdtrt_id.empty());
+  const auto lines = Lines();
+  ASSERT_EQ(drv_->Upload(v, lines, "2026-11-18 09:10:00").infcode, 0);
+  CallResult pre = drv_->Settle(v, Total(lines), true, /*pre=*/true);
+  ASSERT_EQ(pre.infcode, 0) << pre.response;
+
+  // The settlement, then the very same request again (a hospital that did
+  // not see the answer): the first answer, byte for byte, and no second effect.
+  json in = {{"data", {{"psn_no", v.psn_no}, {"mdtrt_id", v.mdtrt_id}, {"medfee_sumamt", Total(lines) / 100.0},
+                       {"acct_used_flag", "1"}, {"insutype", "310"}}}};
+  const std::string request = client_->Envelope("2207", in.dump(), "130500");
+  auto first = cli_->Post(kCallPath, request, "application/json");
+  ASSERT_TRUE(first && first->status == 200);
+  ASSERT_EQ(json::parse(first->body)["infcode"], 0) << first->body;
+  env_->clock.AdvanceMillis(3000);
+  auto again = cli_->Post(kCallPath, request, "application/json");
+  ASSERT_TRUE(again && again->status == 200);
+  EXPECT_EQ(again->body, first->body) << "a retried msgid returns its first answer";
+  auto m = SetlInfo(first->body);
+  auto p = SetlInfo(pre.response);
+  for (const auto& [k, val] : p) EXPECT_EQ(m[k], val) << k << ": pre-settlement and settlement agree";
+  EXPECT_EQ(m["medfee_sumamt"], Total(lines));
+  EXPECT_EQ(m["psn_part_amt"], m["medfee_sumamt"] - m["fund_pay_sumamt"]);
+
+  const std::string setl_id = service::OutputString(first->body, {"setlinfo", "setl_id"});
+  CallResult r = drv_->Reverse(v, setl_id);
+  ASSERT_EQ(r.infcode, 0) << r.response;
+  EXPECT_EQ(SetlInfo(r.response)["medfee_sumamt"], -m["medfee_sumamt"]);
+  EXPECT_EQ(drv_->Reverse(v, setl_id).err_code, "XT-SETL-006");
+  CallResult s2 = drv_->Settle(v, Total(lines), true, false);
+  ASSERT_EQ(s2.infcode, 0) << s2.response;
+  EXPECT_EQ(SetlInfo(s2.response)["fund_pay_sumamt"], m["fund_pay_sumamt"]);
+
+  const std::string metrics = Metrics();
+  EXPECT_NE(metrics.find("xt_settlements_total{kind=\"settle\",outcome=\"ok\"} 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("xt_settlements_total{kind=\"settle\",outcome=\"replayed\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("xt_settlements_total{kind=\"reversal\",outcome=\"ok\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("xt_settlements_total{kind=\"reversal\",outcome=\"refused\"} 1"), std::string::npos);
+}
+
+TEST_F(HttpTest, InpatientStayOverHttpAdmitsDischargesSettlesRetriesAndReverses) {
+  Visit v{kDemoPsn, "310", "130500", true, ""};
+  ASSERT_EQ(drv_->Open(&v, "2026-11-15 09:00:00").infcode, 0);
+  const auto lines = Lines();
+  ASSERT_EQ(drv_->Upload(v, lines, "2026-11-16 10:00:00").infcode, 0);
+  EXPECT_EQ(drv_->Settle(v, Total(lines), false, false).err_code, "XT-VIS-003") << "not discharged yet";
+  ASSERT_EQ(drv_->Discharge(v, "2026-11-20 09:00:00").infcode, 0);
+  ASSERT_EQ(drv_->Settle(v, Total(lines), false, /*pre=*/true).infcode, 0);
+
+  json in = {{"data", {{"psn_no", v.psn_no}, {"mdtrt_id", v.mdtrt_id}, {"medfee_sumamt", Total(lines) / 100.0},
+                       {"acct_used_flag", "0"}, {"insutype", "310"}, {"mid_setl_flag", "0"}}}};
+  const std::string request = client_->Envelope("2304", in.dump(), "130500");
+  auto first = cli_->Post(kCallPath, request, "application/json");
+  ASSERT_TRUE(first && first->status == 200);
+  ASSERT_EQ(json::parse(first->body)["infcode"], 0) << first->body;
+  auto again = cli_->Post(kCallPath, request, "application/json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, first->body);
+  auto m = SetlInfo(first->body);
+  EXPECT_EQ(m["medfee_sumamt"], Total(lines));
+  EXPECT_EQ(m["acct_pay"], 0);
+  EXPECT_GT(m["act_pay_dedc"], 0) << "the first stay of the year meets the deductible";
+
+  const std::string setl_id = service::OutputString(first->body, {"setlinfo", "setl_id"});
+  CallResult r = drv_->Reverse(v, setl_id);
+  ASSERT_EQ(r.infcode, 0) << r.response;
+  EXPECT_EQ(SetlInfo(r.response)["fund_pay_sumamt"], -m["fund_pay_sumamt"]);
+  int64_t settlements = 0;
+  ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
+                         XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
+                         return Status::Ok();
+                       }).ok());
+  EXPECT_EQ(settlements, 2) << "the settlement and its reversal; the retry added nothing";
+}
+
+// Every refusal the route gives, each with its HTTP status and stable code.
+TEST_F(HttpTest, ErrorAnswersCarryTheirStatusAndStableCode) {
+  const json base = json::parse(client_->Envelope("1101", R"({"data":{"mdtrt_cert_type":"02"}})", ""));
+  auto with = [&](const char* key, json value) {
+    json j = base;
+    if (value.is_null()) j.erase(key);
+    else j[key] = value;
+    return j.dump();
+  };
+  json open_input = {{"data", {{"psn_no", kDemoPsn}, {"insutype", "310"}, {"ipt_otp_no", "V1"}}}};
+  json open_bad_time = open_input;
+  open_bad_time["data"]["begntime"] = 20261118;
+  struct Case {
+    const char* name;
+    std::string body;
+    int status;
+    const char* err_code;
+  };
+  const Case cases[] = {
+      {"malformed JSON", "{\"infno\":", 200, "XT-ENV-001"},
+      {"not an object", "[1,2,3]", 200, "XT-ENV-002"},
+      {"missing infno", with("infno", nullptr), 200, "XT-ENV-002"},
+      {"infno of the wrong type", with("infno", 1101), 200, "XT-ENV-002"},
+      {"msgid of the wrong length", with("msgid", "short"), 200, "XT-ENV-002"},
+      {"unknown infno", with("infno", "9999"), 200, "XT-ENV-003"},
+      {"missing input", with("input", nullptr), 200, "XT-INP-001"},
+      {"missing input field", base.dump(), 200, "XT-INP-001"},
+      {"input field of the wrong type",
+       with("input", json{{"data", {{"mdtrt_cert_type", 2}, {"mdtrt_cert_no", "x"}}}}), 200, "XT-INP-002"},
+      {"missing begntime", client_->Envelope("2201", open_input.dump(), "130500"), 200, "XT-INP-001"},
+      {"begntime of the wrong type", client_->Envelope("2201", open_bad_time.dump(), "130500"), 200, "XT-INP-002"},
+      {"empty body", "", 400, "XT-HTTP-001"},
+      {"body over the limit", std::string((64 << 10) + 1, ' '), 413, "XT-ENV-008"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto res = cli_->Post(kCallPath, c.body, "application/json");
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, c.status);
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+    const json j = json::parse(res->body, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << res->body;
+    EXPECT_EQ(j["infcode"], -1);
+    EXPECT_EQ(j["err_code"], c.err_code) << res->body;
+    EXPECT_FALSE(j["err_msg"].get<std::string>().empty());
+  }
+  // Other routes and methods.
+  auto get = cli_->Get(kCallPath);
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405);
+  EXPECT_EQ(get->get_header_value("Allow"), "POST");
+  EXPECT_EQ(json::parse(get->body)["err_code"], "XT-HTTP-003");
+  auto unknown = cli_->Get("/fsi/api/nothing");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(json::parse(unknown->body)["err_code"], "XT-HTTP-002");
+  httplib::Headers many;
+  for (int i = 0; i < 80; ++i) many.emplace("X-Extra-" + std::to_string(i), "1");
+  auto crowded = cli_->Post(kCallPath, many, base.dump(), "application/json");
+  ASSERT_TRUE(crowded);
+  EXPECT_EQ(crowded->status, 431);
+  EXPECT_EQ(json::parse(crowded->body)["err_code"], "XT-HTTP-004");
+  // The connection is still usable after every refusal.
+  const json who = {{"data", {{"mdtrt_cert_type", "02"}, {"mdtrt_cert_no", DemoCertno()}}}};
+  auto ok = cli_->Post(kCallPath, client_->Envelope("1101", who.dump(), ""), "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(json::parse(ok->body)["infcode"], 0) << ok->body;
+}
+
+// A raw connection to the server.
+int Connect(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval tv{10, 0};  // the test's own bound on waiting
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+// What a raw connection received, and when (seconds after `sent`): its
+// first byte and its close by the server. Waits at most 10 s.
+struct Received {
+  std::string text;
+  double first_byte_s = -1;
+  double closed_s = -1;
+};
+
+Received ReadUntilClosed(int fd, SteadyClock::time_point sent) {
+  Received r;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    const double at = std::chrono::duration<double>(SteadyClock::now() - sent).count();
+    if (n <= 0) {
+      if (n == 0) r.closed_s = at;
+      break;
+    }
+    if (r.first_byte_s < 0) r.first_byte_s = at;
+    r.text.append(buf, static_cast<size_t>(n));
+  }
+  return r;
+}
+
+TEST_F(HttpTest, ClientThatStallsIsTimedOutAndOthersAreServedMeanwhile) {
+  // One sends its headers and part of the promised body, another half its
+  // headers; then both stall. Each is read on its own thread.
+  const std::string requests[] = {
+      "POST /fsi/api/callService HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"infno\"",
+      "POST /fsi/api/callService HTTP/1.1\r\nHost: x\r\nContent-Le",
+  };
+  std::vector<std::future<Received>> stalled;
+  for (const auto& req : requests) {
+    const int fd = Connect(server_->port());
+    const auto sent = SteadyClock::now();
+    EXPECT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    stalled.push_back(std::async(std::launch::async, [fd, sent] {
+      Received r = ReadUntilClosed(fd, sent);
+      ::close(fd);
+      return r;
+    }));
+  }
+  // Meanwhile everyone else is answered at once.
+  const auto t0 = SteadyClock::now();
+  auto health = cli_->Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_LT(std::chrono::duration<double>(SteadyClock::now() - t0).count(), 0.4);
+
+  // read_timeout_ms is 500: each stalled request is answered 400 after
+  // about that, and its connection closed within the keep-alive time (1 s)
+  // after that: a stalled client holds a worker for a bounded time.
+  for (auto& f : stalled) {
+    const Received r = f.get();
+    EXPECT_EQ(r.text.rfind("HTTP/1.1 400", 0), 0u) << r.text;
+    EXPECT_NE(r.text.find("XT-HTTP-005"), std::string::npos) << r.text;
+    EXPECT_GE(r.first_byte_s, 0.4) << "answered before the read timeout";
+    EXPECT_LT(r.first_byte_s, 1.5);
+    EXPECT_GT(r.closed_s, 0) << "the server never closed the connection";
+    EXPECT_LT(r.closed_s, 3.5);
+  }
+}
+
+TEST_F(HttpTest, HealthzReadsTheStoreAndMetricsNameEverySeries) {
+  auto health = cli_->Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(health->body, R"({"status":"ok"})");
+  EXPECT_EQ(health->get_header_value("Content-Type"), "application/json");
+  ASSERT_EQ(drv_->PersonInfo(DemoCertno()).infcode, 0);
+  Visit v{kDemoPsn, "310", "130500", false, ""};
+  ASSERT_EQ(drv_->Open(&v, "2026-11-18 09:00:00").infcode, 0);
+  EXPECT_EQ(Post("{oops").second["err_code"], "XT-ENV-001");
+
+  auto res = cli_->Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type").rfind("text/plain; version=0.0.4", 0), 0u);
+  const std::string& m = res->body;
+  for (const char* want : {
+           "# TYPE xt_http_requests_total counter",
+           "xt_http_requests_total{route=\"/fsi/api/callService\",code=\"200\"} 3",
+           "xt_http_requests_total{route=\"/healthz\",code=\"200\"} 1",
+           "# TYPE xt_http_request_duration_seconds histogram",
+           "xt_http_request_duration_seconds_bucket{route=\"/fsi/api/callService\",le=\"0.02\"}",
+           "xt_http_request_duration_seconds_bucket{route=\"/fsi/api/callService\",le=\"+Inf\"} 3",
+           "xt_http_request_duration_seconds_count{route=\"/healthz\"} 1",
+           "xt_http_requests_in_flight ",
+           "xt_http_connections_queued ",
+           "xt_transactions_total{infno=\"1101\",outcome=\"ok\"} 1",
+           "xt_transactions_total{infno=\"2201\",outcome=\"ok\"} 1",
+           "xt_transactions_total{infno=\"other\",outcome=\"refused\"} 1",
+           "xt_settlements_total{kind=\"settle\",outcome=\"ok\"} 0",
+           "xt_store_commit_batches_total ",
+           "# TYPE xt_store_commit_batch_size histogram",
+           "xt_store_commit_batch_size_bucket{le=\"1\"}",
+           "# TYPE xt_store_commit_seconds histogram",
+           "xt_store_commit_seconds_bucket{le=\"+Inf\"}",
+           "xt_store_writer_busy_seconds_total ",
+           "xt_store_write_queue_depth 0",
+       }) {
+    EXPECT_NE(m.find(want), std::string::npos) << "missing: " << want;
+  }
+  // Every sample line is "name{labels} value" or "name value".
+  size_t pos = 0;
+  while (pos < m.size()) {
+    const size_t nl = m.find('\n', pos);
+    const std::string line = m.substr(pos, nl - pos);
+    pos = nl == std::string::npos ? m.size() : nl + 1;
+    if (line.empty() || line[0] == '#') continue;
+    const size_t space = line.rfind(' ');
+    ASSERT_NE(space, std::string::npos) << line;
+    EXPECT_NO_THROW((void)std::stod(line.substr(space + 1))) << line;
+  }
+}
+
+TEST_F(HttpTest, AccessLogHasOneJsonLinePerRequestAndNoPersonalData) {
+  CallResult who = drv_->PersonInfo(DemoCertno());
+  ASSERT_EQ(who.infcode, 0);
+  const std::string name = service::OutputString(who.response, {"baseinfo", "psn_name"});
+  ASSERT_FALSE(name.empty());
+  EXPECT_EQ(Post("[]").first, 200);
+  ASSERT_TRUE(cli_->Get("/healthz"));
+  ASSERT_TRUE(cli_->Get("/nowhere"));
+  // The logger runs after the answer is written: wait for the fourth line.
+  std::vector<std::string> log;
+  for (int i = 0; i < 100 && (log = server_->Log()).size() < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(log.size(), 4u);
+  const json first = json::parse(log[0]);
+  for (const char* key : {"time", "route", "status", "latency_ms", "infno", "err_code", "method", "msgid"}) {
+    EXPECT_TRUE(first.contains(key)) << key << " in " << log[0];
+  }
+  EXPECT_EQ(first["route"], kCallPath);
+  EXPECT_EQ(first["status"], 200);
+  EXPECT_EQ(first["infno"], "1101");
+  EXPECT_EQ(first["err_code"], "");
+  EXPECT_EQ(json::parse(log[1])["err_code"], "XT-ENV-002");
+  EXPECT_EQ(json::parse(log[2])["route"], "/healthz");
+  EXPECT_EQ(json::parse(log[3])["route"], "other");
+  EXPECT_EQ(json::parse(log[3])["status"], 404);
+  for (const auto& line : log) {
+    EXPECT_EQ(line.find(DemoCertno()), std::string::npos) << "an ID number in the log: " << line;
+    EXPECT_EQ(line.find(kDemoPsn), std::string::npos) << "a psn_no in the log: " << line;
+    EXPECT_EQ(line.find(name), std::string::npos) << "a name in the log: " << line;
+  }
+}
+
+// Stop while a settlement waits for the writer: the settlement is still
+// answered (and durable), new connections are refused, Serve returns.
+TEST_F(HttpTest, StopFinishesTheRequestInFlightAndRefusesNewConnections) {
+  Visit v{kDemoPsn, "310", "130500", false, ""};
+  ASSERT_EQ(drv_->Open(&v, "2026-11-18 09:00:00").infcode, 0);
+  const auto lines = Lines();
+  ASSERT_EQ(drv_->Upload(v, lines, "2026-11-18 09:10:00").infcode, 0);
+
+  // Hold the writer, so the settlement below queues behind this.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> holding;
+  std::thread holder([&] {
+    (void)env_->store->Write([&](store::WriteTxn&) {
+      holding.set_value();
+      released.wait();
+      return Status::Ok();
+    });
+  });
+  holding.get_future().wait();
+  auto settled = std::async(std::launch::async, [&] { return drv_->Settle(v, Total(lines), true, false); });
+  // Until the request is in the processor (queued for the writer).
+  for (int i = 0; i < 200 && env_->store->writer_stats().queue_depth == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(env_->store->writer_stats().queue_depth, 1);
+  std::thread stopper([&] { server_->StopAndJoin(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Not accepting any more.
+  httplib::Client late("127.0.0.1", server_->port());
+  late.set_connection_timeout(1, 0);
+  EXPECT_FALSE(late.Get("/healthz"));
+  release.set_value();
+  const CallResult r = settled.get();
+  EXPECT_EQ(r.infcode, 0) << r.response;
+  stopper.join();
+  holder.join();
+  int64_t settlements = 0;
+  ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
+                         XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
+                         return Status::Ok();
+                       }).ok());
+  EXPECT_EQ(settlements, 1);
+}
+
+TEST(HttpServerOptions, OutOfRangeValuesAreRefused) {
+  http::ServerOptions o;
+  EXPECT_TRUE(o.Validate().ok());
+  o.threads = 0;
+  EXPECT_EQ(o.Validate().code(), "XT-HTTP-008");
+  o = {};
+  o.payload_bytes_max = size_t{1} << 30;
+  EXPECT_EQ(o.Validate().code(), "XT-HTTP-008");
+  o = {};
+  o.read_timeout_ms = 0;
+  EXPECT_EQ(o.Validate().code(), "XT-HTTP-008");
+}
+
+// The load generator against a server on today's date: every phase runs,
+// every settlement is answered infcode 0, and the store has them all.
+TEST(HttpLoadgen, SmallRunSettlesEveryVisitItSends) {
+  Env env("loadgen.db", FormatLocalTime(SystemClock::Instance().NowLocal()));
+  service::Processor processor(env.store.get(), env.ref.get(), &SystemClock::Instance());
+  http::ServerOptions so = TestOptions();
+  so.access_log = false;
+  RunningServer server(&processor, env.store.get(), so);
+  http::LoadgenOptions o;
+  o.port = server.port();
+  o.data_dir = DataDir();
+  o.connections = 4;
+  o.flows = 40;
+  o.settles = 40;
+  o.paced = 20;
+  o.paced_rate_per_s = 200;
+  o.healthz_seconds = 0.2;
+  auto r = http::RunLoadgen(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->flows.ok, 40) << r->flows.first_failure;
+  EXPECT_EQ(r->settles.ok, 40) << r->settles.first_failure;
+  EXPECT_EQ(r->paced.ok, 20) << r->paced.first_failure;
+  EXPECT_GT(r->healthz.ok, 0);
+  EXPECT_EQ(r->flows.failed + r->settles.failed + r->paced.failed + r->healthz.failed, 0);
+  EXPECT_NE(r->json().find("\"flows_settlements_per_s\""), std::string::npos);
+  server.StopAndJoin();
+  int64_t settlements = 0;
+  ASSERT_TRUE(env.store->Read([&](store::ReadTxn& txn) -> Status {
+                       XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
+                       return Status::Ok();
+                     }).ok());
+  EXPECT_EQ(settlements, 100);
+}
+
+}  // namespace
+}  // namespace xt::testing
