@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -572,6 +573,8 @@ class SqliteStore final : public Store {
     sqlite3_wal_hook(writer_db_->raw(), &SqliteStore::OnWalCommit, this);
     checkpoint_thread_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "xt-checkpoint");
+      // Copying pages back can wait; the writer and request threads cannot.
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
       CheckpointLoop();
     });
     thread_ = std::thread([this] {
@@ -634,6 +637,7 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(stats_mu_);
     WriterStats s = stats_;
     s.queue_depth = waiting;
+    s.wal_restarts = wal_restarts_.load(std::memory_order_relaxed);
     return s;
   }
   std::string backend_name() const override { return "sqlite"; }
@@ -666,13 +670,24 @@ class SqliteStore final : public Store {
   // Called by SQLite on the writer thread after each commit.
   static int OnWalCommit(void* self, sqlite3*, const char*, int wal_pages) {
     auto* store = static_cast<SqliteStore*>(self);
-    if (getenv("XT_WAL_DEBUG")) fprintf(stderr, "wal %d\n", wal_pages);
+    store->wal_pages_ = wal_pages;
     if (wal_pages >= kCheckpointPages) {
       std::lock_guard<std::mutex> lock(store->checkpoint_mu_);
       store->checkpoint_wanted_ = true;
       store->checkpoint_cv_.notify_one();
     }
     return SQLITE_OK;
+  }
+
+  // The WAL only starts again from its beginning once a checkpoint has
+  // copied all of it and no reader needs it; under continuous writes the
+  // passive checkpoints never get there and the file would keep growing.
+  // Past the hard limit the writer itself, between groups, waits for a
+  // RESTART checkpoint: a pause of the writes, and the WAL stays bounded.
+  void RestartWal() {
+    sqlite3_wal_checkpoint_v2(writer_db_->raw(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    wal_pages_ = 0;
+    wal_restarts_.fetch_add(1, std::memory_order_relaxed);
   }
 
   void CheckpointLoop() {
@@ -702,6 +717,7 @@ class SqliteStore final : public Store {
       }
       space_cv_.notify_all();
       RunBatch(&batch);
+      if (wal_pages_ >= kWalPagesHardMax) RestartWal();
       batch.clear();
     }
   }
@@ -790,7 +806,10 @@ class SqliteStore final : public Store {
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Db>> readers_;
 
-  static constexpr int kCheckpointPages = 4000;  // about 16 MB of WAL
+  static constexpr int kCheckpointPages = 65536;     // 128 MiB of WAL: a passive checkpoint
+  static constexpr int kWalPagesHardMax = 262144;    // 512 MiB: the writer restarts the WAL
+  int wal_pages_ = 0;                                // writer thread only
+  std::atomic<int64_t> wal_restarts_{0};
   std::unique_ptr<Db> checkpoint_db_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
@@ -816,7 +835,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Sq
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = FULL"));
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON"));
-  XT_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -262144"));
+  XT_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -65536"));
   // The journal mode must really be WAL: a file system without shared
   // memory would silently keep the rollback journal.
   {

@@ -244,6 +244,7 @@ struct WriterStats {
   int64_t commit_micros_total = 0;
   int64_t busy_micros_total = 0;      // wall time spent running batches
   int64_t cpu_micros_total = 0;       // the writer thread's CPU time
+  int64_t wal_restarts = 0;           // times the writer waited for a RESTART checkpoint
   int64_t batch_size_max_seen = 0;
   // Groups by size, and COMMITs (with the sequence flush) by duration.
   std::array<int64_t, kBatchSizeBounds.size() + 1> batch_size_counts{};
