@@ -671,7 +671,7 @@ class SqliteStore final : public Store {
   static int OnWalCommit(void* self, sqlite3*, const char*, int wal_pages) {
     auto* store = static_cast<SqliteStore*>(self);
     store->wal_pages_ = wal_pages;
-    if (wal_pages >= kCheckpointPages) {
+    if (wal_pages >= store->options_.checkpoint_wal_pages) {
       std::lock_guard<std::mutex> lock(store->checkpoint_mu_);
       store->checkpoint_wanted_ = true;
       store->checkpoint_cv_.notify_one();
@@ -717,7 +717,7 @@ class SqliteStore final : public Store {
       }
       space_cv_.notify_all();
       RunBatch(&batch);
-      if (wal_pages_ >= kWalPagesHardMax) RestartWal();
+      if (wal_pages_ >= options_.wal_pages_max) RestartWal();
       batch.clear();
     }
   }
@@ -806,8 +806,6 @@ class SqliteStore final : public Store {
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Db>> readers_;
 
-  static constexpr int kCheckpointPages = 65536;     // 128 MiB of WAL: a passive checkpoint
-  static constexpr int kWalPagesHardMax = 262144;    // 512 MiB: the writer restarts the WAL
   int wal_pages_ = 0;                                // writer thread only
   std::atomic<int64_t> wal_restarts_{0};
   std::unique_ptr<Db> checkpoint_db_;
@@ -824,8 +822,11 @@ class SqliteStore final : public Store {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options) {
-  if (options.batch_size_max < 1 || options.queue_depth_max < 1) {
-    return Status::Error("XT-STORE-005", "invalid storage options", "batch_size_max and queue_depth_max must be >= 1");
+  if (options.batch_size_max < 1 || options.queue_depth_max < 1 || options.checkpoint_wal_pages < 1 ||
+      options.wal_pages_max < options.checkpoint_wal_pages) {
+    return Status::Error("XT-STORE-005", "invalid storage options",
+                         "batch_size_max, queue_depth_max, checkpoint_wal_pages must be >= 1 and "
+                         "wal_pages_max >= checkpoint_wal_pages");
   }
   // The writer's WAL writes are coalesced (wal_buffer_vfs.h).
   XT_ASSIGN_OR_RETURN(auto db, Db::Open(path, options.busy_timeout_ms, WalBufferVfsName()));

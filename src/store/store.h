@@ -277,6 +277,12 @@ struct SqliteOptions {
   int queue_depth_max = 8192;
   int reader_connections_max = 64;  // idle reader connections kept for reuse
   int busy_timeout_ms = 5000;
+  // A passive checkpoint (on its own thread) each time the WAL passes this
+  // many pages (2 KiB each).
+  int checkpoint_wal_pages = 65536;
+  // Past this many WAL pages the writer waits, between groups, for a
+  // RESTART checkpoint, so that the WAL stays bounded.
+  int wal_pages_max = 262144;
 };
 
 // Opens (creating if missing) a SQLite database in WAL mode with

@@ -145,10 +145,12 @@ TEST(SqliteStore, AcknowledgedWritesSurviveReopenAndDuplicatesAreRefused) {
 // while the store is open, so the WAL does not grow without bound.
 TEST(SqliteStore, CheckpointsCopyTheWalBackWhileOpen) {
   const std::string path = TempDb("checkpoint.db");
-  auto opened = OpenSqliteStore(path);
+  SqliteOptions opts;
+  opts.checkpoint_wal_pages = 2000;  // 4 MiB
+  auto opened = OpenSqliteStore(path, opts);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   const std::string blob(100 << 10, 'x');
-  for (int i = 0; i < 100; ++i) {  // about 10 MB: past the 4,000-page trigger
+  for (int i = 0; i < 100; ++i) {  // about 10 MB: past the 2,000-page trigger
     ASSERT_TRUE((*opened)->Write([&](WriteTxn& txn) { return txn.PutMeta("blob" + std::to_string(i), blob); }).ok());
   }
   bool copied = false;
@@ -157,6 +159,24 @@ TEST(SqliteStore, CheckpointsCopyTheWalBackWhileOpen) {
     if (!copied) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_TRUE(copied) << "the database file stayed at " << std::filesystem::file_size(path) << " bytes";
+}
+
+// The WAL file stays bounded while writes go on: passive checkpoints let
+// SQLite reuse it from its start, and past wal_pages_max the writer forces
+// that with a RESTART checkpoint.
+TEST(SqliteStore, WalStaysBoundedUnderContinuousWrites) {
+  const std::string path = TempDb("bounded.db");
+  SqliteOptions opts;
+  opts.checkpoint_wal_pages = 500;
+  opts.wal_pages_max = 1000;  // 2 MiB
+  auto opened = OpenSqliteStore(path, opts);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const std::string blob(20 << 10, 'y');
+  for (int i = 0; i < 1000; ++i) {  // about 20 MB written, ten times the bound
+    ASSERT_TRUE((*opened)->Write([&](WriteTxn& txn) { return txn.PutMeta("k" + std::to_string(i % 50), blob); }).ok());
+  }
+  // The bound plus at most one group's worth of pages and SQLite's headers.
+  EXPECT_LT(std::filesystem::file_size(path + "-wal"), size_t{4} << 20);
 }
 
 TEST(SqliteStore, WriterStatsCountEveryGroupInOneBucket) {
