@@ -16,6 +16,7 @@
 #include <random>
 
 #include "service/verify.h"
+#include "process_util.h"
 #include "test_env.h"
 
 namespace xt::testing {
@@ -23,22 +24,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// Runs `args` and returns its exit status.
-int RunProgram(const std::vector<std::string>& args) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 struct Prepared {
   std::string request;  // the 2207 envelope

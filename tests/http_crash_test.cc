@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "service/verify.h"
+#include "process_util.h"
 #include "test_env.h"
 
 namespace xt::testing {
@@ -90,21 +91,6 @@ struct ServerProcess {
   }
 };
 
-int RunProgram(const std::vector<std::string>& args) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 struct Prepared {
   std::string request;  // the 2207 envelope
