@@ -137,7 +137,9 @@ TEST(CrashTest, KillNineDuringGroupCommitLosesNothingAcknowledged) {
                        EXPECT_TRUE(s.has_value()) << "acknowledged settlement " << setl_id << " was lost";
                        XT_ASSIGN_OR_RETURN(auto live, txn.ActiveSettlementOfVisit(mdtrt_id));
                        EXPECT_TRUE(live.has_value());
-                       if (live) EXPECT_EQ(live->setl_id, setl_id) << "exactly one settlement per visit";
+                       if (live) {
+                         EXPECT_EQ(live->setl_id, setl_id) << "exactly one settlement per visit";
+                       }
                        return Status::Ok();
                      }).ok());
   }

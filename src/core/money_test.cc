@@ -24,7 +24,9 @@ TEST(Money, AmountCoveredByIsTheSmallestAmountPayingThatMuch) {
     for (Fen pay = 0; pay < 3000; pay += 13) {
       const Fen x = AmountCoveredBy(pay, r);
       EXPECT_GE(ApplyRatio(x, r), pay);
-      if (x > 0) EXPECT_LT(ApplyRatio(x - 1, r), pay);
+      if (x > 0) {
+        EXPECT_LT(ApplyRatio(x - 1, r), pay);
+      }
     }
   }
 }
