@@ -38,13 +38,9 @@ TEST(CrashTest, KillNineDuringGroupCommitLosesNothingAcknowledged) {
     // Visits registered and fee details uploaded through the processor.
     Env env("crash.db", "2026-11-20 10:00:00");
     path = env.path;
-    std::vector<registry::Person> persons;
-    {
-      std::ifstream in(DataDir() + "/persons.json");
-      std::stringstream ss;
-      ss << in.rdbuf();
-      ASSERT_TRUE(registry::LoadPersonsJson(ss.str(), env.ref->registry, &persons).ok());
-    }
+    auto loaded = service::LoadPersonsFile(DataDir(), env.ref->registry);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    const std::vector<registry::Person>& persons = *loaded;
     const auto& insts = env.ref->registry.institutions();
     const Date today = DateOf(env.clock.NowLocal());
     for (int i = 0; i < kVisits; ++i) {

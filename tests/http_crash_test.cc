@@ -107,13 +107,9 @@ TEST(HttpCrashTest, KillNineUnderConcurrentLoadLosesNothingAcknowledged) {
     // date (the server settles with the system clock).
     Env env("http-crash.db", FormatLocalTime(SystemClock::Instance().NowLocal()));
     path = env.path;
-    std::vector<registry::Person> persons;
-    {
-      std::ifstream in(DataDir() + "/persons.json");
-      std::stringstream ss;
-      ss << in.rdbuf();
-      ASSERT_TRUE(registry::LoadPersonsJson(ss.str(), env.ref->registry, &persons).ok());
-    }
+    auto loaded = service::LoadPersonsFile(DataDir(), env.ref->registry);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    const std::vector<registry::Person>& persons = *loaded;
     const auto& insts = env.ref->registry.institutions();
     const Date today = DateOf(env.clock.NowLocal());
     const std::string now = FormatLocalTime(env.clock.NowLocal());

@@ -24,6 +24,7 @@
 #include "registry/registry.h"
 #include "service/client.h"
 #include "service/flow.h"
+#include "service/refdata.h"
 
 namespace xt::http {
 
@@ -43,26 +44,15 @@ struct Dataset {
   std::map<std::string, std::vector<const catalog::ItemVersion*>> items;  // in scope, by treatment province
 };
 
-Result<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("XT-LOAD-001", "cannot read " + path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 Result<std::unique_ptr<Dataset>> LoadDataset(const std::string& dir) {
-  namespace fs = std::filesystem;
   auto d = std::make_unique<Dataset>();
-  XT_ASSIGN_OR_RETURN(std::string regions, ReadFile(fs::path(dir) / "regions.json"));
+  XT_ASSIGN_OR_RETURN(std::string regions, service::ReadDataFile(dir, "regions.json"));
   XT_RETURN_IF_ERROR(registry::LoadRegionsJson(regions, &d->registry));
-  XT_ASSIGN_OR_RETURN(std::string institutions, ReadFile(fs::path(dir) / "institutions.json"));
+  XT_ASSIGN_OR_RETURN(std::string institutions, service::ReadDataFile(dir, "institutions.json"));
   XT_RETURN_IF_ERROR(registry::LoadInstitutionsJson(institutions, &d->registry));
-  XT_ASSIGN_OR_RETURN(std::string catalog, ReadFile(fs::path(dir) / "catalog.json"));
+  XT_ASSIGN_OR_RETURN(std::string catalog, service::ReadDataFile(dir, "catalog.json"));
   XT_RETURN_IF_ERROR(catalog::LoadCatalogJson(catalog, &d->catalog));
-  XT_ASSIGN_OR_RETURN(std::string persons_text, ReadFile(fs::path(dir) / "persons.json"));
-  std::vector<registry::Person> persons;
-  XT_RETURN_IF_ERROR(registry::LoadPersonsJson(persons_text, d->registry, &persons));
+  XT_ASSIGN_OR_RETURN(std::vector<registry::Person> persons, service::LoadPersonsFile(dir, d->registry));
   const Date today = DateOf(SystemClock::Instance().NowLocal());
   for (const auto& p : persons) {
     for (const auto& e : p.enrollments) {

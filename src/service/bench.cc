@@ -75,11 +75,7 @@ void Parallel(int64_t n, int threads, Fn fn) {
 // Registers `n` outpatient visits and uploads their fee details.
 Result<std::vector<Prepared>> Prepare(Fixture& fx, const std::string& data_dir, int64_t n, int lines, int threads,
                                       const BenchOptions& opt) {
-  std::ifstream in(std::filesystem::path(data_dir) / "persons.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::vector<registry::Person> persons;
-  XT_RETURN_IF_ERROR(registry::LoadPersonsJson(ss.str(), fx.ref->registry, &persons));
+  XT_ASSIGN_OR_RETURN(std::vector<registry::Person> persons, LoadPersonsFile(data_dir, fx.ref->registry));
   const Date today = DateOf(SystemClock::Instance().NowLocal());
   struct Who {
     std::string psn_no, insutype, insuplc;

@@ -15,17 +15,6 @@ namespace {
 
 const char* const kDocs[] = {"regions", "institutions", "catalog", "policies"};
 
-Result<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status::Error("XT-DATA-006", "a data file could not be read: " + path.filename().string(),
-                         path.string());
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 Status ParseDoc(const std::string& name, const std::string& text, RefData* ref) {
   if (name == "regions") return registry::LoadRegionsJson(text, &ref->registry);
   if (name == "institutions") return registry::LoadInstitutionsJson(text, &ref->registry);
@@ -34,6 +23,22 @@ Status ParseDoc(const std::string& name, const std::string& text, RefData* ref) 
 }
 
 }  // namespace
+
+Result<std::string> ReadDataFile(const std::string& data_dir, const std::string& name) {
+  const std::filesystem::path path = std::filesystem::path(data_dir) / name;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error("XT-DATA-006", "a data file could not be read: " + name, path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<std::vector<registry::Person>> LoadPersonsFile(const std::string& data_dir, const registry::Registry& registry) {
+  XT_ASSIGN_OR_RETURN(std::string text, ReadDataFile(data_dir, "persons.json"));
+  std::vector<registry::Person> persons;
+  XT_RETURN_IF_ERROR(registry::LoadPersonsJson(text, registry, &persons));
+  return persons;
+}
 
 std::string DefaultDataDir() {
   if (const char* env = std::getenv("XIETONG_DATA"); env && *env) return env;
@@ -56,11 +61,11 @@ Status InitDatabase(store::Store& store, const std::string& data_dir, const Cloc
   RefData ref;
   std::vector<std::pair<std::string, std::string>> docs;
   for (const char* name : kDocs) {
-    XT_ASSIGN_OR_RETURN(std::string text, ReadFile(fs::path(data_dir) / (std::string(name) + ".json")));
+    XT_ASSIGN_OR_RETURN(std::string text, ReadDataFile(data_dir, std::string(name) + ".json"));
     XT_RETURN_IF_ERROR(ParseDoc(name, text, &ref));
     docs.emplace_back(name, std::move(text));
   }
-  XT_ASSIGN_OR_RETURN(std::string persons_text, ReadFile(fs::path(data_dir) / "persons.json"));
+  XT_ASSIGN_OR_RETURN(std::string persons_text, ReadDataFile(data_dir, "persons.json"));
   std::vector<registry::Person> persons;
   XT_RETURN_IF_ERROR(registry::LoadPersonsJson(persons_text, ref.registry, &persons));
   // Each person is stored as its own document, exactly as in the file.

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "catalog/catalog.h"
 #include "core/clock.h"
@@ -35,6 +36,13 @@ Status InitDatabase(store::Store& store, const std::string& data_dir, const Cloc
 
 // True when the database has been initialised.
 Result<bool> IsInitialised(store::Store& store);
+
+// The text of `name` (e.g. "persons.json") in `data_dir`; XT-DATA-006 when
+// it cannot be read.
+Result<std::string> ReadDataFile(const std::string& data_dir, const std::string& name);
+
+// The persons of `data_dir`/persons.json, each checked against `registry`.
+Result<std::vector<registry::Person>> LoadPersonsFile(const std::string& data_dir, const registry::Registry& registry);
 
 // Reads the reference documents back from the database.
 Result<std::unique_ptr<RefData>> LoadRefData(store::Store& store);
