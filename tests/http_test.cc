@@ -172,15 +172,6 @@ class HttpTest : public ::testing::Test {
   std::unique_ptr<FlowDriver> drv_;
 };
 
-std::map<std::string, Fen> SetlInfo(const std::string& response) {
-  std::map<std::string, Fen> out;
-  const json j = json::parse(response);
-  for (const auto& [k, v] : j["output"]["setlinfo"].items()) {
-    if (v.is_number() && k != "pool_prop_selfpay") out[k] = *ScaledFromDouble(v.get<double>(), 2);
-  }
-  return out;
-}
-
 TEST_F(HttpTest, OutpatientVisitOverHttpSettlesRetriesReversesAndSettlesAgain) {
   Visit v{kDemoPsn, "310", "130500", false, ""};
   ASSERT_EQ(drv_->PersonInfo(DemoCertno()).infcode, 0);

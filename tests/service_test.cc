@@ -102,15 +102,6 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<FlowDriver> drv_;
 };
 
-std::map<std::string, Fen> SetlInfo(const std::string& response) {
-  std::map<std::string, Fen> out;
-  const json j = json::parse(response);
-  for (const auto& [k, v] : j["output"]["setlinfo"].items()) {
-    if (v.is_number() && k != "pool_prop_selfpay") out[k] = *ScaledFromDouble(v.get<double>(), 2);
-  }
-  return out;
-}
-
 TEST_F(ServiceTest, OutpatientVisitSettlesAgainstTheInsurancePlaceAndBalances) {
   Visit v = OpenedVisit(false);
   const auto lines = Lines();

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
 
@@ -26,6 +28,16 @@ inline std::string FreshDbPath(const std::string& name) {
 }
 
 inline std::string DataDir() { return std::string(XT_SOURCE_DIR) + "/data"; }
+
+// The money fields of a settlement answer's setlinfo, in fen.
+inline std::map<std::string, Fen> SetlInfo(const std::string& response) {
+  std::map<std::string, Fen> out;
+  const auto j = nlohmann::json::parse(response);
+  for (const auto& [k, v] : j["output"]["setlinfo"].items()) {
+    if (v.is_number() && k != "pool_prop_selfpay") out[k] = *ScaledFromDouble(v.get<double>(), 2);
+  }
+  return out;
+}
 
 // A database initialised from data/, with a processor whose clock stands
 // still at `now` unless a test moves it.
