@@ -8,7 +8,7 @@ namespace xt::clearing {
 namespace {
 
 Status BadPrepaid(const std::string& why, std::string detail = {}) {
-  return Status::Error("XT-CLR-010", "prepaid fund: " + why, std::move(detail));
+  return Status::Error("XT-CLR-009", "prepaid fund: " + why, std::move(detail));
 }
 
 // a * b / c rounded half away from zero (the rounding of docs/rounding.md),

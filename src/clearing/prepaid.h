@@ -33,7 +33,7 @@ struct PrepaidPolicy {
 inline constexpr int32_t kAverageWindowMonthsMax = 120;
 inline constexpr int32_t kMonthsOfAverageSpendMax = 24;
 
-// XT-CLR-010 when a policy is not exactly one of the two forms, or out of bounds.
+// XT-CLR-009 when a policy is not exactly one of the two forms, or out of bounds.
 Status CheckPrepaidPolicy(const PrepaidPolicy& policy);
 // The province's policy in force on `on`: the latest effective_from <= on.
 const PrepaidPolicy* FindPrepaidPolicy(std::span<const PrepaidPolicy> policies, std::string_view province, Date on);
@@ -51,7 +51,7 @@ struct PrepaidMovement {
 // Bound on one deposit: 10^13 fen, a hundred billion yuan.
 inline constexpr Fen kDepositFenMax = 10000000000000;
 
-// A deposit or top-up; XT-CLR-010 unless 0 < amount <= kDepositFenMax.
+// A deposit or top-up; XT-CLR-009 unless 0 < amount <= kDepositFenMax.
 Result<PrepaidMovement> Deposit(std::string_view province, Fen amount_fen, LocalSeconds time, std::string ref);
 // Its posting: Dr treasury:<province> Cr prepaid:<province>.
 store::Transfer DepositTransfer(const PrepaidMovement& deposit);
@@ -87,7 +87,7 @@ struct PrepaidStatus {
 // the month before `on`'s (a closed month without spend by the province
 // counts as zero). The threshold is computed in one rounding:
 // sum x months_of_average_spend / months_averaged. No closed month in the
-// window: threshold 0, so only an overdraft warns. XT-CLR-010 when no policy
+// window: threshold 0, so only an overdraft warns. XT-CLR-009 when no policy
 // is in force for the province.
 Result<PrepaidStatus> EvaluatePrepaid(std::string_view province, Date on, std::span<const PrepaidMovement> movements,
                                       const ClearingHistory& history, std::span<const MonthSpend> spend,

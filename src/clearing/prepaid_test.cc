@@ -83,23 +83,23 @@ TEST(ClearingPrepaid, ThePolicyInForceDecides) {
   EXPECT_EQ(june->policy_id, "HB-fixed");
   EXPECT_EQ(june->threshold_fen, 5000000);
   EXPECT_TRUE(june->warning);
-  EXPECT_EQ(EvaluatePrepaid("130000", D(2023, 12, 31), moves, history, {}, policies).status().code(), "XT-CLR-010");
-  EXPECT_EQ(EvaluatePrepaid("110000", D(2024, 6, 1), moves, history, {}, policies).status().code(), "XT-CLR-010");
+  EXPECT_EQ(EvaluatePrepaid("130000", D(2023, 12, 31), moves, history, {}, policies).status().code(), "XT-CLR-009");
+  EXPECT_EQ(EvaluatePrepaid("110000", D(2024, 6, 1), moves, history, {}, policies).status().code(), "XT-CLR-009");
 }
 
 TEST(ClearingPrepaid, PoliciesAndDepositsAreChecked) {
   EXPECT_TRUE(CheckPrepaidPolicy(TwoMonths()).ok());
   PrepaidPolicy both = TwoMonths();
   both.threshold_fen = 1;
-  EXPECT_EQ(CheckPrepaidPolicy(both).code(), "XT-CLR-010");
+  EXPECT_EQ(CheckPrepaidPolicy(both).code(), "XT-CLR-009");
   PrepaidPolicy city = TwoMonths();
   city.province = "130500";
-  EXPECT_EQ(CheckPrepaidPolicy(city).code(), "XT-CLR-010");
+  EXPECT_EQ(CheckPrepaidPolicy(city).code(), "XT-CLR-009");
   PrepaidPolicy window = TwoMonths();
   window.average_window_months = 0;
-  EXPECT_EQ(CheckPrepaidPolicy(window).code(), "XT-CLR-010");
-  EXPECT_EQ(Deposit("130000", 0, 0, "zero").status().code(), "XT-CLR-010");
-  EXPECT_EQ(Deposit("130000", kDepositFenMax + 1, 0, "huge").status().code(), "XT-CLR-010");
+  EXPECT_EQ(CheckPrepaidPolicy(window).code(), "XT-CLR-009");
+  EXPECT_EQ(Deposit("130000", 0, 0, "zero").status().code(), "XT-CLR-009");
+  EXPECT_EQ(Deposit("130000", kDepositFenMax + 1, 0, "huge").status().code(), "XT-CLR-009");
   const auto t = DepositTransfer(*Deposit("130000", 500, 0, "top-up"));
   EXPECT_EQ(t.debit_account, "treasury:130000");
   EXPECT_EQ(t.credit_account, "prepaid:130000");
