@@ -53,18 +53,17 @@ const std::array<std::string_view, kFundCount> kFundNames = {
     "pooled", "large_amount", "critical_illness", "civil_servant", "enterprise", "medical_assistance", "other"};
 
 std::optional<uint32_t> Dictionary::Intern(std::string_view s) {
-  std::string key(s);
-  auto it = index_.find(key);
+  auto it = index_.find(s);
   if (it != index_.end()) return it->second;
   if (strings_.size() >= size_max_) return std::nullopt;
   const auto i = static_cast<uint32_t>(strings_.size());
-  strings_.push_back(key);
-  index_.emplace(std::move(key), i);
+  strings_.emplace_back(s);
+  index_.emplace(std::string(s), i);
   return i;
 }
 
 std::optional<uint32_t> Dictionary::Find(std::string_view s) const {
-  auto it = index_.find(std::string(s));
+  auto it = index_.find(s);
   if (it == index_.end()) return std::nullopt;
   return it->second;
 }
@@ -199,6 +198,7 @@ Result<MonthCloser> MonthCloser::Begin(const ClearingHistory& history, const Clo
 }
 
 void MonthCloser::Accumulate(const SettlementFacts& f) {
+  XT_INVARIANT(f.insu < kProvincesMax && f.treat < kProvincesMax, "province indexes come from Codes");
   const Fen fund = f.fund_pay_sumamt();
   ++rows_;
   PairSum& p = pairs_[static_cast<size_t>(f.insu) * kProvincesMax + f.treat];
@@ -260,6 +260,14 @@ Result<MonthResult> MonthCloser::Finish(const Codes& codes) && {
   out.adjustment_fen = adjustment_fen_;
 
   const uint32_t n = codes.provinces.size();
+  // Facts made with other codes would be named wrongly: a programmer error.
+  XT_INVARIANT(insts_.size() <= codes.institutions.size(), "the facts' codes are the ones given to Finish");
+  for (size_t k = 0; k < pairs_.size(); ++k) {
+    const PairSum& p = pairs_[k];
+    const bool used = p.settlements != 0 || p.reversals != 0;
+    XT_INVARIANT(!used || (k / kProvincesMax < n && k % kProvincesMax < n),
+                 "the facts' codes are the ones given to Finish");
+  }
   std::vector<NetPosition> nets(n);
   std::vector<bool> in_flow(n, false);
   for (uint32_t i = 0; i < n; ++i) {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -79,9 +80,15 @@ class Dictionary {
   uint32_t size() const { return static_cast<uint32_t>(strings_.size()); }
 
  private:
+  // Looked up by string_view without making a string (heterogeneous lookup):
+  // FactsOf interns four codes a row.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   uint32_t size_max_;
   std::vector<std::string> strings_;
-  std::unordered_map<std::string, uint32_t> index_;
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> index_;
 };
 
 // Bounds on what one clearing interns.

@@ -316,6 +316,16 @@ TEST(Clearing, GreedyNettingLargestDebtorToLargestCreditor) {
   EXPECT_TRUE(SettleNets({{"110000", 0, 0, 0}}).empty());
 }
 
+TEST(Clearing, DictionariesAreBounded) {
+  Dictionary d(2);
+  EXPECT_EQ(d.Intern("110000"), 0u);
+  EXPECT_EQ(d.Intern("120000"), 1u);
+  EXPECT_EQ(d.Intern("110000"), 0u);
+  EXPECT_FALSE(d.Intern("130000").has_value());
+  EXPECT_EQ(d.Find("120000"), 1u);
+  EXPECT_EQ(d.At(1), "120000");
+}
+
 TEST(Clearing, AnEmptyMonthClosesWithNothing) {
   auto m = CloseMonth({}, {202401, 0, T("2024-02-01 00:00:00")}, {}, Codes{});
   ASSERT_TRUE(m.ok());
