@@ -38,8 +38,8 @@ constexpr const char* kCallPath = "/fsi/api/callService";
 // A running server on its own thread; stopped and joined on destruction.
 class RunningServer {
  public:
-  RunningServer(service::Processor* processor, store::Store* store, http::ServerOptions options)
-      : server_(processor, store, options) {
+  RunningServer(Env& env, http::ServerOptions options, service::Processor* processor = nullptr)
+      : server_(processor ? processor : env.processor.get(), env.api.get(), env.auth.get(), env.store.get(), options) {
     server_.set_log_sink([this](std::string_view line) {
       std::lock_guard<std::mutex> lock(mu_);
       log_.emplace_back(line);
@@ -89,11 +89,13 @@ class HttpTest : public ::testing::Test {
   void SetUp() override {
     env_ = std::make_unique<Env>(std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
                                  ".db");
-    server_ = std::make_unique<RunningServer>(env_->processor.get(), env_->store.get(), TestOptions());
+    server_ = std::make_unique<RunningServer>(*env_, TestOptions());
+    hospital_ = &env_->Hospital("120000", 3);
+    key_ = env_->Key(service::Role::kHospital, hospital_->fixmedins_code);
     cli_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
     cli_->set_read_timeout(10, 0);
     cli_->set_tcp_nodelay(true);  // the body is a second write: no Nagle wait for it
-    hospital_ = &env_->Hospital("120000", 3);
+    cli_->set_bearer_token_auth(key_);
     client_ = std::make_unique<service::HospitalClient>(env_->Client(*hospital_));
     // Every envelope goes over HTTP; every envelope answer is HTTP 200.
     drv_ = std::make_unique<FlowDriver>(
@@ -106,6 +108,7 @@ class HttpTest : public ::testing::Test {
           return res->body;
         },
         client_.get());
+    ASSERT_EQ(drv_->SignIn().infcode, 0);
   }
 
   void TearDown() override {
@@ -170,6 +173,7 @@ class HttpTest : public ::testing::Test {
   const registry::Institution* hospital_ = nullptr;
   std::unique_ptr<service::HospitalClient> client_;
   std::unique_ptr<FlowDriver> drv_;
+  std::string key_;  // the hospital's API key
 };
 
 TEST_F(HttpTest, OutpatientVisitOverHttpSettlesRetriesReversesAndSettlesAgain) {
@@ -545,7 +549,7 @@ TEST(HttpLoadgen, SmallRunSettlesEveryVisitItSends) {
   service::Processor processor(env.store.get(), env.ref.get(), &SystemClock::Instance());
   http::ServerOptions so = TestOptions();
   so.access_log = false;
-  RunningServer server(&processor, env.store.get(), so);
+  RunningServer server(env, so, &processor);
   http::LoadgenOptions o;
   o.port = server.port();
   o.data_dir = DataDir();

@@ -12,9 +12,11 @@
 #include <string>
 
 #include "service/client.h"
+#include "service/credentials.h"
 #include "service/flow.h"
 #include "service/processor.h"
 #include "service/refdata.h"
+#include "service/rest.h"
 #include "store/store.h"
 
 namespace xt::testing {
@@ -54,6 +56,21 @@ struct Env {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     ref = std::move(r).value();
     processor = std::make_unique<service::Processor>(store.get(), ref.get(), &clock);
+    api = std::make_unique<service::Api>(store.get(), ref.get(), &clock);
+    auth = std::make_unique<service::Authenticator>(store.get());
+  }
+
+  // A new API key for `role` over `scope`.
+  std::string Key(service::Role role, const std::string& scope) {
+    auto k = service::IssueCredential(store.get(), *ref, role, scope, "test", clock.NowLocal());
+    EXPECT_TRUE(k.ok()) << k.status().ToString();
+    return k.ok() ? k->api_key : std::string();
+  }
+  // The caller a key stands for, as the server would see it.
+  service::Caller CallerOf(const std::string& key) {
+    auto c = auth->Authenticate(key);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? *c : service::Caller{};
   }
 
   // The first institution of a province at a level.
@@ -74,6 +91,8 @@ struct Env {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<service::RefData> ref;
   std::unique_ptr<service::Processor> processor;
+  std::unique_ptr<service::Api> api;
+  std::unique_ptr<service::Authenticator> auth;
 };
 
 }  // namespace xt::testing

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/admin_commands.h"
 #include "cli/http_commands.h"
 #include "cli/progress.h"
 #include "service/bench.h"
@@ -369,6 +370,8 @@ int Main(int argc, char** argv) {
   auto* serve = AddServeCommand(app, &serve_args);
   LoadgenArgs loadgen_args;
   auto* loadgen = AddLoadgenCommand(app, &loadgen_args);
+  AdminArgs admin_args;
+  AddAdminCommands(app, &admin_args);
 
   try {
     app.parse(argc, argv);
@@ -383,6 +386,7 @@ int Main(int argc, char** argv) {
     if (*verify) return CmdVerify(db, as_json);
     if (*serve) return RunServe(serve_args);
     if (*loadgen) return RunLoadgen(loadgen_args);
+    if (int rc = RunAdmin(app, admin_args); rc >= 0) return rc;
     if (*bench) {
       if (quick) {
         bopt.engine_claims = 20000;

@@ -32,6 +32,7 @@ struct ServeArgs {
   std::optional<int64_t> keep_alive_timeout_s;
   std::optional<int64_t> keep_alive_requests_max;
   std::optional<bool> access_log;
+  bool demo_credentials = false;  // --demo-credentials: issue and print keys for every role
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeArgs* args);

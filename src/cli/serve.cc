@@ -23,7 +23,10 @@
 #include "cli/progress.h"
 #include "core/clock.h"
 #include "http/server.h"
+#include "service/client.h"
+#include "service/credentials.h"
 #include "service/demo.h"
+#include "service/rest.h"
 #include "service/processor.h"
 #include "service/refdata.h"
 #include "store/store.h"
@@ -175,9 +178,11 @@ Result<Opened> OpenOrCreate(const std::string& db, const std::string& data_dir) 
   return o;
 }
 
-// A request the user can paste: 1101 person info for the demo patient, as
-// the demo hospital. Empty when the database lacks them.
-std::string SampleRequest(store::Store& store, const service::RefData& ref, const std::string& url) {
+// Requests the user can paste: 1101 person info for the demo patient, as
+// the demo hospital (with its key and a sign-in made for it here), and the
+// same patient's settlements as the resident. Empty without demo keys.
+std::string SampleRequests(store::Store& store, const service::RefData& ref, service::Processor& processor,
+                           const std::vector<service::IssuedKey>& keys, const std::string& url) {
   const registry::Institution* inst = ref.registry.FindInstitution(service::kDemoFixmedinsCode);
   std::string certno;
   (void)store.Read([&](store::ReadTxn& txn) -> Status {
@@ -185,18 +190,33 @@ std::string SampleRequest(store::Store& store, const service::RefData& ref, cons
     if (p.ok() && *p) certno = (*p)->certno;
     return Status::Ok();
   });
-  if (!inst || certno.empty()) return {};
-  const std::string msgid =
-      std::string(service::kDemoFixmedinsCode) + FormatLocalCompact(SystemClock::Instance().NowLocal()) + "0001";
+  const service::IssuedKey* hospital = nullptr;
+  const service::IssuedKey* resident = nullptr;
+  for (const auto& k : keys) {
+    if (k.credential.role == "hospital" && k.credential.scope == service::kDemoFixmedinsCode) hospital = &k;
+    if (k.credential.role == "resident") resident = &k;
+  }
+  if (!inst || certno.empty() || !hospital || !resident) return {};
+  service::HospitalClient client(inst->fixmedins_code, inst->admdvs, &SystemClock::Instance());
+  const service::Caller caller{service::Role::kHospital, hospital->credential.scope, hospital->credential.key_id};
+  const json signed_in = json::parse(
+      processor.Call(caller, client.Envelope("9001", R"({"signIn":{"opter_no":"demo","mac":"","ip":"127.0.0.1"}})", ""),
+                     nullptr),
+      nullptr, false);
+  if (signed_in.is_discarded() || signed_in.value("infcode", -1) != 0) return {};
+  const std::string sign_no = signed_in["output"]["signinoutb"].value("sign_no", "");
   const nlohmann::ordered_json body = {{"infno", "1101"},
-                     {"msgid", msgid},
-                     {"mdtrtarea_admvs", inst->admdvs},
-                     {"insuplc_admdvs", ""},
-                     {"fixmedins_code", inst->fixmedins_code},
-                     {"opter", "demo"},
-                     {"input", {{"data", {{"mdtrt_cert_type", "02"}, {"mdtrt_cert_no", certno}}}}}};
-  return "curl -s " + url + std::string(http::kCallServicePath) + " -H 'Content-Type: application/json' -d '" +
-         body.dump() + "'";
+                                       {"msgid", client.NextMsgid()},
+                                       {"mdtrtarea_admvs", inst->admdvs},
+                                       {"insuplc_admdvs", ""},
+                                       {"fixmedins_code", inst->fixmedins_code},
+                                       {"opter", "demo"},
+                                       {"sign_no", sign_no},
+                                       {"input", {{"data", {{"mdtrt_cert_type", "02"}, {"mdtrt_cert_no", certno}}}}}};
+  return "  curl -s " + url + std::string(http::kCallServicePath) + " -H 'Authorization: Bearer " + hospital->api_key +
+         "' -H 'Content-Type: application/json' -d '" + body.dump() + "'\n\n" +
+         "and the demo patient's own settlements, as the resident:\n\n  curl -s " + url +
+         "/api/v1/settlements -H 'Authorization: Bearer " + resident->api_key + "'\n";
 }
 
 }  // namespace
@@ -221,6 +241,9 @@ CLI::App* AddServeCommand(CLI::App& app, ServeArgs* a) {
   cmd->add_option("--keep-alive-requests-max", a->keep_alive_requests_max,
                   "requests on one connection before it closes (default 1000)");
   cmd->add_option("--access-log", a->access_log, "one JSON line per request on stderr: true or false (default true)");
+  cmd->add_flag("--demo-credentials", a->demo_credentials,
+                "issue and print keys for one hospital per region, one agency per region, the demo resident and "
+                "an operator (earlier demo keys are revoked)");
   return cmd;
 }
 
@@ -243,20 +266,37 @@ int RunServe(const ServeArgs& args) {
   std::unique_ptr<store::Store> store = std::move(opened->store);
   std::unique_ptr<service::RefData> ref = std::move(opened->ref);
   auto processor = std::make_unique<service::Processor>(store.get(), ref.get(), &SystemClock::Instance());
-  auto server = std::make_unique<http::HttpServer>(processor.get(), store.get(), cfg->server);
+  auto api = std::make_unique<service::Api>(store.get(), ref.get(), &SystemClock::Instance());
+  auto auth = std::make_unique<service::Authenticator>(store.get());
+  auto server = std::make_unique<http::HttpServer>(processor.get(), api.get(), auth.get(), store.get(), cfg->server);
   Status st = server->Bind();
   if (!st.ok()) return Fail(st);
 
   const std::string url = "http://" + server->address();
   std::printf("xietong serve: listening on %s (database %s, %d worker threads)\n", url.c_str(), cfg->db.c_str(),
               cfg->server.threads);
-  const std::string sample = SampleRequest(*store, *ref, url);
-  if (!sample.empty()) {
-    std::printf("\nTry it: 1101 person info for the demo patient, as the demo hospital %s:\n\n  %s\n\n",
-                service::kDemoFixmedinsCode, sample.c_str());
+  std::vector<service::IssuedKey> keys;
+  if (args.demo_credentials) {
+    auto issued = service::IssueDemoCredentials(store.get(), *ref, SystemClock::Instance().NowLocal());
+    if (!issued.ok()) return Fail(issued.status());
+    keys = std::move(issued).value();
+    std::printf("\nDemo credentials (shown once; only their hashes are stored). Send as 'Authorization: Bearer KEY':\n\n");
+    for (const auto& k : keys) {
+      std::printf("  %-8s %-14s %s\n", k.credential.role.c_str(), k.credential.scope.c_str(), k.api_key.c_str());
+    }
+    const std::string sample = SampleRequests(*store, *ref, *processor, keys, url);
+    if (!sample.empty()) {
+      std::printf("\nTry it: 1101 person info for the demo patient, as the demo hospital %s (signed in for you):\n\n%s",
+                  service::kDemoFixmedinsCode, sample.c_str());
+    }
+  } else {
+    std::printf("\nEvery route but /healthz and /openapi.json needs a key: `xietong credentials issue --db %s ...`, "
+                "or start with --demo-credentials.\n",
+                cfg->db.c_str());
   }
-  std::printf("Also GET %s/healthz and %s/metrics. Stop with Ctrl-C or SIGTERM (finishes what was accepted).\n",
-              url.c_str(), url.c_str());
+  std::printf("\nAlso GET %s/healthz, %s/openapi.json and %s/metrics (operator key). Stop with Ctrl-C or SIGTERM "
+              "(finishes what was accepted).\n",
+              url.c_str(), url.c_str(), url.c_str());
   std::fflush(stdout);
 
   std::atomic<bool> served{false};
@@ -282,6 +322,8 @@ int RunServe(const ServeArgs& args) {
   watcher.join();
   const int64_t answered = processor->stats().calls;
   server.reset();
+  api.reset();
+  auth.reset();
   processor.reset();
   store.reset();  // drains the writer and checkpoints
   if (!st.ok()) return Fail(st);

@@ -87,6 +87,14 @@ std::string_view RouteLabel(Route route) {
     case Route::kCallService: return kCallServicePath;
     case Route::kHealthz: return kHealthzPath;
     case Route::kMetrics: return kMetricsPath;
+    case Route::kOpenApi: return "/openapi.json";
+    case Route::kMe: return "/api/v1/me";
+    case Route::kSettlements: return "/api/v1/settlements";
+    case Route::kSettlement: return "/api/v1/settlements/{setl_id}";
+    case Route::kPersonSettlements: return "/api/v1/persons/{psn_no}/settlements";
+    case Route::kFunds: return "/api/v1/funds";
+    case Route::kInstitutionBalance: return "/api/v1/institutions/{fixmedins_code}/balance";
+    case Route::kAccountStatement: return "/api/v1/accounts/{account}/statement";
     case Route::kOther: break;
   }
   return "other";

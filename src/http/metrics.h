@@ -23,14 +23,32 @@
 
 namespace xt::http {
 
-enum class Route : int { kCallService = 0, kHealthz, kMetrics, kOther };
-inline constexpr size_t kRouteCount = 4;
+// Every route the server answers (RouteTable in routes.h lists them with
+// their methods; docs/openapi.json documents them).
+enum class Route : int {
+  kCallService = 0,
+  kHealthz,
+  kMetrics,
+  kOpenApi,
+  kMe,
+  kSettlements,
+  kSettlement,
+  kPersonSettlements,
+  kFunds,
+  kInstitutionBalance,
+  kAccountStatement,
+  kOther
+};
+inline constexpr size_t kRouteCount = 12;
 inline constexpr std::string_view kCallServicePath = "/fsi/api/callService";
 inline constexpr std::string_view kHealthzPath = "/healthz";
 inline constexpr std::string_view kMetricsPath = "/metrics";
 
-// The route label of a request path ("other" for any path we do not serve).
+// The route of a fixed request path ("other" for any other path: the
+// server sets the route of a templated path itself, see RouteTable).
 Route RouteOf(std::string_view path);
+// The route's path template ("/api/v1/settlements/{setl_id}"): a label
+// without the identifiers a path carries.
 std::string_view RouteLabel(Route route);
 
 // Upper bounds of the request latency buckets, in microseconds (rendered in
@@ -39,12 +57,12 @@ inline constexpr std::array<int64_t, 14> kLatencyMicrosBounds = {250,   500,   1
                                                                  50000, 100000, 200000, 500000, 1000000, 2000000, 5000000};
 
 // Status codes the server answers with; any other counts as "other".
-inline constexpr std::array<int, 9> kStatusCodes = {200, 400, 404, 405, 413, 431, 500, 503, 408};
+inline constexpr std::array<int, 11> kStatusCodes = {200, 400, 401, 403, 404, 405, 413, 431, 500, 503, 408};
 
 // National-interface transaction codes with their own label.
-inline constexpr std::array<std::string_view, 15> kInfnos = {"1101", "2201", "2202", "2204", "2205",
-                                                             "2206", "2207", "2208", "2301", "2302",
-                                                             "2303", "2304", "2305", "2401", "2402"};
+inline constexpr std::array<std::string_view, 18> kInfnos = {
+    "1101", "2201", "2202", "2204", "2205", "2206", "2207", "2208", "2301",
+    "2302", "2303", "2304", "2305", "2401", "2402", "2601", "9001", "9002"};
 
 class Metrics {
  public:

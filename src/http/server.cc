@@ -16,11 +16,13 @@
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "core/json_writer.h"
 #include "http/access_log.h"
+#include "http/routes.h"
 
 namespace xt::http {
 
@@ -39,6 +41,9 @@ struct RequestScope {
   std::string msgid;
   std::string err_code;
   std::string note;  // internal detail for the log only (never sent)
+  Route route = Route::kOther;
+  bool route_set = false;
+  std::string key_id;  // the caller's credential, when one was shown
 };
 thread_local RequestScope t_scope;
 
@@ -148,6 +153,28 @@ std::string UtcNow() {
   return buf;
 }
 
+// Every answer of a REST route is JSON; errors are {"err_code","err_msg"}.
+void SetApiError(httplib::Response& res, int status, std::string_view code, std::string_view message) {
+  JsonWriter w;
+  w.BeginObject().Field("err_code", code).Field("err_msg", message).EndObject();
+  SetJson(res, status, w.Take());
+  t_scope.err_code = code;
+}
+
+// "/api/v1/settlements/{setl_id}" -> "/api/v1/settlements/([^/]+)"
+std::string PatternOf(std::string_view path_template) {
+  std::string out;
+  for (size_t i = 0; i < path_template.size(); ++i) {
+    if (path_template[i] == '{') {
+      i = path_template.find('}', i);
+      out += "([^/]+)";
+    } else {
+      out += path_template[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Status ServerOptions::Validate() const {
@@ -173,8 +200,14 @@ Status ServerOptions::Validate() const {
   return Status::Ok();
 }
 
+// Bounds on what a REST request's query may hold.
+constexpr size_t kQueryParamsMax = 16;
+constexpr size_t kQueryValueBytesMax = 100;
+
 struct HttpServer::Impl {
   service::Processor* processor;
+  service::Api* api;
+  service::Authenticator* auth;
   store::Store* store;
   ServerOptions options;
   ListeningServer srv;
@@ -189,45 +222,64 @@ struct HttpServer::Impl {
   bool bound = false;
   int port = -1;
 
-  Impl(service::Processor* p, store::Store* s, ServerOptions o) : processor(p), store(s), options(std::move(o)) {}
+  Impl(service::Processor* p, service::Api* a, service::Authenticator* au, store::Store* s, ServerOptions o)
+      : processor(p), api(a), auth(au), store(s), options(std::move(o)) {}
 
-  // The caller's identity. This slice answers every caller that reaches the
-  // listen address (127.0.0.1 by default). Issue 3's credentials (a
-  // hospital's key, an agency's, a resident's) and roles are checked here,
-  // before any route runs, and refuse with 401 or 403.
-  Status CheckCaller(const httplib::Request&) { return Status::Ok(); }
-
-  // What every route does first: the header limits and the caller. False
-  // when the request was refused (the answer is then set). The body has
-  // been read by now (within payload_bytes_max), so a refused request
-  // leaves the connection at the start of the next one.
-  bool Admit(const httplib::Request& req, httplib::Response& res) {
+  // What every route does first: the header limits and the caller's
+  // credential (Authorization: Bearer <api key>), as the route's access
+  // asks. Nullopt when the request was refused (the answer is then set: an
+  // error envelope on the national interface, {"err_code","err_msg"} on the
+  // others). The body has been read by now (within payload_bytes_max), so a
+  // refused request leaves the connection at the start of the next one.
+  std::optional<service::Caller> Admit(const httplib::Request& req, httplib::Response& res, Route route,
+                                       Access access) {
+    t_scope.route = route;
+    t_scope.route_set = true;
+    const bool envelope = route == Route::kCallService;
+    auto refuse = [&](int status, std::string_view code, std::string_view message) {
+      if (envelope) SetError(res, status, code, message);
+      else SetApiError(res, status, code, message);
+    };
     size_t header_bytes = 0;
     for (const auto& [k, v] : req.headers) header_bytes += k.size() + v.size();
     if (req.headers.size() > static_cast<size_t>(options.header_count_max) || header_bytes > options.header_bytes_max) {
-      SetError(res, 431, "XT-HTTP-004",
-               "the request headers are too large (at most " + std::to_string(options.header_count_max) +
-                   " headers and " + std::to_string(options.header_bytes_max) + " bytes)");
-      return false;
+      refuse(431, "XT-HTTP-004",
+             "the request headers are too large (at most " + std::to_string(options.header_count_max) +
+                 " headers and " + std::to_string(options.header_bytes_max) + " bytes)");
+      return std::nullopt;
     }
-    Status caller = CheckCaller(req);
+    if (access == Access::kPublic) return service::Caller{};
+    static constexpr std::string_view kBearer = "Bearer ";
+    const std::string& header = req.get_header_value("Authorization");
+    std::string_view key;
+    if (header.size() > kBearer.size() && header.compare(0, kBearer.size(), kBearer) == 0) {
+      key = std::string_view(header).substr(kBearer.size());
+    }
+    if (header.empty()) key = {};
+    auto caller = auth->Authenticate(key);
     if (!caller.ok()) {
-      SetError(res, 401, caller.code(), caller.message());
-      t_scope.note = caller.detail();
-      return false;
+      res.set_header("WWW-Authenticate", "Bearer");
+      refuse(401, caller.status().code(), caller.status().message());
+      return std::nullopt;
     }
-    return true;
+    t_scope.key_id = caller->key_id;
+    if (access == Access::kAdmin && caller->role != service::Role::kAdmin) {
+      refuse(403, "XT-AUTH-003", "this route is for operators");
+      return std::nullopt;
+    }
+    return std::move(caller).value();
   }
 
   void CallService(const httplib::Request& req, httplib::Response& res) {
-    if (!Admit(req, res)) return;
+    auto caller = Admit(req, res, Route::kCallService, Access::kCredential);
+    if (!caller) return;
     if (req.body.empty()) {
       SetError(res, 400, "XT-HTTP-001", "the request body is empty: send one request envelope (JSON)");
       return;
     }
     metrics.RequestStarted();
     service::CallInfo info;
-    std::string answer = processor->Call(req.body, &info);
+    std::string answer = processor->Call(*caller, req.body, &info);
     metrics.RequestFinished();
     metrics.ObserveCall(info);
     t_scope.infno = std::move(info.infno);
@@ -238,8 +290,52 @@ struct HttpServer::Impl {
     SetJson(res, 200, std::move(answer));
   }
 
+  // A REST route: admitted, then answered by the use case.
+  void Rest(const httplib::Request& req, httplib::Response& res, Route route) {
+    auto caller = Admit(req, res, route, Access::kCredential);
+    if (!caller) return;
+    if (req.params.size() > kQueryParamsMax) {
+      SetApiError(res, 400, "XT-API-001", "too many query parameters");
+      return;
+    }
+    service::QueryParams params;
+    for (const auto& [k, v] : req.params) {
+      if (k.size() > kQueryValueBytesMax || v.size() > kQueryValueBytesMax || !params.emplace(k, v).second) {
+        SetApiError(res, 400, "XT-API-001", "query parameter " + k.substr(0, kQueryValueBytesMax) +
+                                                 " is repeated or longer than " +
+                                                 std::to_string(kQueryValueBytesMax) + " characters");
+        return;
+      }
+    }
+    const std::string arg = req.matches.size() > 1 ? std::string(req.matches[1]) : std::string();
+    if (arg.size() > kQueryValueBytesMax) {
+      SetApiError(res, 404, "XT-API-002", "no such resource");
+      return;
+    }
+    metrics.RequestStarted();
+    service::ApiReply reply;
+    switch (route) {
+      case Route::kMe: reply = api->Me(*caller); break;
+      case Route::kSettlements: reply = api->ListSettlements(*caller, params); break;
+      case Route::kSettlement: reply = api->GetSettlement(*caller, arg); break;
+      case Route::kPersonSettlements: reply = api->PersonSettlements(*caller, arg, params); break;
+      case Route::kFunds: reply = api->FundBalances(*caller, params); break;
+      case Route::kInstitutionBalance: reply = api->InstitutionBalance(*caller, arg); break;
+      case Route::kAccountStatement: reply = api->AccountStatement(*caller, arg, params); break;
+      default: reply = service::ApiReply{404, R"({"err_code":"XT-API-002","err_msg":"no such resource"})", "XT-API-002"};
+    }
+    metrics.RequestFinished();
+    t_scope.err_code = reply.err_code;
+    SetJson(res, reply.http_status, std::move(reply.body));
+  }
+
+  void OpenApi(const httplib::Request& req, httplib::Response& res) {
+    if (!Admit(req, res, Route::kOpenApi, Access::kPublic)) return;
+    SetJson(res, 200, std::string(OpenApiJson()));
+  }
+
   void Healthz(const httplib::Request& req, httplib::Response& res) {
-    if (!Admit(req, res)) return;
+    if (!Admit(req, res, Route::kHealthz, Access::kPublic)) return;
     if (stopping.load()) {
       SetJson(res, 503, R"({"status":"stopping"})");
       t_scope.err_code = "XT-HTTP-006";
@@ -264,7 +360,7 @@ struct HttpServer::Impl {
   }
 
   void MetricsRoute(const httplib::Request& req, httplib::Response& res) {
-    if (!Admit(req, res)) return;
+    if (!Admit(req, res, Route::kMetrics, Access::kAdmin)) return;
     res.status = 200;
     res.body = RenderMetrics();
     res.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -280,7 +376,7 @@ struct HttpServer::Impl {
     if (t_scope.started_set) {
       micros = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - t_scope.started).count();
     }
-    const Route route = RouteOf(req.path);
+    const Route route = t_scope.route_set ? t_scope.route : RouteOf(req.path);
     metrics.ObserveRequest(route, res.status, micros);
     if (options.access_log) {
       char latency[32];
@@ -300,6 +396,7 @@ struct HttpServer::Impl {
           .Field("infno", t_scope.infno)
           .Field("msgid", t_scope.msgid)
           .Field("err_code", t_scope.err_code)
+          .Field("key_id", t_scope.key_id)
           .FieldInt("bytes_in", static_cast<int64_t>(req.body.size()))
           .FieldInt("bytes_out", static_cast<int64_t>(res.body.size()));
       if (!t_scope.note.empty()) w.Field("note", t_scope.note);
@@ -340,26 +437,44 @@ struct HttpServer::Impl {
       return httplib::Server::HandlerResponse::Unhandled;
     });
 
-    const std::string call_path(kCallServicePath), healthz_path(kHealthzPath), metrics_path(kMetricsPath);
-    srv.Post(call_path, [this](const httplib::Request& req, httplib::Response& res) { CallService(req, res); });
-    srv.Get(healthz_path, [this](const httplib::Request& req, httplib::Response& res) { Healthz(req, res); });
-    srv.Get(metrics_path, [this](const httplib::Request& req, httplib::Response& res) { MetricsRoute(req, res); });
-
-    auto not_allowed = [](const char* allow) {
+    // Every route of RouteTable, and 405 for its other methods.
+    auto not_allowed = [](std::string allow) {
       return [allow](const httplib::Request&, httplib::Response& res) {
         res.set_header("Allow", allow);
-        SetError(res, 405, "XT-HTTP-003", std::string("this route answers ") + allow + " only");
+        SetError(res, 405, "XT-HTTP-003", "this route answers " + allow + " only");
       };
     };
-    srv.Get(call_path, not_allowed("POST"));
-    srv.Put(call_path, not_allowed("POST"));
-    srv.Patch(call_path, not_allowed("POST"));
-    srv.Delete(call_path, not_allowed("POST"));
-    for (const auto& path : {healthz_path, metrics_path}) {
-      srv.Post(path, not_allowed("GET"));
-      srv.Put(path, not_allowed("GET"));
-      srv.Patch(path, not_allowed("GET"));
-      srv.Delete(path, not_allowed("GET"));
+    for (const RouteSpec& spec : RouteTable()) {
+      const std::string pattern = PatternOf(spec.path_template);
+      const Route route = spec.route;
+      httplib::Server::Handler handler;
+      switch (route) {
+        case Route::kCallService:
+          handler = [this](const httplib::Request& req, httplib::Response& res) { CallService(req, res); };
+          break;
+        case Route::kHealthz:
+          handler = [this](const httplib::Request& req, httplib::Response& res) { Healthz(req, res); };
+          break;
+        case Route::kMetrics:
+          handler = [this](const httplib::Request& req, httplib::Response& res) { MetricsRoute(req, res); };
+          break;
+        case Route::kOpenApi:
+          handler = [this](const httplib::Request& req, httplib::Response& res) { OpenApi(req, res); };
+          break;
+        default:
+          handler = [this, route](const httplib::Request& req, httplib::Response& res) { Rest(req, res, route); };
+      }
+      const std::string method(spec.method);
+      if (method == "POST") {
+        srv.Post(pattern, handler);
+        srv.Get(pattern, not_allowed(method));
+      } else {
+        srv.Get(pattern, handler);
+        srv.Post(pattern, not_allowed(method));
+      }
+      srv.Put(pattern, not_allowed(method));
+      srv.Patch(pattern, not_allowed(method));
+      srv.Delete(pattern, not_allowed(method));
     }
 
     // Answers the library gives itself (an unknown route, a body over the
@@ -398,8 +513,9 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(service::Processor* processor, store::Store* store, ServerOptions options)
-    : impl_(std::make_unique<Impl>(processor, store, std::move(options))) {}
+HttpServer::HttpServer(service::Processor* processor, service::Api* api, service::Authenticator* auth,
+                       store::Store* store, ServerOptions options)
+    : impl_(std::make_unique<Impl>(processor, api, auth, store, std::move(options))) {}
 
 HttpServer::~HttpServer() { Stop(); }
 

@@ -26,7 +26,9 @@
 
 #include "core/status.h"
 #include "http/metrics.h"
+#include "service/credentials.h"
 #include "service/processor.h"
+#include "service/rest.h"
 #include "store/store.h"
 
 namespace xt::http {
@@ -60,7 +62,10 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(service::Processor* processor, store::Store* store, ServerOptions options);
+  // Every caller shows a credential (Authorization: Bearer <api key>),
+  // checked by `auth`, except on /healthz and /openapi.json.
+  HttpServer(service::Processor* processor, service::Api* api, service::Authenticator* auth, store::Store* store,
+             ServerOptions options);
   ~HttpServer();  // Stops; call only after Serve has returned (or never ran)
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -54,7 +54,9 @@ std::string HospitalClient::Envelope(std::string_view infno, std::string_view in
   s += FormatLocalTime(clock_->NowLocal());
   s += "\",\"fixmedins_code\":\"";
   s += code_;
-  s += "\",\"fixmedins_name\":\"\",\"sign_no\":\"\",\"input\":";
+  s += "\",\"fixmedins_name\":\"\",\"sign_no\":\"";
+  s += sign_no_;
+  s += "\",\"input\":";
   s += input_json;
   s += "}";
   return s;

@@ -27,12 +27,18 @@ class HospitalClient {
     return Envelope(infno, input_json, insuplc_admdvs, NextMsgid());
   }
 
+  // The sign_no of a 9001 sign-in, quoted by every later envelope. Set it
+  // before the client is shared between threads.
+  void set_sign_no(std::string sign_no) { sign_no_ = std::move(sign_no); }
+  const std::string& sign_no() const { return sign_no_; }
+
   const std::string& fixmedins_code() const { return code_; }
   const std::string& mdtrtarea_admvs() const { return area_; }
 
  private:
   std::string code_;
   std::string area_;
+  std::string sign_no_;
   const Clock* clock_;
 };
 

@@ -23,6 +23,23 @@ inline Status MsgidReused() {
   return Status::Error("XT-ENV-006", "this msgid was already used for a different request; use a new msgid");
 }
 inline Status WrongRegion(const std::string& m) { return Status::Error("XT-ENV-007", m); }
+inline Status Redone(const std::string& msgid) {
+  return Status::Error("XT-ENV-008", "message " + msgid + " was reversed with 2601 before it arrived; it has no effect");
+}
+inline Status MessageOfOther() { return Status::Error("XT-ENV-009", "omsgid is not a message of this institution"); }
+// Credentials, roles and sign-in
+inline Status NoCredential() {
+  return Status::Error("XT-AUTH-001", "a credential is required: Authorization: Bearer <api key>");
+}
+inline Status RoleNotAllowed(const std::string& m) { return Status::Error("XT-AUTH-003", m); }
+inline Status OutOfScope(const std::string& m) { return Status::Error("XT-AUTH-004", m); }
+inline Status SignInRequired() {
+  return Status::Error("XT-AUTH-005", "sign_no is required: sign in with 9001 first");
+}
+inline Status SignInUnknown() {
+  return Status::Error("XT-AUTH-005", "sign_no is not an open sign-in of this institution; sign in with 9001");
+}
+inline Status SignInClosed() { return Status::Error("XT-AUTH-005", "this sign_no was signed out; sign in with 9001"); }
 // Input fields
 inline Status MissingField(const std::string& path) { return Status::Error("XT-INP-001", path + " is required"); }
 inline Status BadField(const std::string& path, const std::string& why) {

@@ -51,6 +51,13 @@ CallResult FlowDriver::Call(const std::string& infno, const std::string& input_j
   return r;
 }
 
+CallResult FlowDriver::SignIn(const std::string& opter_no) {
+  json in = {{"signIn", {{"opter_no", opter_no}, {"mac", ""}, {"ip", "127.0.0.1"}}}};
+  CallResult r = Call("9001", in.dump(), "");
+  if (r.infcode == 0) client_->set_sign_no(OutputString(r.response, {"signinoutb", "sign_no"}));
+  return r;
+}
+
 CallResult FlowDriver::PersonInfo(const std::string& certno) {
   json in = {{"data", {{"mdtrt_cert_type", "02"}, {"mdtrt_cert_no", certno}, {"psn_cert_type", "01"}, {"certno", certno}}}};
   return Call("1101", in.dump(), "");

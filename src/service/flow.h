@@ -54,6 +54,8 @@ class FlowDriver {
 
   CallResult Call(const std::string& infno, const std::string& input_json, const std::string& insuplc_admdvs);
 
+  // 9001; on success the client quotes the new sign_no from then on.
+  CallResult SignIn(const std::string& opter_no = "demo");
   CallResult PersonInfo(const std::string& certno);
   // 2201 or 2401; fills visit->mdtrt_id on success.
   CallResult Open(Visit* visit, const std::string& begntime);

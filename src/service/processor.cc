@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "core/crypto.h"
 #include "core/idcard.h"
 #include "core/json_writer.h"
 #include "ledger/ledger.h"
@@ -22,6 +23,22 @@ namespace {
 constexpr size_t kFeeLinesPerMessageMax = 1000;
 constexpr size_t kFeeLinesPerVisitMax = 5000;
 constexpr size_t kStringFieldLenMax = 200;
+// The request hash of a message closed by 2601 before it arrived.
+constexpr char kClosedByRedo[] = "closed-by-2601";
+// Open sign-ins remembered by the processor; beyond this it forgets them all
+// and reads each again on its next use.
+constexpr size_t kSignInCacheMax = 100000;
+
+// Calls that move money or disclose personal data: each leaves a record in
+// the audit log (docs/security.md).
+bool Audited(std::string_view infno) {
+  static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304",
+                                                  "2305", "2601", "9001", "9002"};
+  for (auto a : kAudited) {
+    if (a == infno) return true;
+  }
+  return false;
+}
 
 uint64_t Fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL) {
   for (unsigned char c : s) {
@@ -161,6 +178,10 @@ struct CallCtx {
   std::string insuplc_admdvs;
   std::string fixmedins_code;
   std::string opter;
+  std::string sign_no;
+  const Caller* caller = nullptr;
+  // Whose personal data or money the call touched, for the audit log.
+  std::string subject;
   const registry::Institution* institution = nullptr;
   LocalSeconds now = 0;
   const json* input = nullptr;
@@ -201,6 +222,9 @@ class Handlers {
         {"2305", {&Handlers::Reverse, true}},
         {"2401", {&Handlers::Admit, true}},
         {"2402", {&Handlers::Discharge, true}},
+        {"2601", {&Handlers::Redo, true}},
+        {"9001", {&Handlers::SignIn, true}},
+        {"9002", {&Handlers::SignOut, true}},
     };
     return table;
   }
@@ -280,6 +304,7 @@ class Handlers {
       return err::UnsupportedCert(cert_type);
     }
     if (!rec) return err::PersonNotFound();
+    c.subject = rec->psn_no;
     XT_ASSIGN_OR_RETURN(registry::Person p, ParsePerson(*rec));
     XT_ASSIGN_OR_RETURN(Fen balance, AccountBalance(txn, p.psn_no));
     const Date today = DateOf(c.now);
@@ -672,6 +697,7 @@ class Handlers {
   Status PreSettle(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, txn, data));
+    c.subject = comp.visit.psn_no;
     store::SettlementRow row = RowOf(c, comp, "");
     c.raw_output = RenderSettlement(row, FundRows(comp.breakdown), comp.breakdown.trace, comp.visit);
     return Status::Ok();
@@ -701,6 +727,7 @@ class Handlers {
   Status Settle(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, *txn, data));
+    c.subject = comp.visit.psn_no;
     XT_ASSIGN_OR_RETURN(std::string setl_id, NewId(*txn, "setl", comp.visit.mdtrtarea_admvs));
     store::SettlementRow row = RowOf(c, comp, setl_id);
     row.detail_json = DetailJson(comp.breakdown);
@@ -724,6 +751,13 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string setl_id, data.Str("setl_id", 30));
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    return ReverseSettlement(c, *txn, setl_id, mdtrt_id, psn_no);
+  }
+
+  Status ReverseSettlement(CallCtx& c, store::WriteTxn& wtxn, const std::string& setl_id,
+                           const std::string& mdtrt_id, const std::string& psn_no) {
+    store::WriteTxn* txn = &wtxn;
+    c.subject = psn_no;
     XT_ASSIGN_OR_RETURN(auto orig, txn->FindSettlement(setl_id));
     if (!orig || orig->kind != "settle" || orig->mdtrt_id != mdtrt_id || orig->psn_no != psn_no) {
       return err::SettlementNotFound();
@@ -756,6 +790,105 @@ class Handlers {
     XT_RETURN_IF_ERROR(txn->SetVisitState(v.mdtrt_id, v.med_type[0] == '2' ? "discharged" : "registered"));
     XT_ASSIGN_OR_RETURN(c.raw_output, RenderStored(*txn, rev));
     c.output_setl_id = rev.setl_id;
+    return Status::Ok();
+  }
+
+  // ---- 2601 reversal of an earlier message (冲正)
+  //
+  // Undoes what the message `omsgid` did, found by its msgid: a settlement
+  // (2207, 2304) is reversed, a registration (2201) cancelled; fee uploads
+  // are cancelled with 2205/2302, which name their lines. When the message never arrived,
+  // its msgid is closed instead, so that it cannot take effect if it
+  // arrives later; the answer says which of the two happened.
+  Status Redo(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string omsgid, data.Code("omsgid", 30));
+    XT_ASSIGN_OR_RETURN(std::string oinfno, data.Code("oinfno", 4));
+    static const char* const kRedoable[] = {"2201", "2207", "2304"};
+    bool redoable = false;
+    for (const char* k : kRedoable) redoable = redoable || oinfno == k;
+    if (!redoable) return err::BadField("input.data.oinfno", "must be one of 2201, 2207, 2304");
+    if (omsgid.compare(0, 12, c.fixmedins_code) != 0) return err::MessageOfOther();
+    if (omsgid == c.msgid) return err::BadField("input.data.omsgid", "must name an earlier message");
+    XT_ASSIGN_OR_RETURN(auto orig, txn->FindMessage(omsgid));
+    (*out)["omsgid"] = omsgid;
+    (*out)["oinfno"] = oinfno;
+    if (!orig) {
+      // Closed before it arrived: a late copy gets this answer, not an effect.
+      const std::string refusal = err::Redone(omsgid).message();
+      XT_RETURN_IF_ERROR(txn->PutMessage({omsgid, oinfno, c.fixmedins_code, std::string(kClosedByRedo), -1,
+                                          ClosedAnswer(c, refusal), c.now, ""}));
+      (*out)["result"] = "closed";
+      return Status::Ok();
+    }
+    if (orig->fixmedins_code != c.fixmedins_code) return err::MessageOfOther();
+    if (orig->infno != oinfno) return err::BadField("input.data.oinfno", "is not the transaction of omsgid");
+    if (orig->infcode != 0) {
+      (*out)["result"] = "nothing";  // the message was refused: it changed nothing
+      return Status::Ok();
+    }
+    if (oinfno == "2207" || oinfno == "2304") {
+      XT_ASSIGN_OR_RETURN(auto setl, txn->FindSettlement(orig->setl_id));
+      if (!setl) return Status::Error("XT-INT-001", "internal error", "message names a missing settlement");
+      if (setl->state == "reversed") return err::AlreadyReversed();
+      XT_RETURN_IF_ERROR(ReverseSettlement(c, *txn, setl->setl_id, setl->mdtrt_id, setl->psn_no));
+      c.output_setl_id.clear();  // the answer is 2601's own, below
+      c.raw_output.clear();
+      (*out)["result"] = "reversed";
+      (*out)["setl_id"] = setl->setl_id;
+      return Status::Ok();
+    }
+    json first = json::parse(orig->response, nullptr, false);
+    const json* output = first.is_object() && first.contains("output") ? &first["output"] : nullptr;
+    if (oinfno == "2201") {
+      const std::string mdtrt_id = output && output->contains("data") ? (*output)["data"].value("mdtrt_id", "") : "";
+      XT_ASSIGN_OR_RETURN(auto v, txn->FindVisit(mdtrt_id));
+      if (!v) return Status::Error("XT-INT-001", "internal error", "registration message without its visit");
+      if (v->state != "registered") return err::VisitState("the visit has moved on; reverse its settlement first");
+      c.subject = v->psn_no;
+      XT_RETURN_IF_ERROR(txn->SetVisitState(mdtrt_id, "cancelled"));
+      (*out)["result"] = "cancelled";
+      (*out)["mdtrt_id"] = mdtrt_id;
+      return Status::Ok();
+    }
+    XT_INVARIANT(false, "2601 handles only the transactions of kRedoable");
+    return Status::Ok();
+  }
+
+  // The refusal a late copy of a closed message receives.
+  static std::string ClosedAnswer(const CallCtx& c, const std::string& message) {
+    JsonWriter w;
+    w.BeginObject().FieldInt("infcode", -1).Field("err_code", "XT-ENV-008").Field("err_msg", message);
+    w.Key("output");
+    return w.Take() + "{}}";
+  }
+
+  // ---- 9001 / 9002 sign-in and sign-out
+  Status SignIn(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("signIn"));
+    XT_ASSIGN_OR_RETURN(std::string opter_no, data.Str("opter_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string mac, data.OptStr("mac", 40));
+    XT_ASSIGN_OR_RETURN(std::string ip, data.OptStr("ip", 64));
+    store::SignInRow row;
+    row.sign_no = crypto::RandomHex(15);  // 30 characters, not guessable
+    row.fixmedins_code = c.fixmedins_code;
+    row.opter_no = opter_no;
+    row.key_id = c.caller->key_id;
+    row.sign_in_time = c.now;
+    XT_RETURN_IF_ERROR(txn->InsertSignIn(row));
+    (*out)["signinoutb"] = {{"sign_time", FormatLocalTime(c.now)}, {"sign_no", row.sign_no}};
+    return Status::Ok();
+  }
+
+  Status SignOut(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("signOut"));
+    XT_ASSIGN_OR_RETURN(std::string sign_no, data.Str("sign_no", 40));
+    XT_ASSIGN_OR_RETURN(std::string opter_no, data.Str("opter_no", 30));
+    XT_ASSIGN_OR_RETURN(auto row, txn->FindSignIn(sign_no));
+    if (!row || row->fixmedins_code != c.fixmedins_code) return err::SignInUnknown();
+    if (row->sign_out_time != 0) return err::SignInClosed();
+    XT_RETURN_IF_ERROR(txn->CloseSignIn(sign_no, c.now));
+    (*out)["signoutoutb"] = {{"sign_time", FormatLocalTime(c.now)}};
     return Status::Ok();
   }
 
@@ -810,9 +943,45 @@ std::string ErrCodeOf(std::string_view response) {
   return end == std::string_view::npos ? std::string() : std::string(response.substr(begin, end - begin));
 }
 
+store::AuditRow AuditOf(const CallCtx& ctx, const Status& st) {
+  store::AuditRow row;
+  row.time = ctx.now;
+  row.actor = ctx.caller->actor();
+  row.role = std::string(RoleName(ctx.caller->role));
+  row.action = ctx.infno;
+  row.subject = ctx.subject;
+  row.outcome = st.ok() ? "ok" : st.code();
+  row.detail = "msgid " + ctx.msgid;
+  return row;
+}
+
 }  // namespace
 
+Status Processor::CheckSignIn(const std::string& sign_no, const std::string& fixmedins_code) {
+  if (sign_no.empty()) return err::SignInRequired();
+  {
+    std::lock_guard<std::mutex> lock(sign_in_mu_);
+    auto it = open_sign_ins_.find(sign_no);
+    if (it != open_sign_ins_.end()) return it->second == fixmedins_code ? Status::Ok() : err::SignInUnknown();
+  }
+  std::optional<store::SignInRow> row;
+  XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(row, txn.FindSignIn(sign_no));
+    return Status::Ok();
+  }));
+  if (!row || row->fixmedins_code != fixmedins_code) return err::SignInUnknown();
+  if (row->sign_out_time != 0) return err::SignInClosed();
+  std::lock_guard<std::mutex> lock(sign_in_mu_);
+  if (open_sign_ins_.size() >= kSignInCacheMax) open_sign_ins_.clear();
+  open_sign_ins_[sign_no] = fixmedins_code;
+  return Status::Ok();
+}
+
 std::string Processor::Call(std::string_view request_json, CallInfo* info) {
+  return Call(Caller::Local(), request_json, info);
+}
+
+std::string Processor::Call(const Caller& caller, std::string_view request_json, CallInfo* info) {
   calls_.fetch_add(1, std::memory_order_relaxed);
   CallInfo unused;
   if (!info) info = &unused;
@@ -820,6 +989,7 @@ std::string Processor::Call(std::string_view request_json, CallInfo* info) {
   const int64_t received_ms = clock_->NowLocalMillis();
   CallCtx ctx;
   ctx.now = received_ms / 1000;
+  ctx.caller = &caller;
 
   // The response envelope, in the interface's field order, up to and
   // including "output": (the output is always the last field).
@@ -872,9 +1042,25 @@ std::string Processor::Call(std::string_view request_json, CallInfo* info) {
       if (!opter.ok()) st = err::BadEnvelope(opter.status().message());
       else ctx.opter = opter.value();
     }
+    if (st.ok()) {
+      auto sign_no = env.OptStr("sign_no", 40);
+      if (!sign_no.ok()) st = err::BadEnvelope(sign_no.status().message());
+      else ctx.sign_no = sign_no.value();
+    }
     info->infno = ctx.infno;
     info->msgid = ctx.msgid;
     if (!st.ok()) return envelope(st, nullptr);
+  }
+  // A hospital's credential speaks for its own institution only; other
+  // roles use the REST API. The local operator (command line) may act for any.
+  if (caller.role == Role::kHospital) {
+    if (ctx.fixmedins_code != caller.scope) {
+      return envelope(err::OutOfScope("this credential acts for institution " + caller.scope + " only"), nullptr);
+    }
+  } else if (caller.role != Role::kLocal) {
+    return envelope(
+        err::RoleNotAllowed("the national interface is for designated institutions; agencies and residents use /api/v1"),
+        nullptr);
   }
   // msgid = institution code 12 + yyyyMMddHHmmss 14 + sequence 4.
   if (ctx.msgid.compare(0, 12, ctx.fixmedins_code) != 0) {
@@ -895,6 +1081,10 @@ std::string Processor::Call(std::string_view request_json, CallInfo* info) {
   const auto& table = Handlers::Table();
   auto it = table.find(ctx.infno);
   if (it == table.end()) return envelope(err::UnknownInfno(ctx.infno), nullptr);
+  if (caller.role == Role::kHospital && ctx.infno != "9001") {
+    st = CheckSignIn(ctx.sign_no, ctx.fixmedins_code);
+    if (!st.ok()) return envelope(st, nullptr);
+  }
   auto in = req.find("input");
   if (in == req.end() || !in->is_object()) return envelope(err::MissingField("input (an object)"), nullptr);
   ctx.input = &*in;
@@ -905,6 +1095,11 @@ std::string Processor::Call(std::string_view request_json, CallInfo* info) {
   if (!spec.writes) {
     // Reads change nothing, so they are answered afresh and not recorded.
     st = store_->Read([&](store::ReadTxn& txn) { return (handlers.*spec.fn)(ctx, txn, nullptr, &output); });
+    if (Audited(ctx.infno)) {
+      // Nothing personal leaves without its audit record being durable.
+      Status audited = store_->Write([&](store::WriteTxn& txn) { return txn.AppendAudit(AuditOf(ctx, st)); });
+      if (!audited.ok()) return envelope(audited, nullptr);
+    }
     return envelope(st, &output);
   }
 
@@ -915,6 +1110,13 @@ std::string Processor::Call(std::string_view request_json, CallInfo* info) {
   st = store_->Write([&](store::WriteTxn& txn) -> Status {
     XT_ASSIGN_OR_RETURN(auto seen, txn.FindMessage(ctx.msgid));
     if (seen) {
+      if (seen->request_hash == kClosedByRedo) {
+        response = seen->response;
+        info->replayed = true;
+        info->infcode = seen->infcode;
+        info->err_code = ErrCodeOf(response);
+        return Status::Ok();
+      }
       if (seen->request_hash != hash || seen->infno != ctx.infno) return err::MsgidReused();
       response = seen->response;
       if (!seen->setl_id.empty()) {
@@ -939,6 +1141,7 @@ std::string Processor::Call(std::string_view request_json, CallInfo* info) {
     ctx.render = nullptr;
     Status hs = txn.Attempt([&] { return (handlers.*spec.fn)(ctx, txn, &txn, &output); });
     if (!IsRecordable(hs)) return hs;
+    if (Audited(ctx.infno)) XT_RETURN_IF_ERROR(txn.AppendAudit(AuditOf(ctx, hs)));
     const bool by_settlement = hs.ok() && !ctx.output_setl_id.empty();
     if (!hs.ok()) ctx.render = nullptr;
     const std::string head = envelope_head(hs);
@@ -949,6 +1152,10 @@ std::string Processor::Call(std::string_view request_json, CallInfo* info) {
                            by_settlement ? head + std::string(kNoOutput) : response, ctx.now,
                            by_settlement ? ctx.output_setl_id : std::string()});
   });
+  if (st.ok() && ctx.infno == "9002" && info->infcode == 0) {
+    std::lock_guard<std::mutex> lock(sign_in_mu_);
+    open_sign_ins_.erase(ctx.input->value("signOut", json::object()).value("sign_no", ""));
+  }
   if (st.ok() && ctx.render) {
     response += ctx.render();
     response += '}';

@@ -14,10 +14,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/clock.h"
+#include "service/caller.h"
 #include "service/refdata.h"
 #include "store/store.h"
 
@@ -46,9 +49,13 @@ class Processor {
   // A request envelope (JSON text) in, a response envelope (JSON text, one
   // line) out. Never throws; every failure is an envelope with infcode -1,
   // a stable err_code and a plain err_msg.
+  // These two act as the local operator (Caller::Local()).
   std::string Call(std::string_view request_json) { return Call(request_json, nullptr); }
   // The same, also describing the call in `*info` when it is not null.
   std::string Call(std::string_view request_json, CallInfo* info);
+  // As `caller`: a hospital acts only for its own institution, after a 9001
+  // sign-in (the envelope's sign_no); other roles are refused (XT-AUTH-*).
+  std::string Call(const Caller& caller, std::string_view request_json, CallInfo* info);
 
   // The region code written into inf_refmsgid (the platform's own region).
   void set_platform_region(std::string region) { platform_region_ = std::move(region); }
@@ -63,6 +70,11 @@ class Processor {
   std::atomic<int64_t> calls_{0};
   std::atomic<int64_t> failures_{0};
   std::atomic<int64_t> replays_{0};
+
+  // XT-AUTH-005 unless sign_no is an open sign-in of the institution.
+  Status CheckSignIn(const std::string& sign_no, const std::string& fixmedins_code);
+  std::mutex sign_in_mu_;
+  std::unordered_map<std::string, std::string> open_sign_ins_;  // sign_no -> fixmedins_code; guarded
 
   friend class Handlers;
 };

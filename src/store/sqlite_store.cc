@@ -70,6 +70,22 @@ CREATE TABLE IF NOT EXISTS transfers(
   id INTEGER PRIMARY KEY, setl_id TEXT NOT NULL, debit_account TEXT NOT NULL, credit_account TEXT NOT NULL,
   amount_fen INTEGER NOT NULL CHECK(amount_fen > 0), memo TEXT NOT NULL, time INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS transfers_setl ON transfers(setl_id);
+CREATE INDEX IF NOT EXISTS settlements_inst ON settlements(fixmedins_code, setl_time);
+CREATE INDEX IF NOT EXISTS settlements_person ON settlements(psn_no, setl_time);
+CREATE INDEX IF NOT EXISTS settlements_insuplc ON settlements(substr(insuplc_admdvs, 1, 2), setl_time);
+CREATE INDEX IF NOT EXISTS settlements_mdtrtarea ON settlements(substr(mdtrtarea_admvs, 1, 2), setl_time);
+CREATE INDEX IF NOT EXISTS settlements_time ON settlements(setl_time);
+CREATE INDEX IF NOT EXISTS transfers_debit ON transfers(debit_account);
+CREATE INDEX IF NOT EXISTS transfers_credit ON transfers(credit_account);
+CREATE TABLE IF NOT EXISTS credentials(
+  key_id TEXT PRIMARY KEY, role TEXT NOT NULL, scope TEXT NOT NULL, secret_hash TEXT NOT NULL,
+  label TEXT NOT NULL, created INTEGER NOT NULL, revoked INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sign_ins(
+  sign_no TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, opter_no TEXT NOT NULL, key_id TEXT NOT NULL,
+  sign_in_time INTEGER NOT NULL, sign_out_time INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit(
+  seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,
+  subject TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS messages(
   id INTEGER PRIMARY KEY, msgid TEXT NOT NULL UNIQUE, infno TEXT NOT NULL, fixmedins_code TEXT NOT NULL,
   request_hash TEXT NOT NULL, infcode INTEGER NOT NULL, response TEXT NOT NULL, time INTEGER NOT NULL,
@@ -192,6 +208,7 @@ SettlementRow ReadSettlement(const Stmt& s) {
   a.pool_prop_selfpay_bp = static_cast<BasisPoints>(s.Int(col++));
   r.deltas = DecodeDeltas(s.Text(col++));
   r.detail_json = s.Text(col++);
+  r.id = s.Int(col++);  // every SELECT names the columns above, then id
   return r;
 }
 
@@ -219,6 +236,44 @@ const char kAccountHead[] = "INSERT INTO accounts(account, debits_fen, credits_f
 const char kAccountTail[] =
     " ON CONFLICT(account) DO UPDATE SET debits_fen = debits_fen + excluded.debits_fen, "
     "credits_fen = credits_fen + excluded.credits_fen";
+
+const char kAuditHead[] =
+    "INSERT INTO audit(seq, time, actor, role, action, subject, outcome, detail, prev_hash, hash) VALUES ";
+
+// Listing settlements: the conditions every variant applies (?1..?8), and one
+// statement per leading index. Newest first; `(setl_time, id) < (?7, ?8)` is
+// the keyset position of the page before.
+#define XT_LIST_COND                                                                                 \
+  " (?1 = '' OR fixmedins_code = ?1) AND (?2 = '' OR psn_no = ?2)"                                   \
+  " AND (?3 = '' OR substr(insuplc_admdvs, 1, 2) = ?3) AND (?4 = '' OR substr(mdtrtarea_admvs, 1, 2) = ?4)" \
+  " AND setl_time >= ?5 AND setl_time < ?6 AND (setl_time, id) < (?7, ?8)"
+#define XT_LIST_ORDER " ORDER BY setl_time DESC, id DESC LIMIT ?9"
+const char kListByPerson[] =
+    "SELECT " XT_SETL_COLS ", id FROM settlements WHERE psn_no = ?2 AND" XT_LIST_COND XT_LIST_ORDER;
+const char kListByInstitution[] =
+    "SELECT " XT_SETL_COLS ", id FROM settlements WHERE fixmedins_code = ?1 AND" XT_LIST_COND XT_LIST_ORDER;
+const char kListByInsuplc[] = "SELECT " XT_SETL_COLS
+                              ", id FROM settlements WHERE substr(insuplc_admdvs, 1, 2) = ?3 AND" XT_LIST_COND
+                                  XT_LIST_ORDER;
+const char kListByMdtrtarea[] = "SELECT " XT_SETL_COLS
+                                ", id FROM settlements WHERE substr(mdtrtarea_admvs, 1, 2) = ?4 AND" XT_LIST_COND
+                                    XT_LIST_ORDER;
+const char kListAll[] = "SELECT " XT_SETL_COLS ", id FROM settlements WHERE" XT_LIST_COND XT_LIST_ORDER;
+// Either side in province ?10: the insurance side's rows, then the
+// treatment side's rows that are not already among them, merged.
+const char kListInvolving[] =
+    "SELECT * FROM (SELECT * FROM (SELECT " XT_SETL_COLS
+    ", id FROM settlements WHERE substr(insuplc_admdvs, 1, 2) = ?10 AND" XT_LIST_COND XT_LIST_ORDER
+    ") UNION ALL SELECT * FROM (SELECT " XT_SETL_COLS
+    ", id FROM settlements WHERE substr(mdtrtarea_admvs, 1, 2) = ?10 AND substr(insuplc_admdvs, 1, 2) <> ?10 AND"
+    XT_LIST_COND XT_LIST_ORDER ")) ORDER BY setl_time DESC, id DESC LIMIT ?9";
+// An account's transfers: debits and credits walked on their own indexes.
+const char kStatementSql[] =
+    "SELECT * FROM (SELECT * FROM (SELECT id, setl_id, debit_account, credit_account, amount_fen, memo, time "
+    "FROM transfers WHERE debit_account = ?1 AND id < ?2 AND time >= ?3 AND time < ?4 ORDER BY id DESC LIMIT ?5) "
+    "UNION ALL SELECT * FROM (SELECT id, setl_id, debit_account, credit_account, amount_fen, memo, time "
+    "FROM transfers WHERE credit_account = ?1 AND id < ?2 AND time >= ?3 AND time < ?4 ORDER BY id DESC LIMIT ?5)) "
+    "ORDER BY id DESC LIMIT ?5";
 
 // One connection's implementation of the transaction interface. The writer
 // and each reader own one.
@@ -314,12 +369,12 @@ class SqliteTxn final : public WriteTxn {
   }
 
   Result<std::optional<SettlementRow>> FindSettlement(std::string_view setl_id) override {
-    return One<SettlementRow>("SELECT " XT_SETL_COLS " FROM settlements WHERE setl_id = ?",
+    return One<SettlementRow>("SELECT " XT_SETL_COLS ", id FROM settlements WHERE setl_id = ?",
                               [&](Stmt& s) { s.Bind(1, setl_id); }, ReadSettlement);
   }
 
   Result<std::optional<SettlementRow>> ActiveSettlementOfVisit(std::string_view mdtrt_id) override {
-    return One<SettlementRow>("SELECT " XT_SETL_COLS " FROM settlements WHERE mdtrt_id = ? AND state = 'settled'",
+    return One<SettlementRow>("SELECT " XT_SETL_COLS ", id FROM settlements WHERE mdtrt_id = ? AND state = 'settled'",
                               [&](Stmt& s) { s.Bind(1, mdtrt_id); }, ReadSettlement);
   }
 
@@ -353,8 +408,97 @@ class SqliteTxn final : public WriteTxn {
         });
   }
 
+  static CredentialRow ReadCredential(const Stmt& s) {
+    return CredentialRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6)};
+  }
+  Result<std::optional<CredentialRow>> FindCredential(std::string_view key_id) override {
+    return One<CredentialRow>(
+        "SELECT key_id, role, scope, secret_hash, label, created, revoked FROM credentials WHERE key_id = ?",
+        [&](Stmt& s) { s.Bind(1, key_id); }, ReadCredential);
+  }
+  Status ForEachCredential(const std::function<bool(const CredentialRow&)>& fn) override {
+    return Scan("SELECT key_id, role, scope, secret_hash, label, created, revoked FROM credentials "
+                "ORDER BY role, scope, key_id",
+                [](Stmt&) {}, [&](const Stmt& s) { return fn(ReadCredential(s)); });
+  }
+  Result<std::optional<SignInRow>> FindSignIn(std::string_view sign_no) override {
+    return One<SignInRow>(
+        "SELECT sign_no, fixmedins_code, opter_no, key_id, sign_in_time, sign_out_time FROM sign_ins "
+        "WHERE sign_no = ?",
+        [&](Stmt& s) { s.Bind(1, sign_no); },
+        [](const Stmt& s) { return SignInRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5)}; });
+  }
+
+  Result<std::vector<SettlementRow>> ListSettlements(const SettlementQuery& q) override {
+    // One statement per leading index, so that each query walks one index
+    // newest first and stops after `limit` rows (see kListSql).
+    const char* sql = q.psn_no.size()                 ? kListByPerson
+                      : q.fixmedins_code.size()       ? kListByInstitution
+                      : q.involves_province.size()    ? kListInvolving
+                      : q.insuplc_province.size()     ? kListByInsuplc
+                      : q.mdtrtarea_province.size()   ? kListByMdtrtarea
+                                                      : kListAll;
+    auto prov = [](const std::string& code) { return code.substr(0, std::min<size_t>(2, code.size())); };
+    std::vector<SettlementRow> out;
+    XT_RETURN_IF_ERROR(Scan(
+        sql,
+        [&](Stmt& s) {
+          s.Bind(1, q.fixmedins_code).Bind(2, q.psn_no).Bind(3, prov(q.insuplc_province));
+          s.Bind(4, prov(q.mdtrtarea_province)).Bind(5, q.time_from).Bind(6, q.time_to);
+          s.Bind(7, q.before_time).Bind(8, q.before_id).Bind(9, q.limit).Bind(10, prov(q.involves_province));
+        },
+        [&](const Stmt& s) {
+          out.push_back(ReadSettlement(s));
+          return true;
+        }));
+    return out;
+  }
+
+  Result<std::vector<Transfer>> AccountStatement(const StatementQuery& q) override {
+    std::vector<Transfer> out;
+    XT_RETURN_IF_ERROR(Scan(
+        kStatementSql,
+        [&](Stmt& s) {
+          s.Bind(1, q.account).Bind(2, q.before_id).Bind(3, q.time_from).Bind(4, q.time_to).Bind(5, q.limit);
+        },
+        [&](const Stmt& s) {
+          out.push_back(Transfer{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Text(5), s.Int(6)});
+          return true;
+        }));
+    return out;
+  }
+
+  Result<std::vector<AccountRow>> AccountsWithPrefix(std::string_view prefix, int limit) override {
+    std::vector<AccountRow> out;
+    if (prefix.empty()) return out;
+    // Every name that starts with the prefix sorts in [prefix, prefix with
+    // its last byte raised by one).
+    std::string upper(prefix);
+    upper.back() = static_cast<char>(upper.back() + 1);
+    XT_RETURN_IF_ERROR(Scan(
+        "SELECT account, debits_fen, credits_fen FROM accounts WHERE account >= ? AND account < ? "
+        "ORDER BY account LIMIT ?",
+        [&](Stmt& s) { s.Bind(1, prefix).Bind(2, upper).Bind(3, limit); },
+        [&](const Stmt& s) {
+          out.push_back(AccountRow{s.Text(0), s.Int(1), s.Int(2)});
+          return true;
+        }));
+    return out;
+  }
+
+  Status ForEachAudit(int64_t from, const std::function<bool(const AuditRow&)>& fn) override {
+    return Scan(
+        "SELECT seq, time, actor, role, action, subject, outcome, detail, prev_hash, hash FROM audit "
+        "WHERE seq >= ? ORDER BY seq",
+        [&](Stmt& s) { s.Bind(1, from); },
+        [&](const Stmt& s) {
+          return fn(AuditRow{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7),
+                             s.Text(8), s.Text(9)});
+        });
+  }
+
   Status ForEachSettlement(const std::function<bool(const SettlementRow&)>& fn) override {
-    return Scan("SELECT " XT_SETL_COLS " FROM settlements ORDER BY id", [](Stmt&) {},
+    return Scan("SELECT " XT_SETL_COLS ", id FROM settlements ORDER BY id", [](Stmt&) {},
                 [&](const Stmt& s) { return fn(ReadSettlement(s)); });
   }
   Status ForEachTransfer(const std::function<bool(const Transfer&)>& fn) override {
@@ -544,10 +688,99 @@ class SqliteTxn final : public WriteTxn {
         });
   }
 
+  Status PutCredential(const CredentialRow& c) override {
+    return Exec(
+        "INSERT INTO credentials(key_id, role, scope, secret_hash, label, created, revoked) VALUES(?,?,?,?,?,?,?) "
+        "ON CONFLICT(key_id) DO UPDATE SET role = excluded.role, scope = excluded.scope, "
+        "secret_hash = excluded.secret_hash, label = excluded.label, created = excluded.created, "
+        "revoked = excluded.revoked",
+        [&](Stmt& s) {
+          s.Bind(1, c.key_id).Bind(2, c.role).Bind(3, c.scope).Bind(4, c.secret_hash).Bind(5, c.label);
+          s.Bind(6, c.created).Bind(7, c.revoked);
+        });
+  }
+  Status InsertSignIn(const SignInRow& r) override {
+    return Exec(
+        "INSERT INTO sign_ins(sign_no, fixmedins_code, opter_no, key_id, sign_in_time, sign_out_time) "
+        "VALUES(?,?,?,?,?,?)",
+        [&](Stmt& s) {
+          s.Bind(1, r.sign_no).Bind(2, r.fixmedins_code).Bind(3, r.opter_no).Bind(4, r.key_id);
+          s.Bind(5, r.sign_in_time).Bind(6, r.sign_out_time);
+        });
+  }
+  Status CloseSignIn(std::string_view sign_no, LocalSeconds time) override {
+    return Exec("UPDATE sign_ins SET sign_out_time = ? WHERE sign_no = ? AND sign_out_time = 0",
+                [&](Stmt& s) { s.Bind(1, time).Bind(2, sign_no); });
+  }
+
+  // Audit records wait in memory until their group commits (FlushAudit):
+  // the chain follows commit order, and a piece of work that rolls back
+  // takes its records with it (TruncateAudit).
+  Status AppendAudit(AuditRow row) override {
+    if (audit_pending_.size() >= kAuditPendingMax) {
+      return Status::Error("XT-STORE-004", "too many audit records in one group", "audit_pending_ full");
+    }
+    audit_pending_.push_back(std::move(row));
+    return Status::Ok();
+  }
+  size_t audit_mark() const { return audit_pending_.size(); }
+  void TruncateAudit(size_t mark) {
+    if (audit_pending_.size() > mark) audit_pending_.resize(mark);
+  }
+
+  // Chains the group's records to the committed head and writes them, with
+  // the new head, into the open transaction. The new head becomes the
+  // committed one only in CommitAudit, after COMMIT succeeded.
+  Status FlushAudit() {
+    if (audit_pending_.empty()) return Status::Ok();
+    if (!audit_head_loaded_) {
+      XT_ASSIGN_OR_RETURN(auto head, GetMeta("audit_head"));
+      audit_head_seq_ = 0;
+      audit_head_hash_ = kAuditGenesis;
+      if (head) {
+        const size_t sp = head->find(' ');
+        if (sp == std::string::npos) return Status::Error("XT-STORE-005", "the audit log's head is damaged", *head);
+        audit_head_seq_ = std::stoll(head->substr(0, sp));
+        audit_head_hash_ = head->substr(sp + 1);
+      }
+      audit_head_loaded_ = true;
+    }
+    int64_t seq = audit_head_seq_;
+    std::string prev = audit_head_hash_;
+    for (auto& row : audit_pending_) {
+      row.seq = ++seq;
+      row.prev_hash = prev;
+      row.hash = AuditHash(prev, row);
+      prev = row.hash;
+    }
+    XT_RETURN_IF_ERROR(ExecRows(audit_pending_.size(), kAuditHead, "(?,?,?,?,?,?,?,?,?,?)", "", 10,
+                                [&](Stmt& s, int c, size_t i) {
+                                  const AuditRow& r = audit_pending_[i];
+                                  s.Bind(c, r.seq).Bind(c + 1, r.time).Bind(c + 2, r.actor).Bind(c + 3, r.role);
+                                  s.Bind(c + 4, r.action).Bind(c + 5, r.subject).Bind(c + 6, r.outcome);
+                                  s.Bind(c + 7, r.detail).Bind(c + 8, r.prev_hash).Bind(c + 9, r.hash);
+                                }));
+    pending_head_seq_ = seq;
+    pending_head_hash_ = prev;
+    return PutMeta("audit_head", std::to_string(seq) + " " + prev);
+  }
+  // After the group's COMMIT (committed = true) or ROLLBACK.
+  void EndAudit(bool committed) {
+    if (committed && !audit_pending_.empty()) {
+      audit_head_seq_ = pending_head_seq_;
+      audit_head_hash_ = pending_head_hash_;
+    }
+    audit_pending_.clear();
+  }
+
   Status Attempt(const std::function<Status()>& fn) override {
+    const size_t mark = audit_mark();
     XT_RETURN_IF_ERROR(db_->ExecCached("SAVEPOINT attempt"));
     Status st = fn();
-    if (!st.ok()) db_->ExecCached("ROLLBACK TO attempt");
+    if (!st.ok()) {
+      db_->ExecCached("ROLLBACK TO attempt");
+      TruncateAudit(mark);
+    }
     XT_RETURN_IF_ERROR(db_->ExecCached("RELEASE attempt"));
     return st;
   }
@@ -559,6 +792,15 @@ class SqliteTxn final : public WriteTxn {
   };
   Db* db_;
   std::map<std::string, Sequence> sequences_;  // writer only
+  // The audit chain (writer only): records of the open group, the committed
+  // head, and the head the open group will have once it commits.
+  static constexpr size_t kAuditPendingMax = 65536;
+  std::vector<AuditRow> audit_pending_;
+  bool audit_head_loaded_ = false;
+  int64_t audit_head_seq_ = 0;
+  std::string audit_head_hash_;
+  int64_t pending_head_seq_ = 0;
+  std::string pending_head_hash_;
 };
 
 class SqliteStore final : public Store {
@@ -749,6 +991,7 @@ class SqliteStore final : public Store {
     SqliteTxn& txn = writer_txn_;
     int64_t failed = 0;
     for (size_t i = 0; i < batch->size(); ++i) {
+      const size_t audit_mark = txn.audit_mark();
       Status st = writer_db_->ExecCached("SAVEPOINT item");
       if (st.ok()) {
         try {
@@ -761,6 +1004,7 @@ class SqliteStore final : public Store {
         } else {
           writer_db_->ExecCached("ROLLBACK TO item");
           writer_db_->ExecCached("RELEASE item");
+          txn.TruncateAudit(audit_mark);
           ++failed;
         }
       }
@@ -768,7 +1012,9 @@ class SqliteStore final : public Store {
     }
     const auto t0 = std::chrono::steady_clock::now();
     Status commit = txn.FlushSequences();
+    if (commit.ok()) commit = txn.FlushAudit();
     if (commit.ok()) commit = writer_db_->ExecCached("COMMIT");
+    txn.EndAudit(commit.ok());
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
     if (!commit.ok()) {

@@ -107,6 +107,7 @@ struct AccumDelta {
 };
 
 struct SettlementRow {
+  int64_t id = 0;            // assigned by the store: the order of commit
   std::string setl_id;
   std::string kind;          // settle | reversal
   std::string orig_setl_id;  // for a reversal: the settlement it reverses
@@ -164,6 +165,76 @@ struct MessageRow {
   std::string setl_id;
 };
 
+// An access credential (API key). The secret itself is never stored: only
+// its hash (service/credentials.h says how keys are made and checked).
+struct CredentialRow {
+  std::string key_id;       // public part of the key, unique
+  std::string role;         // hospital | agency | resident | admin
+  std::string scope;        // fixmedins_code | province admdvs | psn_no | "*"
+  std::string secret_hash;  // hex BLAKE2b-256 of the secret
+  std::string label;        // free text for operators
+  LocalSeconds created = 0;
+  LocalSeconds revoked = 0;  // 0 while valid
+};
+
+// A 9001 sign-in of a hospital operator; sign_no is quoted by later calls.
+struct SignInRow {
+  std::string sign_no;
+  std::string fixmedins_code;
+  std::string opter_no;
+  std::string key_id;
+  LocalSeconds sign_in_time = 0;
+  LocalSeconds sign_out_time = 0;  // 0 while open
+};
+
+// One record of the append-only audit log. The store assigns seq, prev_hash
+// and hash when the group that holds it commits, in commit order, so the
+// records form one hash chain (AuditHash); the head is kept in meta
+// ("audit_head": "seq hash") in the same commit.
+struct AuditRow {
+  int64_t seq = 0;
+  LocalSeconds time = 0;
+  std::string actor;    // key_id of the credential, or "local" for the command line
+  std::string role;
+  std::string action;   // a transaction code ("2207") or a REST use ("GET settlement")
+  std::string subject;  // whose data or money: psn_no, setl_id or account
+  std::string outcome;  // "ok" or an error code
+  std::string detail;   // msgid, query: no personal data beyond subject
+  std::string prev_hash;
+  std::string hash;
+};
+
+// The hash of an audit record chained to the one before it: hex
+// BLAKE2b-256 over prev_hash and the record's fields, each length-prefixed.
+std::string AuditHash(std::string_view prev_hash, const AuditRow& row);
+inline constexpr char kAuditGenesis[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+// Which settlements to list, newest first (setl_time, then id). Empty
+// strings match anything; provinces are 6-digit codes ("130000") matched on
+// their first two digits. At most `limit` rows after the keyset position.
+struct SettlementQuery {
+  std::string fixmedins_code;
+  std::string psn_no;
+  std::string insuplc_province;
+  std::string mdtrtarea_province;
+  std::string involves_province;  // either the insurance or the treatment side
+  LocalSeconds time_from = INT64_MIN;  // setl_time >= time_from
+  LocalSeconds time_to = INT64_MAX;    // setl_time < time_to
+  // Keyset: only rows strictly older than (before_time, before_id).
+  LocalSeconds before_time = INT64_MAX;
+  int64_t before_id = INT64_MAX;
+  int limit = 50;
+};
+
+// An account's transfers, newest first, strictly before before_id.
+struct StatementQuery {
+  std::string account;
+  LocalSeconds time_from = INT64_MIN;
+  LocalSeconds time_to = INT64_MAX;
+  int64_t before_id = INT64_MAX;
+  int limit = 50;
+};
+
 class ReadTxn {
  public:
   virtual ~ReadTxn() = default;
@@ -188,6 +259,18 @@ class ReadTxn {
   virtual Result<std::vector<AccumDelta>> GetAccumulators(std::string_view psn_no, int year) = 0;
   virtual Result<std::optional<AccountRow>> GetAccount(std::string_view account) = 0;
   virtual Result<std::optional<MessageRow>> FindMessage(std::string_view msgid) = 0;
+
+  virtual Result<std::optional<CredentialRow>> FindCredential(std::string_view key_id) = 0;
+  virtual Status ForEachCredential(const std::function<bool(const CredentialRow&)>& fn) = 0;
+  virtual Result<std::optional<SignInRow>> FindSignIn(std::string_view sign_no) = 0;
+
+  virtual Result<std::vector<SettlementRow>> ListSettlements(const SettlementQuery& query) = 0;
+  virtual Result<std::vector<Transfer>> AccountStatement(const StatementQuery& query) = 0;
+  // Accounts whose name starts with `prefix`, in name order, at most `limit`.
+  virtual Result<std::vector<AccountRow>> AccountsWithPrefix(std::string_view prefix, int limit) = 0;
+
+  // The audit log in seq order, from seq `from` on.
+  virtual Status ForEachAudit(int64_t from, const std::function<bool(const AuditRow&)>& fn) = 0;
 
   // Full scans, for verify. The callback returns false to stop early.
   virtual Status ForEachSettlement(const std::function<bool(const SettlementRow&)>& fn) = 0;
@@ -223,6 +306,14 @@ class WriteTxn : public ReadTxn {
   virtual Status PostTransfers(const std::vector<Transfer>& transfers) = 0;
 
   virtual Status PutMessage(const MessageRow& message) = 0;
+
+  // Inserts a credential, or replaces the one with the same key_id.
+  virtual Status PutCredential(const CredentialRow& credential) = 0;
+  virtual Status InsertSignIn(const SignInRow& sign_in) = 0;
+  virtual Status CloseSignIn(std::string_view sign_no, LocalSeconds time) = 0;
+  // Appends a record to the audit log; it is chained and written when this
+  // piece of work's group commits, and dropped with it if it rolls back.
+  virtual Status AppendAudit(AuditRow row) = 0;
 
   // Runs `fn`; when it fails, every change it made is undone (a nested
   // savepoint) and its status returned, while earlier changes of this piece

@@ -1,0 +1,26 @@
+#include "http/routes.h"
+
+namespace xt::http {
+
+extern const char kOpenApiJsonText[];  // generated from docs/openapi.json by CMake
+
+const std::vector<RouteSpec>& RouteTable() {
+  static const std::vector<RouteSpec> table = {
+      {Route::kCallService, "POST", kCallServicePath, Access::kCredential},
+      {Route::kHealthz, "GET", kHealthzPath, Access::kPublic},
+      {Route::kMetrics, "GET", kMetricsPath, Access::kAdmin},
+      {Route::kOpenApi, "GET", RouteLabel(Route::kOpenApi), Access::kPublic},
+      {Route::kMe, "GET", RouteLabel(Route::kMe), Access::kCredential},
+      {Route::kSettlements, "GET", RouteLabel(Route::kSettlements), Access::kCredential},
+      {Route::kSettlement, "GET", RouteLabel(Route::kSettlement), Access::kCredential},
+      {Route::kPersonSettlements, "GET", RouteLabel(Route::kPersonSettlements), Access::kCredential},
+      {Route::kFunds, "GET", RouteLabel(Route::kFunds), Access::kCredential},
+      {Route::kInstitutionBalance, "GET", RouteLabel(Route::kInstitutionBalance), Access::kCredential},
+      {Route::kAccountStatement, "GET", RouteLabel(Route::kAccountStatement), Access::kCredential},
+  };
+  return table;
+}
+
+std::string_view OpenApiJson() { return kOpenApiJsonText; }
+
+}  // namespace xt::http
