@@ -26,6 +26,27 @@ bool IsDigits(std::string_view s) {
   return true;
 }
 
+// Whether valid JSON text nests objects and arrays deeper than `depth_max`:
+// its brackets outside strings, counted without building anything.
+bool NestsDeeperThan(std::string_view text, int depth_max) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // the escaped character cannot end the string
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > depth_max) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 // A member of the envelope object; null counts as absent.
 const json* Find(const json& obj, const char* name) {
   auto it = obj.find(name);
@@ -73,6 +94,9 @@ Result<Envelope> DecodeEnvelope(std::string_view request_json, EnvelopeIds* ids)
   const json& req = doc->request;
   if (req.is_discarded()) return err::MalformedJson("parse failed");
   if (!req.is_object()) return err::BadEnvelope("the request must be a JSON object");
+  if (NestsDeeperThan(request_json, kEnvelopeDepthMax)) {
+    return err::BadEnvelope("the request is nested deeper than " + std::to_string(kEnvelopeDepthMax) + " levels");
+  }
 
   Envelope env;
   Status st = Required(req, "infno", kInfnoLen, &env.infno);
@@ -93,7 +117,10 @@ Result<Envelope> DecodeEnvelope(std::string_view request_json, EnvelopeIds* ids)
       !IsDigits(msgid.substr(kFixmedinsCodeLen + kMsgidTimeLen, kMsgidSequenceLen))) {
     return err::BadMsgid("msgid must be fixmedins_code + yyyyMMddHHmmss + a 4-digit sequence");
   }
-  if (!IsDigits(env.mdtrtarea_admvs) || (!env.insuplc_admdvs.empty() && !IsDigits(env.insuplc_admdvs))) {
+  // mdtrtarea_admvs has its 6 characters already; insuplc_admdvs only "at most 6".
+  const bool insuplc_ok =
+      env.insuplc_admdvs.empty() || (env.insuplc_admdvs.size() == kRegionCodeLen && IsDigits(env.insuplc_admdvs));
+  if (!IsDigits(env.mdtrtarea_admvs) || !insuplc_ok) {
     return err::BadEnvelope("region codes must be 6 digits");
   }
 

@@ -29,6 +29,13 @@ inline constexpr size_t kMsgidSequenceLen = 4;
 static_assert(kMsgidLen == kFixmedinsCodeLen + kMsgidTimeLen + kMsgidSequenceLen, "msgid layout");
 inline constexpr size_t kRegionCodeLen = 6;  // mdtrtarea_admvs, insuplc_admdvs
 inline constexpr size_t kOpterLenMax = 30;
+// Nesting of objects and arrays in the whole request, the envelope itself
+// being level 1. The deepest input of the interface (a fee line in
+// input.feedetail[]) is at level 4. The parser reads any depth without
+// recursion, but serialising the input for the request hash recurses once
+// per level: 100,000 levels (a 200 KB body) overflowed the stack and killed
+// the server (found by fuzz/envelope_fuzz.cc).
+inline constexpr int kEnvelopeDepthMax = 32;
 
 // The parsed request; defined in envelope_json.h.
 struct EnvelopeDocument;
@@ -53,7 +60,7 @@ struct Envelope {
   std::string msgid;            // 30: fixmedins_code + yyyyMMddHHmmss (a valid time) + 4 digits
   std::string fixmedins_code;   // 12 characters (whether it is known is the processor's check)
   std::string mdtrtarea_admvs;  // 6 digits
-  std::string insuplc_admdvs;   // empty (absent or null) or digits, at most 6
+  std::string insuplc_admdvs;   // empty (absent, null or "") or 6 digits
   std::string opter;            // at most 30 characters; empty when absent or null
 
   // Ok when the envelope's `input` is an object; otherwise the refusal
@@ -67,13 +74,13 @@ struct Envelope {
 // Parses `request_json` and checks, in this order (the first failure is the
 // answer):
 //   XT-ENV-001  not JSON
-//   XT-ENV-002  not an object
+//   XT-ENV-002  not an object; nested deeper than kEnvelopeDepthMax
 //   XT-ENV-002  infno, msgid, fixmedins_code, mdtrtarea_admvs (in this
 //               order) missing or null, not a string, or not of their
 //               length; then insuplc_admdvs (when not null) not a string or
 //               over 6; then opter (when not null) not a string or over 30
 //   XT-ENV-004  msgid not fixmedins_code + yyyyMMddHHmmss + 4 digits
-//   XT-ENV-002  mdtrtarea_admvs not digits, insuplc_admdvs not empty or digits
+//   XT-ENV-002  mdtrtarea_admvs, or a non-empty insuplc_admdvs, not 6 digits
 // `*ids`, when not null, receives infno and msgid, each once it passed its
 // own check (so also when a later check refuses). Never throws.
 Result<Envelope> DecodeEnvelope(std::string_view request_json, EnvelopeIds* ids = nullptr);

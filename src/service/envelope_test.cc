@@ -95,6 +95,23 @@ std::function<std::string()> Text(std::string text) {
   return [text] { return text; };
 }
 
+// An object nested `levels` deep: {"x":{"x":...{}}}.
+json Nested(int levels) {
+  json j = json::object();
+  for (int i = 1; i < levels; ++i) j = json{{"x", std::move(j)}};
+  return j;
+}
+
+TEST(Envelope, NestingIsBoundedAndCountedOutsideStrings) {
+  // Envelope 1 + input 31 = 32 levels: the most there may be.
+  EXPECT_TRUE(DecodeEnvelope(With("input", Nested(31))()).ok());
+  // Brackets and escaped quotes inside strings are text, not nesting.
+  json j = GoodEnvelope();
+  j["inf_time"] = std::string(100, '[') + "\"" + std::string(100, '{');
+  j["input"] = Nested(31);
+  EXPECT_TRUE(DecodeEnvelope(j.dump()).ok()) << j.dump();
+}
+
 TEST(Envelope, EachRefusalHasItsCodeAndMessage) {
   const std::string fix = "H12010300001";
   const std::vector<Refusal> cases = {
@@ -135,6 +152,15 @@ TEST(Envelope, EachRefusalHasItsCodeAndMessage) {
        "region codes must be 6 digits"},
       {"insuplc_admdvs not digits", With("insuplc_admdvs", "13050x"), "XT-ENV-002",
        "region codes must be 6 digits"},
+      // Found by fuzz/envelope_fuzz.cc: "at most 6" let 1 to 5 digits through.
+      {"insuplc_admdvs of 2 digits", With("insuplc_admdvs", "13"), "XT-ENV-002", "region codes must be 6 digits"},
+      {"insuplc_admdvs of 5 digits", With("insuplc_admdvs", "13050"), "XT-ENV-002", "region codes must be 6 digits"},
+      // Found by fuzz/envelope_fuzz.cc: deep input overflowed the stack of
+      // whatever serialised it.
+      {"input nested 33 levels", With("input", Nested(32)), "XT-ENV-002",
+       "the request is nested deeper than 32 levels"},
+      {"deep and also not an object", Text(std::string(100000, '[') + std::string(100000, ']')), "XT-ENV-002",
+       "the request must be a JSON object"},
   };
   for (const Refusal& c : cases) {
     SCOPED_TRACE(c.name);
