@@ -289,6 +289,17 @@ TEST_F(ServiceTest, TotalThatDisagreesWithTheFeeDetailsIsRefused) {
   EXPECT_EQ(Settlements(), 0);
 }
 
+// A write's input is serialised for the request hash, recursively: 100,000
+// levels used to overflow the stack and kill the process (found by fuzzing,
+// docs/fuzzing.md). Now refused before anything walks it.
+TEST_F(ServiceTest, DeeplyNestedInputIsRefusedNotACrash) {
+  const size_t levels = 100000;
+  const std::string input = "{\"data\":" + std::string(levels, '[') + std::string(levels, ']') + "}";
+  const json r = json::parse(env_->processor->Call(client_->Envelope("2201", input, "130503")));
+  EXPECT_EQ(r["err_code"], "XT-ENV-002");
+  EXPECT_EQ(r["err_msg"], "the request is nested deeper than 32 levels");
+}
+
 TEST_F(ServiceTest, BadEnvelopesAreRefusedWithStableCodes) {
   auto call = [&](const std::string& text) { return json::parse(env_->processor->Call(text)); };
   EXPECT_EQ(call("{not json")["err_code"], "XT-ENV-001");

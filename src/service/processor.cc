@@ -10,6 +10,7 @@
 #include "core/idcard.h"
 #include "core/json_writer.h"
 #include "ledger/ledger.h"
+#include "service/envelope_json.h"
 #include "service/errors.h"
 #include "settle/engine.h"
 
@@ -57,12 +58,6 @@ std::string Hex(uint64_t v) {
 
 json Money(Fen fen) { return json(static_cast<double>(fen) / 100.0); }
 json Ratio(BasisPoints bp) { return json(static_cast<double>(bp) / 10000.0); }
-
-bool IsDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) if (c < '0' || c > '9') return false;
-  return true;
-}
 
 // Typed access to one JSON object of the input, with errors that name the
 // field's path ("input.data.psn_no").
@@ -1019,38 +1014,20 @@ std::string Processor::Call(const Caller& caller, std::string_view request_json,
   };
   static constexpr std::string_view kNoOutput = "null}";
 
-  json req = json::parse(request_json, nullptr, false);
-  if (req.is_discarded()) return envelope(err::MalformedJson("parse failed"), nullptr);
-  if (!req.is_object()) return envelope(err::BadEnvelope("the request must be a JSON object"), nullptr);
-
+  EnvelopeIds ids;
+  Result<Envelope> decoded = DecodeEnvelope(request_json, &ids);
+  info->infno = std::move(ids.infno);
+  info->msgid = std::move(ids.msgid);
+  if (!decoded.ok()) return envelope(decoded.status(), nullptr);
+  Envelope& env = decoded.value();
+  ctx.infno = env.infno;
+  ctx.msgid = env.msgid;
+  ctx.fixmedins_code = env.fixmedins_code;
+  ctx.mdtrtarea_admvs = env.mdtrtarea_admvs;
+  ctx.insuplc_admdvs = env.insuplc_admdvs;
+  ctx.opter = env.opter;
   Status st;
-  {
-    Fields env(req, "envelope");
-    auto field = [&](const char* name, size_t len, bool exact, std::string* out) -> Status {
-      auto v = exact ? env.Code(name, len) : env.Str(name, len);
-      if (!v.ok()) return err::BadEnvelope(v.status().message());
-      *out = std::move(v).value();
-      return Status::Ok();
-    };
-    st = field("infno", 4, true, &ctx.infno);
-    if (st.ok()) st = field("msgid", 30, true, &ctx.msgid);
-    if (st.ok()) st = field("fixmedins_code", 12, true, &ctx.fixmedins_code);
-    if (st.ok()) st = field("mdtrtarea_admvs", 6, true, &ctx.mdtrtarea_admvs);
-    if (st.ok() && env.Find("insuplc_admdvs")) st = field("insuplc_admdvs", 6, false, &ctx.insuplc_admdvs);
-    if (st.ok()) {
-      auto opter = env.OptStr("opter", 30);
-      if (!opter.ok()) st = err::BadEnvelope(opter.status().message());
-      else ctx.opter = opter.value();
-    }
-    if (st.ok()) {
-      auto sign_no = env.OptStr("sign_no", 40);
-      if (!sign_no.ok()) st = err::BadEnvelope(sign_no.status().message());
-      else ctx.sign_no = sign_no.value();
-    }
-    info->infno = ctx.infno;
-    info->msgid = ctx.msgid;
-    if (!st.ok()) return envelope(st, nullptr);
-  }
+  ctx.sign_no = env.sign_no;
   // A hospital's credential speaks for its own institution only; other
   // roles use the REST API. The local operator (command line) may act for any.
   if (caller.role == Role::kHospital) {
@@ -1061,16 +1038,6 @@ std::string Processor::Call(const Caller& caller, std::string_view request_json,
     return envelope(
         err::RoleNotAllowed("the national interface is for designated institutions; agencies and residents use /api/v1"),
         nullptr);
-  }
-  // msgid = institution code 12 + yyyyMMddHHmmss 14 + sequence 4.
-  if (ctx.msgid.compare(0, 12, ctx.fixmedins_code) != 0) {
-    return envelope(err::BadMsgid("msgid must start with the caller's fixmedins_code"), nullptr);
-  }
-  if (!ParseLocalTime(ctx.msgid.substr(12, 14)) || !IsDigits(ctx.msgid.substr(26, 4))) {
-    return envelope(err::BadMsgid("msgid must be fixmedins_code + yyyyMMddHHmmss + a 4-digit sequence"), nullptr);
-  }
-  if (!IsDigits(ctx.mdtrtarea_admvs) || (!ctx.insuplc_admdvs.empty() && !IsDigits(ctx.insuplc_admdvs))) {
-    return envelope(err::BadEnvelope("region codes must be 6 digits"), nullptr);
   }
   ctx.institution = ref_->registry.FindInstitution(ctx.fixmedins_code);
   if (!ctx.institution) return envelope(err::UnknownInstitution(ctx.fixmedins_code), nullptr);
@@ -1085,9 +1052,9 @@ std::string Processor::Call(const Caller& caller, std::string_view request_json,
     st = CheckSignIn(ctx.sign_no, ctx.fixmedins_code);
     if (!st.ok()) return envelope(st, nullptr);
   }
-  auto in = req.find("input");
-  if (in == req.end() || !in->is_object()) return envelope(err::MissingField("input (an object)"), nullptr);
-  ctx.input = &*in;
+  if (!env.input_status.ok()) return envelope(env.input_status, nullptr);
+  const json* in = InputOf(env);
+  ctx.input = in;
 
   Handlers handlers(this);
   const Handlers::Spec spec = it->second;

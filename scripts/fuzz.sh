@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/, with clang, into build-fuzz/) and
+# fuzzes envelope decoding for SECONDS (default 20). Exits non-zero when the
+# fuzzer finds a crash, a leak, undefined behaviour or a failed property; the
+# input that did it is saved in build-fuzz/crashes/. Extra arguments go to
+# libFuzzer (e.g. -jobs=2, -max_len=65536). docs/fuzzing.md has more.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-20}"
+shift || true
+
+CXX=clang++ cmake -S fuzz -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j "$(nproc)"
+
+# New inputs the fuzzer finds go to the working corpus, not to the seeds
+# under fuzz/corpus/ (those are kept small and readable, in git).
+mkdir -p build-fuzz/corpus/envelope build-fuzz/crashes
+./build-fuzz/envelope_fuzz \
+  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -malloc_limit_mb=1024 \
+  -dict=fuzz/envelope.dict -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1 \
+  "$@" build-fuzz/corpus/envelope fuzz/corpus/envelope

@@ -1,0 +1,90 @@
+// Decoding of a request envelope of the national interface
+// (../docs/interface.md, "Envelope"): the JSON text parsed and the head
+// fields checked, before anything is looked up. It is a pure function of the
+// text (no clock, store or reference data), so it is tested by tables
+// (envelope_test.cc) and fuzzed (fuzz/envelope_fuzz.cc). The processor then
+// checks what needs reference data: the institution, its region, the infno.
+//
+// This header does not include nlohmann/json (a 2-core CI compiles every
+// includer): the parsed document is opaque here, and
+// service/envelope_json.h hands its `input` to code that already uses
+// nlohmann/json.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace xt::service {
+
+// Bounds on an envelope, in the interface's lengths.
+inline constexpr size_t kInfnoLen = 4;
+inline constexpr size_t kMsgidLen = 30;  // fixmedins_code + yyyyMMddHHmmss + sequence
+inline constexpr size_t kFixmedinsCodeLen = 12;
+inline constexpr size_t kMsgidTimeLen = 14;
+inline constexpr size_t kMsgidSequenceLen = 4;
+static_assert(kMsgidLen == kFixmedinsCodeLen + kMsgidTimeLen + kMsgidSequenceLen, "msgid layout");
+inline constexpr size_t kRegionCodeLen = 6;  // mdtrtarea_admvs, insuplc_admdvs
+inline constexpr size_t kOpterLenMax = 30;
+inline constexpr size_t kSignNoLenMax = 40;  // the sign_no of a 9001 sign-in
+// Nesting of objects and arrays in the whole request, the envelope itself
+// being level 1. The deepest input of the interface (a fee line in
+// input.feedetail[]) is at level 4. The parser reads any depth without
+// recursion, but serialising the input for the request hash recurses once
+// per level: 100,000 levels (a 200 KB body) overflowed the stack and killed
+// the server (found by fuzz/envelope_fuzz.cc).
+inline constexpr int kEnvelopeDepthMax = 32;
+
+// The parsed request; defined in envelope_json.h.
+struct EnvelopeDocument;
+
+// infno and msgid as far as they could be read, also from an envelope that
+// is refused: for the caller's logs and metrics.
+struct EnvelopeIds {
+  std::string infno;
+  std::string msgid;
+};
+
+// A request envelope whose head fields passed every check of DecodeEnvelope.
+// Movable, not copyable. It owns the parsed document: pointers into it
+// (InputOf in envelope_json.h) are valid while the Envelope lives.
+struct Envelope {
+  Envelope();
+  Envelope(Envelope&&) noexcept;
+  Envelope& operator=(Envelope&&) noexcept;
+  ~Envelope();
+
+  std::string infno;            // 4 characters (whether it is a known transaction is the processor's check)
+  std::string msgid;            // 30: fixmedins_code + yyyyMMddHHmmss (a valid time) + 4 digits
+  std::string fixmedins_code;   // 12 characters (whether it is known is the processor's check)
+  std::string mdtrtarea_admvs;  // 6 digits
+  std::string insuplc_admdvs;   // empty (absent, null or "") or 6 digits
+  std::string opter;            // at most 30 characters; empty when absent or null
+  std::string sign_no;          // at most 40 characters; empty when absent or null
+
+  // Ok when the envelope's `input` is an object; otherwise the refusal
+  // (XT-INP-001). DecodeEnvelope does not refuse for it because the
+  // processor refuses an unknown institution, region or infno first.
+  Status input_status;
+  // Never null in an Envelope returned by DecodeEnvelope.
+  std::unique_ptr<const EnvelopeDocument> document;
+};
+
+// Parses `request_json` and checks, in this order (the first failure is the
+// answer):
+//   XT-ENV-001  not JSON
+//   XT-ENV-002  not an object; nested deeper than kEnvelopeDepthMax
+//   XT-ENV-002  infno, msgid, fixmedins_code, mdtrtarea_admvs (in this
+//               order) missing or null, not a string, or not of their
+//               length; then insuplc_admdvs (when not null) not a string or
+//               over 6; then opter (when not null) not a string or over 30, then sign_no over 40
+//   XT-ENV-004  msgid not fixmedins_code + yyyyMMddHHmmss + 4 digits
+//   XT-ENV-002  mdtrtarea_admvs, or a non-empty insuplc_admdvs, not 6 digits
+// `*ids`, when not null, receives infno and msgid, each once it passed its
+// own check (so also when a later check refuses). Never throws.
+Result<Envelope> DecodeEnvelope(std::string_view request_json, EnvelopeIds* ids = nullptr);
+
+}  // namespace xt::service
