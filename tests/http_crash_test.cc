@@ -95,7 +95,10 @@ struct ServerProcess {
 struct Prepared {
   std::string request;  // the 2207 envelope
   std::string msgid;
+  std::string api_key;  // its hospital's
 };
+
+httplib::Headers Bearer(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
 
 TEST(HttpCrashTest, KillNineUnderConcurrentLoadLosesNothingAcknowledged) {
   constexpr int kVisits = 1500;
@@ -113,6 +116,9 @@ TEST(HttpCrashTest, KillNineUnderConcurrentLoadLosesNothingAcknowledged) {
     const auto& insts = env.ref->registry.institutions();
     const Date today = DateOf(env.clock.NowLocal());
     const std::string now = FormatLocalTime(env.clock.NowLocal());
+    // Each institution's key, and a sign-in made with it (kept in the
+    // database, where the server process finds it).
+    std::map<std::string, std::pair<std::string, std::string>> signed_in;  // code -> key, sign_no
     for (int i = 0; i < kVisits; ++i) {
       const auto& inst = insts[static_cast<size_t>(i) % insts.size()];
       const registry::Person& p = persons[static_cast<size_t>(i * 37) % persons.size()];
@@ -129,6 +135,14 @@ TEST(HttpCrashTest, KillNineUnderConcurrentLoadLosesNothingAcknowledged) {
       ASSERT_NE(item, nullptr);
       auto client = env.Client(inst);
       service::FlowDriver drv(env.processor.get(), &client);
+      auto& [key, sign_no] = signed_in[inst.fixmedins_code];
+      if (key.empty()) {
+        key = env.Key(service::Role::kHospital, inst.fixmedins_code);
+        auto r = drv.SignIn();
+        ASSERT_EQ(r.infcode, 0) << r.response;
+        sign_no = client.sign_no();
+      }
+      client.set_sign_no(sign_no);
       service::Visit v{p.psn_no, e->insutype, e->insuplc_admdvs, false, ""};
       auto r = drv.Open(&v, now);
       ASSERT_EQ(r.infcode, 0) << r.response;
@@ -140,6 +154,7 @@ TEST(HttpCrashTest, KillNineUnderConcurrentLoadLosesNothingAcknowledged) {
       Prepared pr;
       pr.request = client.Envelope("2207", in.dump(), v.insuplc_admdvs);
       pr.msgid = json::parse(pr.request)["msgid"];
+      pr.api_key = key;
       visits.push_back(std::move(pr));
     }
   }
@@ -167,7 +182,7 @@ TEST(HttpCrashTest, KillNineUnderConcurrentLoadLosesNothingAcknowledged) {
       for (;;) {
         const size_t i = next.fetch_add(1);
         if (i >= visits.size() || server_gone.load()) return;
-        auto res = cli.Post("/fsi/api/callService", visits[i].request, "application/json");
+        auto res = cli.Post("/fsi/api/callService", Bearer(visits[i].api_key), visits[i].request, "application/json");
         if (!res) {  // the server died under us: not acknowledged
           if (!server_gone.load()) {
             std::lock_guard<std::mutex> lock(mu);
@@ -213,7 +228,7 @@ TEST(HttpCrashTest, KillNineUnderConcurrentLoadLosesNothingAcknowledged) {
     cli.set_read_timeout(10, 0);
     int replayed = 0;
     for (const auto& v : visits) {
-      auto res = cli.Post("/fsi/api/callService", v.request, "application/json");
+      auto res = cli.Post("/fsi/api/callService", Bearer(v.api_key), v.request, "application/json");
       ASSERT_TRUE(res) << httplib::to_string(res.error());
       ASSERT_EQ(res->status, 200);
       ASSERT_EQ(res->body.rfind("{\"infcode\":0,", 0), 0u) << res->body;

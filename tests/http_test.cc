@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -162,7 +163,7 @@ class HttpTest : public ::testing::Test {
   }
 
   std::string Metrics() {
-    auto res = cli_->Get("/metrics");
+    auto res = cli_->Get("/metrics", {{"Authorization", "Bearer " + AdminKey()}});
     EXPECT_TRUE(res && res->status == 200);
     return res ? res->body : std::string();
   }
@@ -174,6 +175,11 @@ class HttpTest : public ::testing::Test {
   std::unique_ptr<service::HospitalClient> client_;
   std::unique_ptr<FlowDriver> drv_;
   std::string key_;  // the hospital's API key
+  std::string admin_key_;
+  const std::string& AdminKey() {
+    if (admin_key_.empty()) admin_key_ = env_->Key(service::Role::kAdmin, "*");
+    return admin_key_;
+  }
 };
 
 TEST_F(HttpTest, OutpatientVisitOverHttpSettlesRetriesReversesAndSettlesAgain) {
@@ -411,18 +417,18 @@ TEST_F(HttpTest, HealthzReadsTheStoreAndMetricsNameEverySeries) {
   ASSERT_EQ(drv_->Open(&v, "2026-11-18 09:00:00").infcode, 0);
   EXPECT_EQ(Post("{oops").second["err_code"], "XT-ENV-001");
 
-  auto res = cli_->Get("/metrics");
+  auto res = cli_->Get("/metrics", {{"Authorization", "Bearer " + AdminKey()}});
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type").rfind("text/plain; version=0.0.4", 0), 0u);
   const std::string& m = res->body;
   for (const char* want : {
            "# TYPE xt_http_requests_total counter",
-           "xt_http_requests_total{route=\"/fsi/api/callService\",code=\"200\"} 3",
+           "xt_http_requests_total{route=\"/fsi/api/callService\",code=\"200\"} 4",
            "xt_http_requests_total{route=\"/healthz\",code=\"200\"} 1",
            "# TYPE xt_http_request_duration_seconds histogram",
            "xt_http_request_duration_seconds_bucket{route=\"/fsi/api/callService\",le=\"0.02\"}",
-           "xt_http_request_duration_seconds_bucket{route=\"/fsi/api/callService\",le=\"+Inf\"} 3",
+           "xt_http_request_duration_seconds_bucket{route=\"/fsi/api/callService\",le=\"+Inf\"} 4",
            "xt_http_request_duration_seconds_count{route=\"/healthz\"} 1",
            "xt_http_requests_in_flight ",
            "xt_http_connections_queued ",
@@ -461,22 +467,33 @@ TEST_F(HttpTest, AccessLogHasOneJsonLinePerRequestAndNoPersonalData) {
   EXPECT_EQ(Post("[]").first, 200);
   ASSERT_TRUE(cli_->Get("/healthz"));
   ASSERT_TRUE(cli_->Get("/nowhere"));
-  // The logger runs after the answer is written: wait for the fourth line.
+  // The logger runs after the answer is written, so lines of requests on
+  // different connections may come in either order: wait for all five (the
+  // sign-in of SetUp first), then find each by what it records.
   std::vector<std::string> log;
-  for (int i = 0; i < 100 && (log = server_->Log()).size() < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_EQ(log.size(), 4u);
-  const json first = json::parse(log[0]);
-  for (const char* key : {"time", "route", "status", "latency_ms", "infno", "err_code", "method", "msgid"}) {
-    EXPECT_TRUE(first.contains(key)) << key << " in " << log[0];
+  for (int i = 0; i < 100 && (log = server_->Log()).size() < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(log.size(), 5u);
+  auto find = [&](const std::function<bool(const json&)>& want) {
+    for (const auto& line : log) {
+      json j = json::parse(line);
+      if (want(j)) return j;
+    }
+    ADD_FAILURE() << "no such line";
+    return json::object();
+  };
+  const json first = find([](const json& j) { return j["infno"] == "1101"; });
+  for (const char* key : {"time", "route", "status", "latency_ms", "infno", "err_code", "method", "msgid", "key_id"}) {
+    EXPECT_TRUE(first.contains(key)) << key << " in " << first.dump();
   }
   EXPECT_EQ(first["route"], kCallPath);
   EXPECT_EQ(first["status"], 200);
-  EXPECT_EQ(first["infno"], "1101");
   EXPECT_EQ(first["err_code"], "");
-  EXPECT_EQ(json::parse(log[1])["err_code"], "XT-ENV-002");
-  EXPECT_EQ(json::parse(log[2])["route"], "/healthz");
-  EXPECT_EQ(json::parse(log[3])["route"], "other");
-  EXPECT_EQ(json::parse(log[3])["status"], 404);
+  EXPECT_EQ(first["key_id"], key_.substr(3, 16)) << "the credential that called, never the key";
+  EXPECT_EQ(find([](const json& j) { return j["err_code"] == "XT-ENV-002"; })["route"], kCallPath);
+  EXPECT_EQ(find([](const json& j) { return j["route"] == "/healthz"; })["status"], 200);
+  EXPECT_EQ(find([](const json& j) { return j["route"] == "other"; })["status"], 404);
+  EXPECT_EQ(find([](const json& j) { return j["infno"] == "9001"; })["status"], 200);
+  for (const auto& line : log) EXPECT_EQ(line.find(key_.substr(20)), std::string::npos) << "a key's secret in the log";
   for (const auto& line : log) {
     EXPECT_EQ(line.find(DemoCertno()), std::string::npos) << "an ID number in the log: " << line;
     EXPECT_EQ(line.find(kDemoPsn), std::string::npos) << "a psn_no in the log: " << line;
