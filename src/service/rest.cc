@@ -179,7 +179,9 @@ ApiReply Api::ListSettlements(const Caller& caller, const QueryParams& params) {
     case Role::kAdmin:
     case Role::kLocal: break;
   }
-  return List(caller, std::move(q), params, "GET /api/v1/settlements", q.psn_no);
+  // The audit names the person when the list is one person's.
+  const std::string subject = q.psn_no;
+  return List(caller, std::move(q), params, "GET /api/v1/settlements", subject);
 }
 
 ApiReply Api::PersonSettlements(const Caller& caller, const std::string& psn_no, const QueryParams& params) {

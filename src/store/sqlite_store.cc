@@ -240,12 +240,13 @@ const char kAccountTail[] =
 const char kAuditHead[] =
     "INSERT INTO audit(seq, time, actor, role, action, subject, outcome, detail, prev_hash, hash) VALUES ";
 
-// Listing settlements: the conditions every variant applies (?1..?8), and one
+// Listing settlements: the conditions every variant applies (?1..?8, ?10), and one
 // statement per leading index. Newest first; `(setl_time, id) < (?7, ?8)` is
 // the keyset position of the page before.
 #define XT_LIST_COND                                                                                 \
   " (?1 = '' OR fixmedins_code = ?1) AND (?2 = '' OR psn_no = ?2)"                                   \
   " AND (?3 = '' OR substr(insuplc_admdvs, 1, 2) = ?3) AND (?4 = '' OR substr(mdtrtarea_admvs, 1, 2) = ?4)" \
+  " AND (?10 = '' OR substr(insuplc_admdvs, 1, 2) = ?10 OR substr(mdtrtarea_admvs, 1, 2) = ?10)"      \
   " AND setl_time >= ?5 AND setl_time < ?6 AND (setl_time, id) < (?7, ?8)"
 #define XT_LIST_ORDER " ORDER BY setl_time DESC, id DESC LIMIT ?9"
 const char kListByPerson[] =
@@ -439,13 +440,17 @@ class SqliteTxn final : public WriteTxn {
                       : q.mdtrtarea_province.size()   ? kListByMdtrtarea
                                                       : kListAll;
     auto prov = [](const std::string& code) { return code.substr(0, std::min<size_t>(2, code.size())); };
+    // Bound text must outlive the statement's steps (Stmt binds without copying).
+    const std::string insuplc = prov(q.insuplc_province);
+    const std::string mdtrtarea = prov(q.mdtrtarea_province);
+    const std::string involves = prov(q.involves_province);
     std::vector<SettlementRow> out;
     XT_RETURN_IF_ERROR(Scan(
         sql,
         [&](Stmt& s) {
-          s.Bind(1, q.fixmedins_code).Bind(2, q.psn_no).Bind(3, prov(q.insuplc_province));
-          s.Bind(4, prov(q.mdtrtarea_province)).Bind(5, q.time_from).Bind(6, q.time_to);
-          s.Bind(7, q.before_time).Bind(8, q.before_id).Bind(9, q.limit).Bind(10, prov(q.involves_province));
+          s.Bind(1, q.fixmedins_code).Bind(2, q.psn_no).Bind(3, insuplc);
+          s.Bind(4, mdtrtarea).Bind(5, q.time_from).Bind(6, q.time_to);
+          s.Bind(7, q.before_time).Bind(8, q.before_id).Bind(9, q.limit).Bind(10, involves);
         },
         [&](const Stmt& s) {
           out.push_back(ReadSettlement(s));

@@ -1,0 +1,549 @@
+// Credentials, roles and the audit log, over the real server on 127.0.0.1:
+// the authorization matrix (every role against every route, each cell
+// asserted), sign-in rules, 2601 reversal by message, the REST queries with
+// their filters and paging, the OpenAPI document against the route table,
+// and `audit verify` catching an edited or deleted record.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "http/routes.h"
+#include "http_util.h"
+#include "ledger/ledger.h"
+#include "process_util.h"
+#include "service/audit.h"
+#include "service/verify.h"
+#include "test_env.h"
+
+namespace xt::testing {
+namespace {
+
+using json = nlohmann::json;
+using service::CallResult;
+using service::FlowDriver;
+using service::FlowLine;
+using service::Role;
+using service::Visit;
+
+constexpr const char* kDemoPsn = "1305000000000001";  // insured in Xingtai (130500)
+constexpr const char* kCallPath = "/fsi/api/callService";
+
+// A person with an active 310 enrollment in `province`.
+std::pair<std::string, std::string> InsuredIn(Env& env, const std::string& province) {
+  auto persons = service::LoadPersonsFile(DataDir(), env.ref->registry);
+  EXPECT_TRUE(persons.ok());
+  const Date today = DateOf(env.clock.NowLocal());
+  for (const auto& p : *persons) {
+    for (const auto& e : p.enrollments) {
+      if (e.insutype == "310" && e.psn_insu_stas == "1" && e.validity.Contains(today) &&
+          e.insuplc_admdvs.substr(0, 2) == province.substr(0, 2) && p.psn_no != kDemoPsn) {
+        return {p.psn_no, e.insuplc_admdvs};
+      }
+    }
+  }
+  ADD_FAILURE() << "nobody insured in " << province;
+  return {};
+}
+
+std::vector<FlowLine> LinesOf(Env& env, const std::string& province) {
+  const Date today = DateOf(env.clock.NowLocal());
+  std::vector<FlowLine> out;
+  for (const auto* it : env.ref->catalog.ItemsOf(province)) {
+    if (it->charge_class == catalog::ChargeClass::kA && it->validity.Contains(today) && !it->price_cap_fen) {
+      out.push_back({"1", it->code, 20000, 150000000});
+      break;
+    }
+  }
+  EXPECT_EQ(out.size(), 1u);
+  return out;
+}
+
+class SecurityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_ = std::make_unique<Env>(std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".db");
+    tianjin_ = &env_->Hospital("120000", 3);
+    hebei_ = &env_->Hospital("130000", 3);
+    other_ = InsuredIn(*env_, "110000");
+    server_ = std::make_unique<RunningServer>(*env_, TestOptions());
+    keys_ = {{"none", ""},
+             {"bad", "xt_0000000000000000_" + std::string(64, '0')},
+             {"hosp_tj", env_->Key(Role::kHospital, tianjin_->fixmedins_code)},
+             {"hosp_he", env_->Key(Role::kHospital, hebei_->fixmedins_code)},
+             {"agency_tj", env_->Key(Role::kAgency, "120000")},
+             {"agency_he", env_->Key(Role::kAgency, "130000")},
+             {"agency_bj", env_->Key(Role::kAgency, "110000")},
+             {"res_demo", env_->Key(Role::kResident, kDemoPsn)},
+             {"res_other", env_->Key(Role::kResident, other_.first)},
+             {"admin", env_->Key(Role::kAdmin, "*")}};
+  }
+
+  void TearDown() override {
+    server_.reset();
+    auto rep = service::Verify(*env_->store, nullptr);
+    ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+    for (const auto& p : rep->problems) ADD_FAILURE() << p;
+    auto audit = service::VerifyAudit(*env_->store);
+    ASSERT_TRUE(audit.ok());
+    for (const auto& p : audit->problems) ADD_FAILURE() << p;
+  }
+
+  // A hospital's driver over HTTP with its key, signed in.
+  struct Hospital {
+    std::unique_ptr<httplib::Client> http;
+    std::unique_ptr<service::HospitalClient> client;
+    std::unique_ptr<FlowDriver> drv;
+  };
+  Hospital Connect(const registry::Institution& inst, const std::string& key) {
+    Hospital h;
+    h.http = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    h.http->set_read_timeout(10, 0);
+    h.http->set_tcp_nodelay(true);
+    if (!key.empty()) h.http->set_bearer_token_auth(key);
+    h.client = std::make_unique<service::HospitalClient>(env_->Client(inst));
+    httplib::Client* http = h.http.get();
+    h.drv = std::make_unique<FlowDriver>(
+        [http](const std::string& request) {
+          auto res = http->Post(kCallPath, request, "application/json");
+          return res ? res->body : std::string();
+        },
+        h.client.get());
+    return h;
+  }
+
+  // Registers, uploads and settles one outpatient visit in-process (as the
+  // local operator); returns the 2207 answer.
+  CallResult SettleOne(const registry::Institution& inst, const std::string& psn_no, const std::string& insuplc) {
+    auto client = env_->Client(inst);
+    FlowDriver drv(env_->processor.get(), &client);
+    Visit v{psn_no, "310", insuplc, false, ""};
+    EXPECT_EQ(drv.Open(&v, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
+    const auto lines = LinesOf(*env_, inst.admdvs.substr(0, 2) + "0000");
+    EXPECT_EQ(drv.Upload(v, lines, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
+    CallResult r = drv.Settle(v, FlowDriver::LineAmountFen(lines[0]), true, false);
+    EXPECT_EQ(r.infcode, 0) << r.response;
+    return r;
+  }
+
+  httplib::Result Get(const std::string& who, const std::string& path) {
+    httplib::Client cli("127.0.0.1", server_->port());
+    cli.set_read_timeout(10, 0);
+    const std::string& key = keys_.at(who);
+    httplib::Headers h;
+    if (!key.empty()) h.emplace("Authorization", "Bearer " + key);
+    return cli.Get(path, h);
+  }
+
+  std::unique_ptr<Env> env_;
+  const registry::Institution* tianjin_ = nullptr;
+  const registry::Institution* hebei_ = nullptr;
+  std::pair<std::string, std::string> other_;  // psn_no, insuplc_admdvs of a Beijing-insured person
+  std::unique_ptr<RunningServer> server_;
+  std::map<std::string, std::string> keys_;
+};
+
+// Every role against every route. A cell is "ok" (200; for the national
+// interface also infcode 0), "ok:N" (200 listing N settlements), an HTTP
+// status ("401", "403", "404") or, on the national interface, the
+// err_code of the refusal envelope.
+TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
+  // S1: the demo patient (insured in Hebei) at the Tianjin hospital.
+  // S2: a Beijing-insured person at the Hebei hospital.
+  const std::string s1 = service::OutputString(SettleOne(*tianjin_, kDemoPsn, "130500").response, {"setlinfo", "setl_id"});
+  const std::string s2 =
+      service::OutputString(SettleOne(*hebei_, other_.first, other_.second).response, {"setlinfo", "setl_id"});
+  ASSERT_FALSE(s1.empty());
+  ASSERT_FALSE(s2.empty());
+  std::string fund_account;
+  ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) {
+                return txn.ForEachTransfer([&](const store::Transfer& t) {
+                  if (t.setl_id == s1 && t.debit_account.rfind("fund:13", 0) == 0) fund_account = t.debit_account;
+                  return fund_account.empty();
+                });
+              }).ok());
+  ASSERT_FALSE(fund_account.empty());
+  const std::string tj = tianjin_->fixmedins_code;
+
+  const std::vector<std::string> who = {"none",      "bad",       "hosp_tj",  "hosp_he",   "agency_tj",
+                                        "agency_he", "agency_bj", "res_demo", "res_other", "admin"};
+  struct Row {
+    http::Route route;
+    std::string path;
+    std::vector<std::string> want;  // in the order of `who`
+  };
+  const std::vector<Row> rows = {
+      {http::Route::kCallService, kCallPath,
+       {"401", "401", "ok", "XT-AUTH-004", "XT-AUTH-003", "XT-AUTH-003", "XT-AUTH-003", "XT-AUTH-003", "XT-AUTH-003",
+        "XT-AUTH-003"}},
+      {http::Route::kHealthz, "/healthz", {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
+      {http::Route::kOpenApi, "/openapi.json", {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
+      {http::Route::kMetrics, "/metrics", {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok"}},
+      {http::Route::kMe, "/api/v1/me", {"401", "401", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
+      {http::Route::kSettlements, "/api/v1/settlements",
+       {"401", "401", "ok:1", "ok:1", "ok:1", "ok:2", "ok:1", "ok:1", "ok:1", "ok:2"}},
+      {http::Route::kSettlement, "/api/v1/settlements/" + s1,
+       {"401", "401", "ok", "404", "ok", "ok", "404", "ok", "404", "ok"}},
+      {http::Route::kPersonSettlements, std::string("/api/v1/persons/") + kDemoPsn + "/settlements",
+       {"401", "401", "403", "403", "ok:1", "ok:1", "ok:0", "ok:1", "403", "ok:1"}},
+      {http::Route::kFunds, "/api/v1/funds", {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok"}},
+      {http::Route::kInstitutionBalance, "/api/v1/institutions/" + tj + "/balance",
+       {"401", "401", "ok", "404", "ok", "404", "404", "403", "403", "ok"}},
+      {http::Route::kAccountStatement, "/api/v1/accounts/" + ledger::InstitutionAccount(tj) + "/statement",
+       {"401", "401", "ok", "404", "ok", "404", "404", "404", "404", "ok"}},
+      {http::Route::kAccountStatement, "/api/v1/accounts/" + ledger::PersonalAccount(kDemoPsn) + "/statement",
+       {"401", "401", "404", "404", "404", "404", "404", "ok", "404", "ok"}},
+      {http::Route::kAccountStatement, "/api/v1/accounts/" + fund_account + "/statement",
+       {"401", "401", "404", "404", "404", "ok", "404", "404", "404", "ok"}},
+  };
+  // The matrix covers every route the server has.
+  std::set<http::Route> covered;
+  for (const auto& r : rows) covered.insert(r.route);
+  for (const auto& spec : http::RouteTable()) {
+    EXPECT_TRUE(covered.count(spec.route)) << "no row for " << spec.path_template;
+  }
+
+  auto tj_client = env_->Client(*tianjin_);
+  for (const auto& row : rows) {
+    ASSERT_EQ(row.want.size(), who.size());
+    for (size_t i = 0; i < who.size(); ++i) {
+      const std::string& want = row.want[i];
+      std::string got;
+      if (row.route == http::Route::kCallService) {
+        // A 9001 sign-in of the Tianjin hospital, with each credential.
+        httplib::Client cli("127.0.0.1", server_->port());
+        httplib::Headers h;
+        if (!keys_[who[i]].empty()) h.emplace("Authorization", "Bearer " + keys_[who[i]]);
+        auto res = cli.Post(kCallPath, h, tj_client.Envelope("9001", R"({"signIn":{"opter_no":"m1"}})", ""),
+                            "application/json");
+        ASSERT_TRUE(res);
+        const json body = json::parse(res->body);
+        if (res->status != 200) got = std::to_string(res->status);
+        else got = body["infcode"] == 0 ? "ok" : body.value("err_code", "?");
+        if (res->status == 401) EXPECT_EQ(body["infcode"], -1) << "a refusal is still an envelope";
+      } else {
+        auto res = Get(who[i], row.path);
+        ASSERT_TRUE(res);
+        got = res->status == 200 ? "ok" : std::to_string(res->status);
+        if (res->status == 200 && want.rfind("ok:", 0) == 0) {
+          got += ":" + std::to_string(json::parse(res->body)["settlements"].size());
+        }
+        if (res->status != 200) EXPECT_TRUE(json::parse(res->body).contains("err_code")) << res->body;
+      }
+      EXPECT_EQ(got, want) << who[i] << " on " << row.path;
+    }
+  }
+}
+
+TEST_F(SecurityTest, HospitalsSignInBeforeEveryCallAndSignOutEndsIt) {
+  Hospital h = Connect(*tianjin_, keys_["hosp_tj"]);
+  const std::string certno = "130502198503160248";
+  EXPECT_EQ(h.drv->PersonInfo(certno).err_code, "XT-AUTH-005") << "no sign_no yet";
+  h.client->set_sign_no("not-a-sign-no");
+  EXPECT_EQ(h.drv->PersonInfo(certno).err_code, "XT-AUTH-005");
+  CallResult in = h.drv->SignIn("opter-7");
+  ASSERT_EQ(in.infcode, 0) << in.response;
+  const std::string sign_no = h.client->sign_no();
+  EXPECT_EQ(sign_no.size(), 30u);
+  EXPECT_EQ(h.drv->PersonInfo(certno).infcode, 0);
+
+  // Another hospital cannot use it, even with its own valid key.
+  Hospital other = Connect(*hebei_, keys_["hosp_he"]);
+  other.client->set_sign_no(sign_no);
+  EXPECT_EQ(other.drv->PersonInfo(certno).err_code, "XT-AUTH-005");
+
+  json out = {{"signOut", {{"sign_no", sign_no}, {"opter_no", "opter-7"}}}};
+  CallResult bye = h.drv->Call("9002", out.dump(), "");
+  ASSERT_EQ(bye.infcode, 0) << bye.response;
+  EXPECT_EQ(h.drv->PersonInfo(certno).err_code, "XT-AUTH-005") << "signed out";
+  EXPECT_EQ(h.drv->Call("9002", out.dump(), "").err_code, "XT-AUTH-005");
+}
+
+TEST_F(SecurityTest, RevokedAndForgedKeysAreRefused) {
+  auto k = service::IssueCredential(env_->store.get(), *env_->ref, Role::kAgency, "120000", "", env_->clock.NowLocal());
+  ASSERT_TRUE(k.ok());
+  keys_["fresh"] = k->api_key;
+  EXPECT_EQ(Get("fresh", "/api/v1/me")->status, 200);
+  // The same key id with another secret.
+  std::string forged = k->api_key;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  keys_["forged"] = forged;
+  EXPECT_EQ(Get("forged", "/api/v1/me")->status, 401);
+  ASSERT_TRUE(service::RevokeCredential(env_->store.get(), k->credential.key_id, env_->clock.NowLocal()).ok());
+  // A fresh Authenticator (as after the cache time) no longer accepts it.
+  service::Authenticator auth(env_->store.get());
+  EXPECT_EQ(auth.Authenticate(k->api_key).status().code(), "XT-AUTH-002");
+  // The database holds no key, only its hash.
+  std::string row;
+  ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
+                XT_ASSIGN_OR_RETURN(auto c, txn.FindCredential(k->credential.key_id));
+                row = c->secret_hash + c->role + c->scope;
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(row.find(k->api_key.substr(20)), std::string::npos);
+  // Issuing checks the scope.
+  EXPECT_EQ(service::IssueCredential(env_->store.get(), *env_->ref, Role::kHospital, "H99999999999", "",
+                                     env_->clock.NowLocal())
+                .status()
+                .code(),
+            "XT-AUTH-006");
+  EXPECT_EQ(
+      service::IssueCredential(env_->store.get(), *env_->ref, Role::kAgency, "130500", "", env_->clock.NowLocal())
+          .status()
+          .code(),
+      "XT-AUTH-006");
+}
+
+TEST_F(SecurityTest, ReversalByOriginalMessage2601) {
+  Hospital h = Connect(*tianjin_, keys_["hosp_tj"]);
+  ASSERT_EQ(h.drv->SignIn().infcode, 0);
+  Visit v{kDemoPsn, "310", "130500", false, ""};
+  ASSERT_EQ(h.drv->Open(&v, "2026-11-20 09:00:00").infcode, 0);
+  const auto lines = LinesOf(*env_, "120000");
+  ASSERT_EQ(h.drv->Upload(v, lines, "2026-11-20 09:10:00").infcode, 0);
+  CallResult settled = h.drv->Settle(v, FlowDriver::LineAmountFen(lines[0]), true, false);
+  ASSERT_EQ(settled.infcode, 0);
+  const std::string omsgid = json::parse(settled.request)["msgid"];
+  const std::string setl_id = service::OutputString(settled.response, {"setlinfo", "setl_id"});
+
+  json redo = {{"data", {{"omsgid", omsgid}, {"oinfno", "2207"}, {"psn_no", kDemoPsn}}}};
+  CallResult r = h.drv->Call("2601", redo.dump(), "130500");
+  ASSERT_EQ(r.infcode, 0) << r.response;
+  EXPECT_EQ(service::OutputString(r.response, {"result"}), "reversed");
+  EXPECT_EQ(service::OutputString(r.response, {"setl_id"}), setl_id);
+  auto one = Get("admin", "/api/v1/settlements/" + setl_id);
+  ASSERT_EQ(one->status, 200);
+  EXPECT_EQ(json::parse(one->body)["state"], "reversed");
+  EXPECT_EQ(h.drv->Call("2601", redo.dump(), "130500").err_code, "XT-SETL-006") << "a new 2601 finds it reversed";
+  // The visit settles again afterwards.
+  EXPECT_EQ(h.drv->Settle(v, FlowDriver::LineAmountFen(lines[0]), true, false).infcode, 0);
+
+  // A message that never arrived is closed: when it comes late it has no effect.
+  Visit v2{kDemoPsn, "310", "130500", false, ""};
+  ASSERT_EQ(h.drv->Open(&v2, "2026-11-20 09:30:00").infcode, 0);
+  ASSERT_EQ(h.drv->Upload(v2, lines, "2026-11-20 09:40:00").infcode, 0);
+  json in = {{"data", {{"psn_no", kDemoPsn}, {"mdtrt_id", v2.mdtrt_id},
+                       {"medfee_sumamt", FlowDriver::LineAmountFen(lines[0]) / 100.0}, {"acct_used_flag", "1"},
+                       {"insutype", "310"}}}};
+  const std::string late_msgid = h.client->NextMsgid();
+  const std::string late = h.client->Envelope("2207", in.dump(), "130500", late_msgid);
+  json close = {{"data", {{"omsgid", late_msgid}, {"oinfno", "2207"}}}};
+  CallResult closed = h.drv->Call("2601", close.dump(), "130500");
+  ASSERT_EQ(closed.infcode, 0) << closed.response;
+  EXPECT_EQ(service::OutputString(closed.response, {"result"}), "closed");
+  auto res = h.http->Post(kCallPath, late, "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(json::parse(res->body)["err_code"], "XT-ENV-008") << res->body;
+  auto list = Get("admin", std::string("/api/v1/persons/") + kDemoPsn + "/settlements");
+  ASSERT_EQ(list->status, 200);
+  EXPECT_EQ(json::parse(list->body)["settlements"].size(), 3u) << "settle, its reversal, settle again; not the late one";
+
+  // Another institution's message cannot be reversed by this one.
+  Hospital he = Connect(*hebei_, keys_["hosp_he"]);
+  ASSERT_EQ(he.drv->SignIn().infcode, 0);
+  json foreign = {{"data", {{"omsgid", omsgid}, {"oinfno", "2207"}}}};
+  EXPECT_EQ(he.drv->Call("2601", foreign.dump(), "130500").err_code, "XT-ENV-009");
+  json bad = {{"data", {{"omsgid", omsgid}, {"oinfno", "1101"}}}};
+  EXPECT_EQ(h.drv->Call("2601", bad.dump(), "130500").err_code, "XT-INP-002");
+}
+
+TEST_F(SecurityTest, SettlementsAreListedNewestFirstFilteredAndPaged) {
+  for (int i = 0; i < 7; ++i) {
+    SettleOne(*tianjin_, kDemoPsn, "130500");
+    env_->clock.AdvanceMillis(86400 * 1000);  // one a day
+  }
+  SettleOne(*hebei_, other_.first, other_.second);
+  std::vector<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    auto res = Get("agency_tj", "/api/v1/settlements?page_size=3" + (token.empty() ? "" : "&page_token=" + token));
+    ASSERT_EQ(res->status, 200) << res->body;
+    const json page = json::parse(res->body);
+    for (const auto& s : page["settlements"]) {
+      if (!seen.empty()) EXPECT_LT(s["setl_time"].get<std::string>(), "9999");
+      seen.push_back(s["setl_id"]);
+      EXPECT_EQ(s["fixmedins_code"], tianjin_->fixmedins_code) << "Tianjin's agency sees Tianjin's treatment side only";
+    }
+    token = page["next_page_token"].is_null() ? "" : page["next_page_token"].get<std::string>();
+    ++pages;
+  } while (!token.empty() && pages < 10);
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(seen.size(), 7u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 7u) << "no settlement twice";
+
+  // Newest first, and a date window (days 2 to 4 of the seven).
+  auto all = json::parse(Get("admin", "/api/v1/settlements?fixmedins_code=" + tianjin_->fixmedins_code)->body);
+  ASSERT_EQ(all["settlements"].size(), 7u);
+  for (size_t i = 1; i < 7; ++i) {
+    EXPECT_GT(all["settlements"][i - 1]["setl_time"].get<std::string>(), all["settlements"][i]["setl_time"].get<std::string>());
+  }
+  auto window = json::parse(Get("admin", "/api/v1/settlements?from=2026-11-21&to=2026-11-23")->body);
+  EXPECT_EQ(window["settlements"].size(), 3u);
+  auto by_region = json::parse(Get("admin", "/api/v1/settlements?insuplc_admdvs=110000")->body);
+  ASSERT_EQ(by_region["settlements"].size(), 1u);
+  EXPECT_EQ(by_region["settlements"][0]["psn_no"], other_.first);
+
+  // One settlement: its lines and trace.
+  auto one = json::parse(Get("res_demo", "/api/v1/settlements/" + seen[0])->body);
+  EXPECT_EQ(one["lines"].size(), 1u);
+  EXPECT_FALSE(one["trace"].get<std::string>().empty());
+  EXPECT_EQ(one["medfee_sumamt_fen"], 30000) << "2 x 150.00 yuan";
+
+  // Bad parameters are refused, and a scope cannot be widened.
+  for (const char* q : {"page_size=0", "page_size=201", "from=2026-13-01", "page_token=x", "region=13",
+                        "from=2026-11-25&to=2026-11-20"}) {
+    auto res = Get("admin", std::string("/api/v1/settlements?") + q);
+    EXPECT_EQ(res->status, 400) << q;
+    EXPECT_EQ(json::parse(res->body)["err_code"], "XT-API-001") << q;
+  }
+  EXPECT_EQ(Get("agency_tj", "/api/v1/settlements?region=130000")->status, 403);
+  EXPECT_EQ(Get("res_demo", "/api/v1/settlements?psn_no=" + other_.first)->status, 403);
+  EXPECT_EQ(Get("hosp_tj", "/api/v1/settlements?fixmedins_code=" + hebei_->fixmedins_code)->status, 403);
+
+  // The statement of the hospital's account pages the same way, and sums to its balance.
+  Fen credits = 0;
+  token.clear();
+  pages = 0;
+  do {
+    auto res = Get("hosp_tj", "/api/v1/accounts/" + ledger::InstitutionAccount(tianjin_->fixmedins_code) +
+                                  "/statement?page_size=4" + (token.empty() ? "" : "&page_token=" + token));
+    ASSERT_EQ(res->status, 200) << res->body;
+    const json page = json::parse(res->body);
+    for (const auto& t : page["transfers"]) credits += t["side"] == "credit" ? t["amount_fen"].get<Fen>() : -t["amount_fen"].get<Fen>();
+    if (page["next_page_token"].is_null()) {
+      EXPECT_EQ(credits, page["balance_fen"].get<Fen>());
+      break;
+    }
+    token = page["next_page_token"];
+  } while (++pages < 20);
+}
+
+TEST_F(SecurityTest, OpenApiDocumentNamesExactlyTheServedRoutes) {
+  auto res = Get("none", "/openapi.json");
+  ASSERT_EQ(res->status, 200);
+  std::ifstream in(std::string(XT_SOURCE_DIR) + "/docs/openapi.json");
+  std::stringstream file;
+  file << in.rdbuf();
+  EXPECT_EQ(res->body, file.str()) << "the server serves the document kept in docs/";
+  const json doc = json::parse(res->body);
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  std::set<std::string> documented, served;
+  for (const auto& [path, ops] : doc["paths"].items()) {
+    for (const auto& [method, op] : ops.items()) {
+      std::string m = method;
+      for (auto& c : m) c = static_cast<char>(std::toupper(c));
+      documented.insert(m + " " + path);
+    }
+  }
+  for (const auto& spec : http::RouteTable()) served.insert(std::string(spec.method) + " " + std::string(spec.path_template));
+  for (const auto& r : served) EXPECT_TRUE(documented.count(r)) << "served but not documented: " << r;
+  for (const auto& r : documented) EXPECT_TRUE(served.count(r)) << "documented but not served: " << r;
+}
+
+// Runs SQL on the database file behind the service's back.
+void Tamper(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+TEST_F(SecurityTest, AuditLogRecordsMoneyAndPersonalDataAndDetectsTampering) {
+  Hospital h = Connect(*tianjin_, keys_["hosp_tj"]);
+  ASSERT_EQ(h.drv->SignIn().infcode, 0);
+  ASSERT_EQ(h.drv->PersonInfo("130502198503160248").infcode, 0);
+  Visit v{kDemoPsn, "310", "130500", false, ""};
+  ASSERT_EQ(h.drv->Open(&v, "2026-11-20 09:00:00").infcode, 0);
+  const auto lines = LinesOf(*env_, "120000");
+  ASSERT_EQ(h.drv->Upload(v, lines, "2026-11-20 09:10:00").infcode, 0);
+  CallResult s = h.drv->Settle(v, FlowDriver::LineAmountFen(lines[0]), true, false);
+  ASSERT_EQ(s.infcode, 0);
+  ASSERT_EQ(Get("res_demo", "/api/v1/settlements")->status, 200);
+  ASSERT_EQ(Get("res_other", "/api/v1/settlements/" + service::OutputString(s.response, {"setlinfo", "setl_id"}))->status,
+            404);
+
+  auto rows = service::ReadAudit(*env_->store, 1, 1000);
+  ASSERT_TRUE(rows.ok());
+  auto find = [&](const std::string& action, const std::string& actor) -> const store::AuditRow* {
+    for (const auto& r : *rows) {
+      if (r.action == action && r.actor == actor) return &r;
+    }
+    return nullptr;
+  };
+  const std::string hosp_id = keys_["hosp_tj"].substr(3, 16);
+  for (const char* action : {"9001", "1101", "2207"}) {
+    const store::AuditRow* r = find(action, hosp_id);
+    ASSERT_NE(r, nullptr) << action << " is audited";
+    EXPECT_EQ(r->role, "hospital");
+    EXPECT_EQ(r->outcome, "ok");
+    if (std::string(action) != "9001") EXPECT_EQ(r->subject, kDemoPsn);
+  }
+  EXPECT_EQ(find("2201", hosp_id), nullptr) << "registration neither moves money nor discloses";
+  const store::AuditRow* look = find("GET /api/v1/settlements", keys_["res_demo"].substr(3, 16));
+  ASSERT_NE(look, nullptr);
+  EXPECT_EQ(look->subject, kDemoPsn);
+  const store::AuditRow* refused = find("GET /api/v1/settlements/{setl_id}", keys_["res_other"].substr(3, 16));
+  ASSERT_NE(refused, nullptr) << "a refused look is audited too";
+  EXPECT_EQ(refused->outcome, "XT-API-002");
+
+  auto clean = service::VerifyAudit(*env_->store);
+  ASSERT_TRUE(clean.ok());
+  EXPECT_TRUE(clean->problems.empty());
+  ASSERT_GE(clean->records, 6);
+  const int64_t n = clean->records;
+  server_.reset();
+  const std::string db = env_->path;
+  env_->store.reset();  // checkpointed and closed, so the tampering below is what a reader sees
+  const std::string xietong = XT_BINARY;
+  EXPECT_EQ(RunProgram({xietong, "audit", "verify", "--db", db}), 0);
+
+  // Each tampering on its own copy of the closed database file.
+  auto copy_of = [&](const std::string& name) {
+    const std::string path = db + "." + name;
+    std::filesystem::copy_file(db, path, std::filesystem::copy_options::overwrite_existing);
+    return path;
+  };
+  auto problems_of = [&](const std::string& path) {
+    auto s = store::OpenSqliteStore(path);
+    EXPECT_TRUE(s.ok());
+    auto rep = service::VerifyAudit(**s);
+    EXPECT_TRUE(rep.ok());
+    return rep.ok() ? rep->problems : std::vector<std::string>{"unreadable"};
+  };
+  const std::string edited = copy_of("edited");
+  Tamper(edited, "UPDATE audit SET subject = '1100000000000999' WHERE seq = 3");
+  auto problems = problems_of(edited);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("record 3: its content does not match its hash (edited)"), std::string::npos)
+      << problems[0];
+  EXPECT_EQ(RunProgram({xietong, "audit", "verify", "--db", edited}), 1);
+
+  const std::string middle = copy_of("middle");
+  Tamper(middle, "DELETE FROM audit WHERE seq = 2");
+  problems = problems_of(middle);
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems[0].find("record 3: expected record 2 (records deleted or inserted)"), std::string::npos)
+      << problems[0];
+  EXPECT_EQ(RunProgram({xietong, "audit", "verify", "--db", middle}), 1);
+
+  // Only the last record deleted: the chain is whole, but the head names it.
+  const std::string tail = copy_of("tail");
+  Tamper(tail, "DELETE FROM audit WHERE seq = " + std::to_string(n));
+  problems = problems_of(tail);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("records deleted at the end"), std::string::npos) << problems[0];
+  EXPECT_EQ(RunProgram({xietong, "audit", "verify", "--db", tail}), 1);
+
+  // The untouched database still verifies, and TearDown checks it again.
+  env_->store = std::move(store::OpenSqliteStore(db)).value();
+}
+
+}  // namespace
+}  // namespace xt::testing
