@@ -2,8 +2,8 @@
 # The main job: install, build, run the seed's scenario on a new SQLite
 # database made from the default dataset (xietong.db in the repository),
 # check it, then serve it over HTTP in the foreground (Ctrl-C stops it
-# cleanly). XIETONG_LISTEN=HOST:PORT changes the address (default
-# 127.0.0.1:8080).
+# cleanly), printing demo credentials for every role and requests to paste.
+# XIETONG_LISTEN=HOST:PORT changes the address (default 127.0.0.1:8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -11,4 +11,4 @@ bash scripts/build.sh
 rm -f xietong.db xietong.db-wal xietong.db-shm
 ./build/xietong demo --db xietong.db
 ./build/xietong verify --db xietong.db
-exec ./build/xietong serve --db xietong.db --listen "${XIETONG_LISTEN:-127.0.0.1:8080}"
+exec ./build/xietong serve --db xietong.db --listen "${XIETONG_LISTEN:-127.0.0.1:8080}" --demo-credentials

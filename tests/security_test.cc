@@ -224,7 +224,9 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
         const json body = json::parse(res->body);
         if (res->status != 200) got = std::to_string(res->status);
         else got = body["infcode"] == 0 ? "ok" : body.value("err_code", "?");
-        if (res->status == 401) EXPECT_EQ(body["infcode"], -1) << "a refusal is still an envelope";
+        if (res->status == 401) {
+          EXPECT_EQ(body["infcode"], -1) << "a refusal is still an envelope";
+        }
       } else {
         auto res = Get(who[i], row.path);
         ASSERT_TRUE(res);
@@ -232,7 +234,9 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
         if (res->status == 200 && want.rfind("ok:", 0) == 0) {
           got += ":" + std::to_string(json::parse(res->body)["settlements"].size());
         }
-        if (res->status != 200) EXPECT_TRUE(json::parse(res->body).contains("err_code")) << res->body;
+        if (res->status != 200) {
+          EXPECT_TRUE(json::parse(res->body).contains("err_code")) << res->body;
+        }
       }
       EXPECT_EQ(got, want) << who[i] << " on " << row.path;
     }
@@ -337,7 +341,7 @@ TEST_F(SecurityTest, ReversalByOriginalMessage2601) {
   EXPECT_EQ(service::OutputString(closed.response, {"result"}), "closed");
   auto res = h.http->Post(kCallPath, late, "application/json");
   ASSERT_TRUE(res);
-  EXPECT_EQ(json::parse(res->body)["err_code"], "XT-ENV-008") << res->body;
+  EXPECT_EQ(json::parse(res->body)["err_code"], "XT-ENV-010") << res->body;
   auto list = Get("admin", std::string("/api/v1/persons/") + kDemoPsn + "/settlements");
   ASSERT_EQ(list->status, 200);
   EXPECT_EQ(json::parse(list->body)["settlements"].size(), 3u) << "settle, its reversal, settle again; not the late one";
@@ -365,7 +369,6 @@ TEST_F(SecurityTest, SettlementsAreListedNewestFirstFilteredAndPaged) {
     ASSERT_EQ(res->status, 200) << res->body;
     const json page = json::parse(res->body);
     for (const auto& s : page["settlements"]) {
-      if (!seen.empty()) EXPECT_LT(s["setl_time"].get<std::string>(), "9999");
       seen.push_back(s["setl_id"]);
       EXPECT_EQ(s["fixmedins_code"], tianjin_->fixmedins_code) << "Tianjin's agency sees Tianjin's treatment side only";
     }
@@ -483,7 +486,9 @@ TEST_F(SecurityTest, AuditLogRecordsMoneyAndPersonalDataAndDetectsTampering) {
     ASSERT_NE(r, nullptr) << action << " is audited";
     EXPECT_EQ(r->role, "hospital");
     EXPECT_EQ(r->outcome, "ok");
-    if (std::string(action) != "9001") EXPECT_EQ(r->subject, kDemoPsn);
+    if (std::string(action) != "9001") {
+      EXPECT_EQ(r->subject, kDemoPsn);
+    }
   }
   EXPECT_EQ(find("2201", hosp_id), nullptr) << "registration neither moves money nor discloses";
   const store::AuditRow* look = find("GET /api/v1/settlements", keys_["res_demo"].substr(3, 16));

@@ -24,7 +24,7 @@ inline Status MsgidReused() {
 }
 inline Status WrongRegion(const std::string& m) { return Status::Error("XT-ENV-007", m); }
 inline Status Redone(const std::string& msgid) {
-  return Status::Error("XT-ENV-008", "message " + msgid + " was reversed with 2601 before it arrived; it has no effect");
+  return Status::Error("XT-ENV-010", "message " + msgid + " was reversed with 2601 before it arrived; it has no effect");
 }
 inline Status MessageOfOther() { return Status::Error("XT-ENV-009", "omsgid is not a message of this institution"); }
 // Credentials, roles and sign-in

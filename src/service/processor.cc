@@ -810,9 +810,8 @@ class Handlers {
     (*out)["oinfno"] = oinfno;
     if (!orig) {
       // Closed before it arrived: a late copy gets this answer, not an effect.
-      const std::string refusal = err::Redone(omsgid).message();
       XT_RETURN_IF_ERROR(txn->PutMessage({omsgid, oinfno, c.fixmedins_code, std::string(kClosedByRedo), -1,
-                                          ClosedAnswer(c, refusal), c.now, ""}));
+                                          ClosedAnswer(err::Redone(omsgid)), c.now, ""}));
       (*out)["result"] = "closed";
       return Status::Ok();
     }
@@ -851,9 +850,9 @@ class Handlers {
   }
 
   // The refusal a late copy of a closed message receives.
-  static std::string ClosedAnswer(const CallCtx& c, const std::string& message) {
+  static std::string ClosedAnswer(const Status& refusal) {
     JsonWriter w;
-    w.BeginObject().FieldInt("infcode", -1).Field("err_code", "XT-ENV-008").Field("err_msg", message);
+    w.BeginObject().FieldInt("infcode", -1).Field("err_code", refusal.code()).Field("err_msg", refusal.message());
     w.Key("output");
     return w.Take() + "{}}";
   }

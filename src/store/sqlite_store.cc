@@ -723,7 +723,7 @@ class SqliteTxn final : public WriteTxn {
   // takes its records with it (TruncateAudit).
   Status AppendAudit(AuditRow row) override {
     if (audit_pending_.size() >= kAuditPendingMax) {
-      return Status::Error("XT-STORE-004", "too many audit records in one group", "audit_pending_ full");
+      return Status::Error("XT-STORE-006", "too many audit records in one group", "audit_pending_ full");
     }
     audit_pending_.push_back(std::move(row));
     return Status::Ok();
@@ -744,7 +744,7 @@ class SqliteTxn final : public WriteTxn {
       audit_head_hash_ = kAuditGenesis;
       if (head) {
         const size_t sp = head->find(' ');
-        if (sp == std::string::npos) return Status::Error("XT-STORE-005", "the audit log's head is damaged", *head);
+        if (sp == std::string::npos) return Status::Error("XT-STORE-007", "the audit log's head is damaged", *head);
         audit_head_seq_ = std::stoll(head->substr(0, sp));
         audit_head_hash_ = head->substr(sp + 1);
       }
