@@ -153,6 +153,27 @@ struct Computed {
   int year = 0;
 };
 
+// Work a handler does before the write, on the caller's thread, from the
+// request and the reference data alone (or from immutable stored data), so
+// that it gives the same result whenever it runs.
+struct Prepared {
+  // A refusal found while preparing. It is answered (and recorded under the
+  // msgid) by the writer exactly as if the handler had returned it there,
+  // after the msgid's replay check.
+  Status status;
+  // 2204/2301: the fee details, checked, and the answer's output as JSON
+  // text (it depends only on the lines and the catalogue).
+  std::vector<store::FeeLineRow> fee_rows;
+  std::string fee_mdtrt_id;
+  std::string fee_psn_no;
+  std::string fee_output;
+  // 2201/2401: the person document as read before the write, and parsed.
+  // The writer reads the document again and uses this parse only when the
+  // text is the same, so a person changed in between is parsed afresh.
+  std::optional<store::PersonRecord> person_rec;
+  std::optional<registry::Person> person;
+};
+
 // Everything one call needs, parsed from the envelope.
 struct CallCtx {
   std::string infno;
@@ -173,6 +194,10 @@ struct CallCtx {
   std::string output_setl_id;
   // Renders the output after the commit, on the caller's thread.
   std::function<std::string()> render;
+  // What a handler's Prepare step worked out on the caller's thread before
+  // the write (below): the writer, which every write waits for, then only
+  // does what needs the database.
+  Prepared pre;
 };
 
 class Handlers {
@@ -180,26 +205,30 @@ class Handlers {
   explicit Handlers(Processor* p) : ref_(*p->ref_) {}
 
   using Fn = Status (Handlers::*)(CallCtx&, store::ReadTxn&, store::WriteTxn*, json*);
+  // Runs on the caller's thread before the write (writing handlers only);
+  // fills CallCtx::pre.
+  using PrepareFn = void (Handlers::*)(CallCtx&, store::Store&);
   struct Spec {
     Fn fn;
     bool writes;
+    PrepareFn prepare = nullptr;
   };
   static const std::unordered_map<std::string, Spec>& Table() {
     static const std::unordered_map<std::string, Spec> table = {
         {"1101", {&Handlers::PersonInfo, false}},
-        {"2201", {&Handlers::RegisterOutpatient, true}},
+        {"2201", {&Handlers::RegisterOutpatient, true, &Handlers::PrepareOpenVisit}},
         {"2202", {&Handlers::CancelOutpatient, true}},
-        {"2204", {&Handlers::UploadFees, true}},
+        {"2204", {&Handlers::UploadFees, true, &Handlers::PrepareUploadFees}},
         {"2205", {&Handlers::CancelFees, true}},
         {"2206", {&Handlers::PreSettle, false}},
         {"2207", {&Handlers::Settle, true}},
         {"2208", {&Handlers::Reverse, true}},
-        {"2301", {&Handlers::UploadFees, true}},
+        {"2301", {&Handlers::UploadFees, true, &Handlers::PrepareUploadFees}},
         {"2302", {&Handlers::CancelFees, true}},
         {"2303", {&Handlers::PreSettle, false}},
         {"2304", {&Handlers::Settle, true}},
         {"2305", {&Handlers::Reverse, true}},
-        {"2401", {&Handlers::Admit, true}},
+        {"2401", {&Handlers::Admit, true, &Handlers::PrepareOpenVisit}},
         {"2402", {&Handlers::Discharge, true}},
     };
     return table;
@@ -216,9 +245,15 @@ class Handlers {
     return std::move(one[0]);
   }
 
-  Result<registry::Person> PersonByNo(store::ReadTxn& txn, const std::string& psn_no) {
+  Result<registry::Person> PersonByNo(store::ReadTxn& txn, const std::string& psn_no, const Prepared* pre = nullptr) {
     XT_ASSIGN_OR_RETURN(auto rec, txn.FindPersonByPsnNo(psn_no));
     if (!rec) return err::PersonNotFound();
+    // Parsing a person document is most of a registration's work: reuse the
+    // parse made before the write when the document read now is the same.
+    if (pre && pre->person && pre->person_rec && pre->person_rec->psn_no == rec->psn_no &&
+        pre->person_rec->body_json == rec->body_json) {
+      return *pre->person;
+    }
     return ParsePerson(*rec);
   }
 
@@ -309,7 +344,7 @@ class Handlers {
                    LocalSeconds begntime, const std::string& ipt_otp_no, json* out, const char* out_key) {
     XT_ASSIGN_OR_RETURN(std::string psn_no, f.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(std::string insutype, f.Str("insutype", 6));
-    XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(txn, psn_no));
+    XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(txn, psn_no, &c.pre));
     const Date on = DateOf(begntime);
     XT_ASSIGN_OR_RETURN(const registry::Enrollment* enr, ActiveEnrollment(person, insutype, on));
     if (!c.insuplc_admdvs.empty() && c.insuplc_admdvs != enr->insuplc_admdvs) {
@@ -342,6 +377,23 @@ class Handlers {
     XT_RETURN_IF_ERROR(txn.InsertVisit(v));
     (*out)[out_key] = {{"mdtrt_id", v.mdtrt_id}, {"psn_no", psn_no}, {"ipt_otp_no", ipt_otp_no}};
     return Status::Ok();
+  }
+
+  // 2201/2401, before the write: read and parse the person's document on a
+  // snapshot. Only a hint (see Prepared::person): any failure here is left
+  // for the writer to meet and answer.
+  void PrepareOpenVisit(CallCtx& c, store::Store& store) {
+    Result<Fields> body = Fields(*c.input, "input").Object(c.infno == "2401" ? "mdtrtinfo" : "data");
+    if (!body.ok()) return;
+    Result<std::string> psn_no = body->Str("psn_no", 30);
+    if (!psn_no.ok()) return;
+    store.Read([&](store::ReadTxn& txn) -> Status {
+      XT_ASSIGN_OR_RETURN(c.pre.person_rec, txn.FindPersonByPsnNo(*psn_no));
+      if (!c.pre.person_rec) return Status::Ok();
+      Result<registry::Person> p = ParsePerson(*c.pre.person_rec);
+      if (p.ok()) c.pre.person = std::move(p).value();
+      return Status::Ok();
+    });
   }
 
   Status RegisterOutpatient(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
@@ -411,12 +463,18 @@ class Handlers {
             {"memo", r.listed ? "" : "not listed: fully self-paid"}};
   }
 
-  Status UploadFees(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+  // Before the write: every check that needs only the request and the
+  // catalogue, and the answer's output (the lines' split does not depend on
+  // the database). A refusal found here goes to c.pre.status.
+  void PrepareUploadFees(CallCtx& c, store::Store&) { c.pre.status = CheckFeeLines(c); }
+
+  Status CheckFeeLines(CallCtx& c) {
     Fields input(*c.input, "input");
     XT_ASSIGN_OR_RETURN(const json* arr, input.Array("feedetail", kFeeLinesPerMessageMax));
-    std::vector<store::FeeLineRow> rows;
-    std::vector<settle::LineResult> results;
-    std::string mdtrt_id, psn_no;
+    std::vector<store::FeeLineRow>& rows = c.pre.fee_rows;
+    std::string& mdtrt_id = c.pre.fee_mdtrt_id;
+    std::string& psn_no = c.pre.fee_psn_no;
+    rows.reserve(arr->size());
     for (size_t i = 0; i < arr->size(); ++i) {
       const json& item = (*arr)[i];
       const std::string path = "input.feedetail[" + std::to_string(i) + "]";
@@ -459,25 +517,39 @@ class Handlers {
       r.msgid = c.msgid;
       rows.push_back(std::move(r));
     }
-    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
-    if (v.state != "registered" && v.state != "admitted" && v.state != "discharged") {
-      return err::VisitState("fee details can be uploaded only to an open, unsettled visit (it is " + v.state + ")");
-    }
-    XT_ASSIGN_OR_RETURN(auto existing, txn->ActiveFeeLines(mdtrt_id));
-    if (existing.size() + rows.size() > kFeeLinesPerVisitMax) {
-      return err::TooMany("the visit's fee details", kFeeLinesPerVisitMax);
-    }
-    for (const auto& r : rows) {
-      XT_ASSIGN_OR_RETURN(auto dup, txn->FindFeeLine(mdtrt_id, r.feedetl_sn));
-      if (dup) return err::FeeLineDuplicate(r.feedetl_sn);
-    }
-    XT_RETURN_IF_ERROR(txn->InsertFeeLines(rows));
     json result = json::array();
     for (const auto& r : rows) {
       settle::ClaimLine line{r.feedetl_sn, r.med_list_codg, r.amount_fen, r.cnt_e4};
       result.push_back(LineJson(settle::SplitLine(line, ref_.catalog, c.mdtrtarea_admvs, DateOf(r.fee_ocur_time)), r));
     }
-    (*out)["result"] = std::move(result);
+    json output = json::object();
+    output["result"] = std::move(result);
+    c.pre.fee_output = output.dump(-1, ' ', false, json::error_handler_t::replace);
+    return Status::Ok();
+  }
+
+  // On the writer: what needs the database (the visit, the lines it has).
+  Status UploadFees(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json*) {
+    const std::vector<store::FeeLineRow>& rows = c.pre.fee_rows;
+    const std::string& mdtrt_id = c.pre.fee_mdtrt_id;
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, c.pre.fee_psn_no));
+    if (v.state != "registered" && v.state != "admitted" && v.state != "discharged") {
+      return err::VisitState("fee details can be uploaded only to an open, unsettled visit (it is " + v.state + ")");
+    }
+    // Every line of the visit, cancelled ones too: a feedetl_sn is never reused.
+    XT_ASSIGN_OR_RETURN(auto existing, txn->FeeLinesOfVisit(mdtrt_id));
+    size_t active = 0;
+    for (const auto& e : existing) active += e.state == "active" ? 1 : 0;
+    if (active + rows.size() > kFeeLinesPerVisitMax) {
+      return err::TooMany("the visit's fee details", kFeeLinesPerVisitMax);
+    }
+    for (const auto& r : rows) {
+      for (const auto& e : existing) {
+        if (e.feedetl_sn == r.feedetl_sn) return err::FeeLineDuplicate(r.feedetl_sn);
+      }
+    }
+    XT_RETURN_IF_ERROR(txn->InsertFeeLines(rows));
+    c.raw_output = c.pre.fee_output;
     return Status::Ok();
   }
 
@@ -908,6 +980,7 @@ std::string Processor::Call(std::string_view request_json, CallInfo* info) {
     return envelope(st, &output);
   }
 
+  if (spec.prepare) (handlers.*spec.prepare)(ctx, *store_);
   const std::string canonical = ctx.infno + '|' + ctx.fixmedins_code + '|' + ctx.mdtrtarea_admvs + '|' +
                                 ctx.insuplc_admdvs + '|' + in->dump();
   const std::string hash = Hex(Fnv1a(canonical));
@@ -937,7 +1010,8 @@ std::string Processor::Call(std::string_view request_json, CallInfo* info) {
     ctx.raw_output.clear();
     ctx.output_setl_id.clear();
     ctx.render = nullptr;
-    Status hs = txn.Attempt([&] { return (handlers.*spec.fn)(ctx, txn, &txn, &output); });
+    Status hs = ctx.pre.status.ok() ? txn.Attempt([&] { return (handlers.*spec.fn)(ctx, txn, &txn, &output); })
+                                    : ctx.pre.status;
     if (!IsRecordable(hs)) return hs;
     const bool by_settlement = hs.ok() && !ctx.output_setl_id.empty();
     if (!hs.ok()) ctx.render = nullptr;
