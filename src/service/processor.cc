@@ -2,6 +2,8 @@
 #include "service/processor.h"
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -153,9 +155,37 @@ struct Computed {
   int year = 0;
 };
 
+// Persons as parsed from their stored documents, by psn_no. An entry is
+// used only when the document read from the store is the same text, so a
+// person whose document changed is parsed afresh. Bounded: emptied when
+// full. Thread-safe.
+class PersonCache {
+ public:
+  std::optional<registry::Person> Find(const std::string& psn_no, const std::string& body_json) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(psn_no);
+    if (it == entries_.end() || it->second.body_json != body_json) return std::nullopt;
+    return it->second.person;
+  }
+  void Put(const std::string& psn_no, const std::string& body_json, const registry::Person& person) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (entries_.size() >= kEntriesMax) entries_.clear();
+    entries_.insert_or_assign(psn_no, Entry{body_json, person});
+  }
+
+ private:
+  static constexpr size_t kEntriesMax = 100000;
+  struct Entry {
+    std::string body_json;
+    registry::Person person;
+  };
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
 // Work a handler does before the write, on the caller's thread, from the
-// request and the reference data alone (or from immutable stored data), so
-// that it gives the same result whenever it runs.
+// request and the reference data alone, so that it gives the same result
+// whenever it runs.
 struct Prepared {
   // A refusal found while preparing. It is answered (and recorded under the
   // msgid) by the writer exactly as if the handler had returned it there,
@@ -167,11 +197,6 @@ struct Prepared {
   std::string fee_mdtrt_id;
   std::string fee_psn_no;
   std::string fee_output;
-  // 2201/2401: the person document as read before the write, and parsed.
-  // The writer reads the document again and uses this parse only when the
-  // text is the same, so a person changed in between is parsed afresh.
-  std::optional<store::PersonRecord> person_rec;
-  std::optional<registry::Person> person;
 };
 
 // Everything one call needs, parsed from the envelope.
@@ -202,7 +227,7 @@ struct CallCtx {
 
 class Handlers {
  public:
-  explicit Handlers(Processor* p) : ref_(*p->ref_) {}
+  explicit Handlers(Processor* p) : ref_(*p->ref_), persons_(*p->persons_) {}
 
   using Fn = Status (Handlers::*)(CallCtx&, store::ReadTxn&, store::WriteTxn*, json*);
   // Runs on the caller's thread before the write (writing handlers only);
@@ -216,7 +241,7 @@ class Handlers {
   static const std::unordered_map<std::string, Spec>& Table() {
     static const std::unordered_map<std::string, Spec> table = {
         {"1101", {&Handlers::PersonInfo, false}},
-        {"2201", {&Handlers::RegisterOutpatient, true, &Handlers::PrepareOpenVisit}},
+        {"2201", {&Handlers::RegisterOutpatient, true}},
         {"2202", {&Handlers::CancelOutpatient, true}},
         {"2204", {&Handlers::UploadFees, true, &Handlers::PrepareUploadFees}},
         {"2205", {&Handlers::CancelFees, true}},
@@ -228,7 +253,7 @@ class Handlers {
         {"2303", {&Handlers::PreSettle, false}},
         {"2304", {&Handlers::Settle, true}},
         {"2305", {&Handlers::Reverse, true}},
-        {"2401", {&Handlers::Admit, true, &Handlers::PrepareOpenVisit}},
+        {"2401", {&Handlers::Admit, true}},
         {"2402", {&Handlers::Discharge, true}},
     };
     return table;
@@ -238,22 +263,25 @@ class Handlers {
 
   static bool IsInpatient(const CallCtx& c) { return c.infno[0] == '2' && (c.infno[1] == '3' || c.infno[1] == '4'); }
 
+  // Parsing a person's document was most of a registration's work on the
+  // writer: parses are kept (PersonCache), keyed by the document's text.
   Result<registry::Person> ParsePerson(const store::PersonRecord& rec) {
+    if (auto hit = persons_.Find(rec.psn_no, rec.body_json)) return *hit;
+    XT_ASSIGN_OR_RETURN(registry::Person p, ParseNewPerson(rec));
+    persons_.Put(rec.psn_no, rec.body_json, p);
+    return p;
+  }
+
+  Result<registry::Person> ParseNewPerson(const store::PersonRecord& rec) {
     std::vector<registry::Person> one;
     XT_RETURN_IF_ERROR(registry::LoadPersonsJson("[" + rec.body_json + "]", ref_.registry, &one));
     XT_INVARIANT(one.size() == 1, "one stored person document is one person");
     return std::move(one[0]);
   }
 
-  Result<registry::Person> PersonByNo(store::ReadTxn& txn, const std::string& psn_no, const Prepared* pre = nullptr) {
+  Result<registry::Person> PersonByNo(store::ReadTxn& txn, const std::string& psn_no) {
     XT_ASSIGN_OR_RETURN(auto rec, txn.FindPersonByPsnNo(psn_no));
     if (!rec) return err::PersonNotFound();
-    // Parsing a person document is most of a registration's work: reuse the
-    // parse made before the write when the document read now is the same.
-    if (pre && pre->person && pre->person_rec && pre->person_rec->psn_no == rec->psn_no &&
-        pre->person_rec->body_json == rec->body_json) {
-      return *pre->person;
-    }
     return ParsePerson(*rec);
   }
 
@@ -344,7 +372,7 @@ class Handlers {
                    LocalSeconds begntime, const std::string& ipt_otp_no, json* out, const char* out_key) {
     XT_ASSIGN_OR_RETURN(std::string psn_no, f.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(std::string insutype, f.Str("insutype", 6));
-    XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(txn, psn_no, &c.pre));
+    XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(txn, psn_no));
     const Date on = DateOf(begntime);
     XT_ASSIGN_OR_RETURN(const registry::Enrollment* enr, ActiveEnrollment(person, insutype, on));
     if (!c.insuplc_admdvs.empty() && c.insuplc_admdvs != enr->insuplc_admdvs) {
@@ -377,23 +405,6 @@ class Handlers {
     XT_RETURN_IF_ERROR(txn.InsertVisit(v));
     (*out)[out_key] = {{"mdtrt_id", v.mdtrt_id}, {"psn_no", psn_no}, {"ipt_otp_no", ipt_otp_no}};
     return Status::Ok();
-  }
-
-  // 2201/2401, before the write: read and parse the person's document on a
-  // snapshot. Only a hint (see Prepared::person): any failure here is left
-  // for the writer to meet and answer.
-  void PrepareOpenVisit(CallCtx& c, store::Store& store) {
-    Result<Fields> body = Fields(*c.input, "input").Object(c.infno == "2401" ? "mdtrtinfo" : "data");
-    if (!body.ok()) return;
-    Result<std::string> psn_no = body->Str("psn_no", 30);
-    if (!psn_no.ok()) return;
-    store.Read([&](store::ReadTxn& txn) -> Status {
-      XT_ASSIGN_OR_RETURN(c.pre.person_rec, txn.FindPersonByPsnNo(*psn_no));
-      if (!c.pre.person_rec) return Status::Ok();
-      Result<registry::Person> p = ParsePerson(*c.pre.person_rec);
-      if (p.ok()) c.pre.person = std::move(p).value();
-      return Status::Ok();
-    });
   }
 
   Status RegisterOutpatient(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
@@ -850,10 +861,13 @@ class Handlers {
 
  private:
   const RefData& ref_;
+  PersonCache& persons_;
 };
 
 Processor::Processor(store::Store* store, const RefData* ref, const Clock* clock)
-    : store_(store), ref_(ref), clock_(clock) {}
+    : store_(store), ref_(ref), clock_(clock), persons_(std::make_unique<PersonCache>()) {}
+
+Processor::~Processor() = default;
 
 CallStats Processor::stats() const { return CallStats{calls_.load(), failures_.load(), replays_.load()}; }
 

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -39,9 +40,12 @@ struct CallStats {
   int64_t replays = 0;  // answered from the message log
 };
 
+class PersonCache;
+
 class Processor {
  public:
   Processor(store::Store* store, const RefData* ref, const Clock* clock);
+  ~Processor();
 
   // A request envelope (JSON text) in, a response envelope (JSON text, one
   // line) out. Never throws; every failure is an envelope with infcode -1,
@@ -63,6 +67,7 @@ class Processor {
   std::atomic<int64_t> calls_{0};
   std::atomic<int64_t> failures_{0};
   std::atomic<int64_t> replays_{0};
+  std::unique_ptr<PersonCache> persons_;  // parsed person documents (processor.cc)
 
   friend class Handlers;
 };
