@@ -452,10 +452,12 @@ std::string Fixed(double v, int places) {
 
 Result<LoadgenResult> RunLoadgen(const LoadgenOptions& o) {
   if (o.connections < 1 || o.connections > 1024) return Status::Error("XT-LOAD-003", "connections must be 1..1024");
-  if (o.flows < 0 || o.settles < 0 || o.paced < 0 || o.flows + o.settles + o.paced > 10'000'000) {
+  if (o.flows < 0 || o.settles < 0 || o.paced < 0 || o.paced_flows < 0 ||
+      o.flows + o.settles + o.paced + o.paced_flows > 10'000'000) {
     return Status::Error("XT-LOAD-003", "counts must be 0..10,000,000 in all");
   }
-  if (o.paced > 0 && !(o.paced_rate_per_s > 0 && o.paced_rate_per_s <= 1e6)) {
+  if ((o.paced > 0 && !(o.paced_rate_per_s > 0 && o.paced_rate_per_s <= 1e6)) ||
+      (o.paced_flows > 0 && !(o.paced_flows_rate_per_s > 0 && o.paced_flows_rate_per_s <= 1e6))) {
     return Status::Error("XT-LOAD-003", "the offered rate must be above 0 and at most 1,000,000 per second");
   }
   if (!(o.healthz_seconds >= 0 && o.healthz_seconds <= 600)) {
@@ -479,25 +481,31 @@ Result<LoadgenResult> RunLoadgen(const LoadgenOptions& o) {
   res.connections = o.connections;
   res.lines_per_settlement = o.lines_per_settlement;
   res.offered_rate_per_s = o.paced_rate_per_s;
+  res.offered_flows_rate_per_s = o.paced_flows_rate_per_s;
   // Indices of visits: flows first, then the prepared ones; each visit is
   // its own, so no two requests of the run share a visit.
   const int64_t prepared_base = o.flows;
+
+  // A whole flow of visit number i: register, upload, settle. Its latency
+  // counts from t0.
+  auto whole_flow = [&](Connection& conn, Tally& t, int64_t i, SteadyClock::time_point t0) {
+    Work w = MakeWork(*data, i, o.lines_per_settlement);
+    VisitFlow flow(&conn, &w, clock);
+    const std::string now = FormatLocalTime(clock->NowLocal());
+    auto r = flow.Open(now);
+    if (r.infcode == 0) r = flow.Upload(now);
+    if (r.infcode == 0) r = flow.Settle();
+    if (r.infcode != 0) return t.Fail(r.err_code + " " + r.err_msg);
+    t.latency_ms.push_back(MillisSince(t0));
+    ++t.ok;
+  };
 
   // 1. Full flows.
   {
     phase("full flows (2201, 2204, 2207)");
     std::vector<Tally> tallies(conns.size());
     const double s = RunOnConnections(o, conns, tallies, o.flows, [&](Connection& conn, Tally& t, int64_t i) {
-      Work w = MakeWork(*data, i, o.lines_per_settlement);
-      VisitFlow flow(&conn, &w, clock);
-      const std::string now = FormatLocalTime(clock->NowLocal());
-      const auto t0 = SteadyClock::now();
-      auto r = flow.Open(now);
-      if (r.infcode == 0) r = flow.Upload(now);
-      if (r.infcode == 0) r = flow.Settle();
-      if (r.infcode != 0) return t.Fail(r.err_code + " " + r.err_msg);
-      t.latency_ms.push_back(MillisSince(t0));
-      ++t.ok;
+      whole_flow(conn, t, i, SteadyClock::now());
     });
     res.flows = Summarise(tallies, s);
   }
@@ -558,7 +566,23 @@ Result<LoadgenResult> RunLoadgen(const LoadgenOptions& o) {
     res.paced = Summarise(tallies, s);
   }
 
-  // 4. The trivial route, closed loop, for a fixed time.
+  // 4. Whole flows at a fixed offered rate, on visits of their own (after
+  // the flows and the prepared ones). Flow i is due at start + i/rate.
+  {
+    phase("whole flows at a fixed offered rate (2201, 2204, 2207)");
+    std::vector<Tally> tallies(conns.size());
+    const int64_t base = prepared_base + to_prepare;
+    const auto start = SteadyClock::now() + std::chrono::milliseconds(20);
+    const double interval_ns = 1e9 / o.paced_flows_rate_per_s;
+    const double s = RunOnConnections(o, conns, tallies, o.paced_flows, [&](Connection& conn, Tally& t, int64_t i) {
+      const auto due = start + std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(i) * interval_ns));
+      std::this_thread::sleep_until(due);
+      whole_flow(conn, t, base + i, due);
+    });
+    res.paced_flows = Summarise(tallies, s);
+  }
+
+  // 5. The trivial route, closed loop, for a fixed time.
   {
     phase("GET /healthz");
     std::vector<Tally> tallies(conns.size());
@@ -603,10 +627,15 @@ std::string LoadgenResult::json() const {
       {"paced_offered_per_s", offered_rate_per_s},
       {"paced_latency_p50_ms", paced.latency_p50_ms},
       {"paced_latency_p99_ms", paced.latency_p99_ms},
+      {"paced_flows_offered_per_s", offered_flows_rate_per_s},
+      {"paced_flows_per_s", paced_flows.per_s},
+      {"paced_flows_latency_p50_ms", paced_flows.latency_p50_ms},
+      {"paced_flows_latency_p99_ms", paced_flows.latency_p99_ms},
       {"healthz_per_s", healthz.per_s},
       {"flows", phase(flows)},
       {"settles", phase(settles)},
       {"paced", phase(paced)},
+      {"paced_flows", phase(paced_flows)},
       {"healthz", phase(healthz)},
       {"prepare_requests_per_s", prepare_requests_per_s},
       {"connections", connections},
@@ -628,6 +657,7 @@ std::string LoadgenResult::text() const {
   s += line("full flows, durable settlements", flows, "settlements");
   s += line("settle only, durable settlements", settles, "settlements");
   s += line(("settle offered at " + Fixed(offered_rate_per_s, 0) + "/s").c_str(), paced, "settlements");
+  s += line(("whole flows offered at " + Fixed(offered_flows_rate_per_s, 0) + "/s").c_str(), paced_flows, "flows");
   s += line("GET /healthz", healthz, "requests");
   // How many trivial requests one settlement costs, where both were measured.
   auto ratio = [&](const char* what, const LoadPhase& p) {
