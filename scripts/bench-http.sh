@@ -37,7 +37,8 @@ python3 - "$out" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 for key in ("flows_settlements_per_s", "settle_only_per_s", "paced_latency_p50_ms", "paced_latency_p99_ms",
-            "healthz_per_s"):
+            "paced_flows_per_s", "paced_flows_latency_p50_ms", "paced_flows_latency_p99_ms", "healthz_per_s",
+            "prepare_requests_per_s"):
     values = [r[key] for r in rows]
     print(f"{key}: median {statistics.median(values):.2f} (min {min(values):.2f}, max {max(values):.2f})")
 PY

@@ -527,14 +527,17 @@ TEST(HttpLoadgen, SmallRunSettlesEveryVisitItSends) {
   o.settles = 40;
   o.paced = 20;
   o.paced_rate_per_s = 200;
+  o.paced_flows = 20;
+  o.paced_flows_rate_per_s = 200;
   o.healthz_seconds = 0.2;
   auto r = http::RunLoadgen(o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->flows.ok, 40) << r->flows.first_failure;
   EXPECT_EQ(r->settles.ok, 40) << r->settles.first_failure;
   EXPECT_EQ(r->paced.ok, 20) << r->paced.first_failure;
+  EXPECT_EQ(r->paced_flows.ok, 20) << r->paced_flows.first_failure;
   EXPECT_GT(r->healthz.ok, 0);
-  EXPECT_EQ(r->flows.failed + r->settles.failed + r->paced.failed + r->healthz.failed, 0);
+  EXPECT_EQ(r->flows.failed + r->settles.failed + r->paced.failed + r->paced_flows.failed + r->healthz.failed, 0);
   EXPECT_NE(r->json().find("\"flows_settlements_per_s\""), std::string::npos);
   server.StopAndJoin();
   int64_t settlements = 0;
@@ -542,7 +545,7 @@ TEST(HttpLoadgen, SmallRunSettlesEveryVisitItSends) {
                        XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
                        return Status::Ok();
                      }).ok());
-  EXPECT_EQ(settlements, 100);
+  EXPECT_EQ(settlements, 120);
 }
 
 }  // namespace

@@ -46,6 +46,8 @@ struct LoadgenArgs {
   int64_t settles = 20000;
   double rate_per_s = 2000;
   int64_t paced = 10000;
+  double flows_rate_per_s = 2000;
+  int64_t paced_flows = 10000;
   double healthz_s = 3;
   bool quick = false;
   bool json = false;

@@ -26,6 +26,9 @@ CLI::App* AddLoadgenCommand(CLI::App& app, LoadgenArgs* a) {
   cmd->add_option("--settles", a->settles, "settlements of prepared visits, closed loop")->capture_default_str();
   cmd->add_option("--rate", a->rate_per_s, "offered settlements per second in the paced phase")->capture_default_str();
   cmd->add_option("--paced", a->paced, "settlements offered in the paced phase")->capture_default_str();
+  cmd->add_option("--flows-rate", a->flows_rate_per_s, "offered whole flows per second in the paced flows phase")
+      ->capture_default_str();
+  cmd->add_option("--paced-flows", a->paced_flows, "whole flows offered in the paced flows phase")->capture_default_str();
   cmd->add_option("--healthz-seconds", a->healthz_s, "seconds of GET /healthz, closed loop")->capture_default_str();
   cmd->add_flag("--quick", a->quick, "small counts, for a smoke test");
   cmd->add_flag("--json", a->json, "print one JSON object");
@@ -53,12 +56,16 @@ int RunLoadgen(const LoadgenArgs& a) {
   o.settles = a.settles;
   o.paced_rate_per_s = a.rate_per_s;
   o.paced = a.paced;
+  o.paced_flows_rate_per_s = a.flows_rate_per_s;
+  o.paced_flows = a.paced_flows;
   o.healthz_seconds = a.healthz_s;
   if (a.quick) {
     o.flows = 300;
     o.settles = 300;
     o.paced = 200;
     o.paced_rate_per_s = std::min(a.rate_per_s, 400.0);
+    o.paced_flows = 200;
+    o.paced_flows_rate_per_s = std::min(a.flows_rate_per_s, 400.0);
     o.healthz_seconds = 0.3;
   }
   ProgressBar bar(!a.json);
@@ -75,7 +82,7 @@ int RunLoadgen(const LoadgenArgs& a) {
   } else {
     std::cout << r->text();
   }
-  const bool failed = r->flows.failed + r->settles.failed + r->paced.failed + r->healthz.failed > 0;
+  const bool failed = r->flows.failed + r->settles.failed + r->paced.failed + r->paced_flows.failed + r->healthz.failed > 0;
   return failed ? 1 : 0;
 }
 

@@ -9,7 +9,9 @@
 //   3. settle at a fixed offered rate (paced, open loop): each request has
 //      a scheduled time and its latency counts from then, so a stalled
 //      server shows in the figures instead of slowing the offered load;
-//   4. GET /healthz, closed loop: the rate of a trivial route.
+//   4. whole flows at a fixed offered rate (paced, open loop, like 3): the
+//      latency of a flow (three requests) counts from its scheduled time;
+//   5. GET /healthz, closed loop: the rate of a trivial route.
 //
 // A settlement counts only when answered infcode 0, which the server sends
 // after the store has committed it durably. Persons, institutions and
@@ -35,7 +37,9 @@ struct LoadgenOptions {
   int lines_per_settlement = 8;
   double paced_rate_per_s = 2000;     // phase 3: offered rate
   int64_t paced = 10000;              // phase 3: settlements offered
-  double healthz_seconds = 3;         // phase 4
+  double paced_flows_rate_per_s = 2000;  // phase 4: offered flows per second
+  int64_t paced_flows = 10000;        // phase 4: flows offered
+  double healthz_seconds = 3;         // phase 5
   int timeout_ms = 30000;             // per request
   std::function<void(const std::string&)> phase;  // names each phase as it starts
 };
@@ -55,9 +59,11 @@ struct LoadgenResult {
   LoadPhase flows;     // per flow (3 requests); latency of the whole flow
   LoadPhase settles;   // per settle request
   LoadPhase paced;     // per settle request, from its scheduled time
+  LoadPhase paced_flows;  // per flow (3 requests), from its scheduled time
   LoadPhase healthz;
   double prepare_requests_per_s = 0;  // 2201 + 2204 while preparing phases 2 and 3
   double offered_rate_per_s = 0;
+  double offered_flows_rate_per_s = 0;
   int connections = 0;
   int lines_per_settlement = 0;
   std::string json() const;  // the `loadgen --json` object

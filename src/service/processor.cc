@@ -2,6 +2,8 @@
 #include "service/processor.h"
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -165,6 +167,50 @@ struct Computed {
   int year = 0;
 };
 
+// Persons as parsed from their stored documents, by psn_no. An entry is
+// used only when the document read from the store is the same text, so a
+// person whose document changed is parsed afresh. Bounded: emptied when
+// full. Thread-safe.
+class PersonCache {
+ public:
+  std::optional<registry::Person> Find(const std::string& psn_no, const std::string& body_json) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(psn_no);
+    if (it == entries_.end() || it->second.body_json != body_json) return std::nullopt;
+    return it->second.person;
+  }
+  void Put(const std::string& psn_no, const std::string& body_json, const registry::Person& person) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (entries_.size() >= kEntriesMax) entries_.clear();
+    entries_.insert_or_assign(psn_no, Entry{body_json, person});
+  }
+
+ private:
+  static constexpr size_t kEntriesMax = 100000;
+  struct Entry {
+    std::string body_json;
+    registry::Person person;
+  };
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+// Work a handler does before the write, on the caller's thread, from the
+// request and the reference data alone, so that it gives the same result
+// whenever it runs.
+struct Prepared {
+  // A refusal found while preparing. It is answered (and recorded under the
+  // msgid) by the writer exactly as if the handler had returned it there,
+  // after the msgid's replay check.
+  Status status;
+  // 2204/2301: the fee details, checked, and the answer's output as JSON
+  // text (it depends only on the lines and the catalogue).
+  std::vector<store::FeeLineRow> fee_rows;
+  std::string fee_mdtrt_id;
+  std::string fee_psn_no;
+  std::string fee_output;
+};
+
 // Everything one call needs, parsed from the envelope.
 struct CallCtx {
   std::string infno;
@@ -189,28 +235,36 @@ struct CallCtx {
   std::string output_setl_id;
   // Renders the output after the commit, on the caller's thread.
   std::function<std::string()> render;
+  // What a handler's Prepare step worked out on the caller's thread before
+  // the write (below): the writer, which every write waits for, then only
+  // does what needs the database.
+  Prepared pre;
 };
 
 class Handlers {
  public:
-  explicit Handlers(Processor* p) : ref_(*p->ref_) {}
+  explicit Handlers(Processor* p) : ref_(*p->ref_), persons_(*p->persons_) {}
 
   using Fn = Status (Handlers::*)(CallCtx&, store::ReadTxn&, store::WriteTxn*, json*);
+  // Runs on the caller's thread before the write (writing handlers only);
+  // fills CallCtx::pre.
+  using PrepareFn = void (Handlers::*)(CallCtx&, store::Store&);
   struct Spec {
     Fn fn;
     bool writes;
+    PrepareFn prepare = nullptr;
   };
   static const std::unordered_map<std::string, Spec>& Table() {
     static const std::unordered_map<std::string, Spec> table = {
         {"1101", {&Handlers::PersonInfo, false}},
         {"2201", {&Handlers::RegisterOutpatient, true}},
         {"2202", {&Handlers::CancelOutpatient, true}},
-        {"2204", {&Handlers::UploadFees, true}},
+        {"2204", {&Handlers::UploadFees, true, &Handlers::PrepareUploadFees}},
         {"2205", {&Handlers::CancelFees, true}},
         {"2206", {&Handlers::PreSettle, false}},
         {"2207", {&Handlers::Settle, true}},
         {"2208", {&Handlers::Reverse, true}},
-        {"2301", {&Handlers::UploadFees, true}},
+        {"2301", {&Handlers::UploadFees, true, &Handlers::PrepareUploadFees}},
         {"2302", {&Handlers::CancelFees, true}},
         {"2303", {&Handlers::PreSettle, false}},
         {"2304", {&Handlers::Settle, true}},
@@ -228,7 +282,16 @@ class Handlers {
 
   static bool IsInpatient(const CallCtx& c) { return c.infno[0] == '2' && (c.infno[1] == '3' || c.infno[1] == '4'); }
 
+  // Parsing a person's document was most of a registration's work on the
+  // writer: parses are kept (PersonCache), keyed by the document's text.
   Result<registry::Person> ParsePerson(const store::PersonRecord& rec) {
+    if (auto hit = persons_.Find(rec.psn_no, rec.body_json)) return *hit;
+    XT_ASSIGN_OR_RETURN(registry::Person p, ParseNewPerson(rec));
+    persons_.Put(rec.psn_no, rec.body_json, p);
+    return p;
+  }
+
+  Result<registry::Person> ParseNewPerson(const store::PersonRecord& rec) {
     std::vector<registry::Person> one;
     XT_RETURN_IF_ERROR(registry::LoadPersonsJson("[" + rec.body_json + "]", ref_.registry, &one));
     XT_INVARIANT(one.size() == 1, "one stored person document is one person");
@@ -431,12 +494,18 @@ class Handlers {
             {"memo", r.listed ? "" : "not listed: fully self-paid"}};
   }
 
-  Status UploadFees(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+  // Before the write: every check that needs only the request and the
+  // catalogue, and the answer's output (the lines' split does not depend on
+  // the database). A refusal found here goes to c.pre.status.
+  void PrepareUploadFees(CallCtx& c, store::Store&) { c.pre.status = CheckFeeLines(c); }
+
+  Status CheckFeeLines(CallCtx& c) {
     Fields input(*c.input, "input");
     XT_ASSIGN_OR_RETURN(const json* arr, input.Array("feedetail", kFeeLinesPerMessageMax));
-    std::vector<store::FeeLineRow> rows;
-    std::vector<settle::LineResult> results;
-    std::string mdtrt_id, psn_no;
+    std::vector<store::FeeLineRow>& rows = c.pre.fee_rows;
+    std::string& mdtrt_id = c.pre.fee_mdtrt_id;
+    std::string& psn_no = c.pre.fee_psn_no;
+    rows.reserve(arr->size());
     for (size_t i = 0; i < arr->size(); ++i) {
       const json& item = (*arr)[i];
       const std::string path = "input.feedetail[" + std::to_string(i) + "]";
@@ -479,25 +548,39 @@ class Handlers {
       r.msgid = c.msgid;
       rows.push_back(std::move(r));
     }
-    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
-    if (v.state != "registered" && v.state != "admitted" && v.state != "discharged") {
-      return err::VisitState("fee details can be uploaded only to an open, unsettled visit (it is " + v.state + ")");
-    }
-    XT_ASSIGN_OR_RETURN(auto existing, txn->ActiveFeeLines(mdtrt_id));
-    if (existing.size() + rows.size() > kFeeLinesPerVisitMax) {
-      return err::TooMany("the visit's fee details", kFeeLinesPerVisitMax);
-    }
-    for (const auto& r : rows) {
-      XT_ASSIGN_OR_RETURN(auto dup, txn->FindFeeLine(mdtrt_id, r.feedetl_sn));
-      if (dup) return err::FeeLineDuplicate(r.feedetl_sn);
-    }
-    XT_RETURN_IF_ERROR(txn->InsertFeeLines(rows));
     json result = json::array();
     for (const auto& r : rows) {
       settle::ClaimLine line{r.feedetl_sn, r.med_list_codg, r.amount_fen, r.cnt_e4};
       result.push_back(LineJson(settle::SplitLine(line, ref_.catalog, c.mdtrtarea_admvs, DateOf(r.fee_ocur_time)), r));
     }
-    (*out)["result"] = std::move(result);
+    json output = json::object();
+    output["result"] = std::move(result);
+    c.pre.fee_output = output.dump(-1, ' ', false, json::error_handler_t::replace);
+    return Status::Ok();
+  }
+
+  // On the writer: what needs the database (the visit, the lines it has).
+  Status UploadFees(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json*) {
+    const std::vector<store::FeeLineRow>& rows = c.pre.fee_rows;
+    const std::string& mdtrt_id = c.pre.fee_mdtrt_id;
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, c.pre.fee_psn_no));
+    if (v.state != "registered" && v.state != "admitted" && v.state != "discharged") {
+      return err::VisitState("fee details can be uploaded only to an open, unsettled visit (it is " + v.state + ")");
+    }
+    // Every line of the visit, cancelled ones too: a feedetl_sn is never reused.
+    XT_ASSIGN_OR_RETURN(auto existing, txn->FeeLinesOfVisit(mdtrt_id));
+    size_t active = 0;
+    for (const auto& e : existing) active += e.state == "active" ? 1 : 0;
+    if (active + rows.size() > kFeeLinesPerVisitMax) {
+      return err::TooMany("the visit's fee details", kFeeLinesPerVisitMax);
+    }
+    for (const auto& r : rows) {
+      for (const auto& e : existing) {
+        if (e.feedetl_sn == r.feedetl_sn) return err::FeeLineDuplicate(r.feedetl_sn);
+      }
+    }
+    XT_RETURN_IF_ERROR(txn->InsertFeeLines(rows));
+    c.raw_output = c.pre.fee_output;
     return Status::Ok();
   }
 
@@ -905,10 +988,13 @@ class Handlers {
 
  private:
   const RefData& ref_;
+  PersonCache& persons_;
 };
 
 Processor::Processor(store::Store* store, const RefData* ref, const Clock* clock)
-    : store_(store), ref_(ref), clock_(clock) {}
+    : store_(store), ref_(ref), clock_(clock), persons_(std::make_unique<PersonCache>()) {}
+
+Processor::~Processor() = default;
 
 CallStats Processor::stats() const { return CallStats{calls_.load(), failures_.load(), replays_.load()}; }
 
@@ -1069,6 +1155,7 @@ std::string Processor::Call(const Caller& caller, std::string_view request_json,
     return envelope(st, &output);
   }
 
+  if (spec.prepare) (handlers.*spec.prepare)(ctx, *store_);
   const std::string canonical = ctx.infno + '|' + ctx.fixmedins_code + '|' + ctx.mdtrtarea_admvs + '|' +
                                 ctx.insuplc_admdvs + '|' + in->dump();
   const std::string hash = Hex(Fnv1a(canonical));
@@ -1105,7 +1192,8 @@ std::string Processor::Call(const Caller& caller, std::string_view request_json,
     ctx.raw_output.clear();
     ctx.output_setl_id.clear();
     ctx.render = nullptr;
-    Status hs = txn.Attempt([&] { return (handlers.*spec.fn)(ctx, txn, &txn, &output); });
+    Status hs = ctx.pre.status.ok() ? txn.Attempt([&] { return (handlers.*spec.fn)(ctx, txn, &txn, &output); })
+                                    : ctx.pre.status;
     if (!IsRecordable(hs)) return hs;
     if (Audited(ctx.infno)) XT_RETURN_IF_ERROR(txn.AppendAudit(AuditOf(ctx, hs)));
     const bool by_settlement = hs.ok() && !ctx.output_setl_id.empty();

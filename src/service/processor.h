@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -42,9 +43,12 @@ struct CallStats {
   int64_t replays = 0;  // answered from the message log
 };
 
+class PersonCache;
+
 class Processor {
  public:
   Processor(store::Store* store, const RefData* ref, const Clock* clock);
+  ~Processor();
 
   // A request envelope (JSON text) in, a response envelope (JSON text, one
   // line) out. Never throws; every failure is an envelope with infcode -1,
@@ -70,6 +74,7 @@ class Processor {
   std::atomic<int64_t> calls_{0};
   std::atomic<int64_t> failures_{0};
   std::atomic<int64_t> replays_{0};
+  std::unique_ptr<PersonCache> persons_;  // parsed person documents (processor.cc)
 
   // XT-AUTH-005 unless sign_no is an open sign-in of the institution.
   Status CheckSignIn(const std::string& sign_no, const std::string& fixmedins_code);

@@ -7,8 +7,10 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <tuple>
@@ -26,7 +28,9 @@ namespace xt::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: fee details kept one row per upload (fee_uploads) instead of one row
+// per line (fee_lines).
+constexpr int kSchemaVersion = 2;
 
 const char* const kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -43,11 +47,9 @@ CREATE TABLE IF NOT EXISTS visits(
   begntime INTEGER NOT NULL, endtime INTEGER, state TEXT NOT NULL, ipt_otp_no TEXT NOT NULL,
   msgid TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS visits_person ON visits(psn_no);
-CREATE TABLE IF NOT EXISTS fee_lines(
-  mdtrt_id TEXT NOT NULL, feedetl_sn TEXT NOT NULL, chrg_bchno TEXT NOT NULL, med_list_codg TEXT NOT NULL,
-  medins_list_codg TEXT NOT NULL, amount_fen INTEGER NOT NULL, cnt_e4 INTEGER NOT NULL, pric_e6 INTEGER NOT NULL,
-  fee_ocur_time INTEGER NOT NULL, state TEXT NOT NULL, msgid TEXT NOT NULL,
-  PRIMARY KEY(mdtrt_id, feedetl_sn)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fee_uploads(
+  id INTEGER PRIMARY KEY, mdtrt_id TEXT NOT NULL, msgid TEXT NOT NULL, lines TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS fee_uploads_visit ON fee_uploads(mdtrt_id);
 CREATE TABLE IF NOT EXISTS settlements(
   id INTEGER PRIMARY KEY, setl_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, orig_setl_id TEXT NOT NULL, state TEXT NOT NULL,
   mdtrt_id TEXT NOT NULL, psn_no TEXT NOT NULL, fixmedins_code TEXT NOT NULL, insuplc_admdvs TEXT NOT NULL,
@@ -124,9 +126,6 @@ std::vector<AccumDelta> DecodeDeltas(const std::string& text) {
 #define XT_VISIT_COLS                                                                                     \
   "mdtrt_id, psn_no, insutype, med_type, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, hosp_lv, psn_type, " \
   "birth, filed, begntime, endtime, state, ipt_otp_no, msgid, psn_name, certno"
-#define XT_FEE_COLS                                                                                         \
-  "mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, amount_fen, cnt_e4, pric_e6, " \
-  "fee_ocur_time, state, msgid"
 #define XT_SETL_COLS                                                                                             \
   "setl_id, kind, orig_setl_id, state, mdtrt_id, psn_no, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, "     \
   "insutype, med_type, setl_time, year, msgid, medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, "            \
@@ -165,20 +164,90 @@ void BindVisit(Stmt& s, const VisitRow& v) {
   s.Bind(17, v.psn_name).Bind(18, v.certno);
 }
 
-FeeLineRow ReadFee(const Stmt& s) {
-  FeeLineRow f;
-  f.mdtrt_id = s.Text(0);
-  f.feedetl_sn = s.Text(1);
-  f.chrg_bchno = s.Text(2);
-  f.med_list_codg = s.Text(3);
-  f.medins_list_codg = s.Text(4);
-  f.amount_fen = s.Int(5);
-  f.cnt_e4 = s.Int(6);
-  f.pric_e6 = s.Int(7);
-  f.fee_ocur_time = s.Int(8);
-  f.state = s.Text(9);
-  f.msgid = s.Text(10);
-  return f;
+// The fee details of one upload (one 2204/2301 message) are one row of
+// fee_uploads: a visit's upload is then one row and one index entry to
+// write, where a row per line cost a row and a key per line (8 in the
+// benchmark's flow). The lines are kept as text, each field written as its
+// length in decimal, ':', then its bytes (so any byte may appear in a
+// field), nine fields a line: feedetl_sn, chrg_bchno, med_list_codg,
+// medins_list_codg, amount_fen, cnt_e4, pric_e6, fee_ocur_time, state.
+// mdtrt_id and msgid are the row's columns.
+constexpr int kFeeFields = 9;
+
+void AppendFeeField(std::string* out, std::string_view v) {
+  *out += std::to_string(v.size());
+  *out += ':';
+  *out += v;
+}
+
+std::string EncodeFeeLines(const FeeLineRow* lines, size_t n) {
+  std::string out;
+  out.reserve(n * 80);
+  for (size_t i = 0; i < n; ++i) {
+    const FeeLineRow& f = lines[i];
+    AppendFeeField(&out, f.feedetl_sn);
+    AppendFeeField(&out, f.chrg_bchno);
+    AppendFeeField(&out, f.med_list_codg);
+    AppendFeeField(&out, f.medins_list_codg);
+    AppendFeeField(&out, std::to_string(f.amount_fen));
+    AppendFeeField(&out, std::to_string(f.cnt_e4));
+    AppendFeeField(&out, std::to_string(f.pric_e6));
+    AppendFeeField(&out, std::to_string(f.fee_ocur_time));
+    AppendFeeField(&out, f.state);
+  }
+  return out;
+}
+
+// Appends the lines of one stored upload to *out; an error when the text is
+// not what EncodeFeeLines writes (a damaged row is never half read).
+Status DecodeFeeLines(std::string_view text, const std::string& mdtrt_id, const std::string& msgid,
+                      std::vector<FeeLineRow>* out) {
+  auto corrupt = [&] { return StoreError("unreadable fee details of visit " + mdtrt_id + " (message " + msgid + ")"); };
+  size_t pos = 0;
+  auto field = [&](std::string_view* v) {
+    size_t len = 0;
+    size_t digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && digits < 9) {
+      len = len * 10 + static_cast<size_t>(text[pos++] - '0');
+      ++digits;
+    }
+    if (digits == 0 || pos >= text.size() || text[pos] != ':' || text.size() - pos - 1 < len) return false;
+    *v = text.substr(pos + 1, len);
+    pos += 1 + len;
+    return true;
+  };
+  auto number = [](std::string_view v, int64_t* n) {
+    if (v.empty() || v.size() > 20) return false;
+    size_t i = v[0] == '-' ? 1 : 0;
+    if (i == v.size()) return false;
+    int64_t x = 0;
+    for (; i < v.size(); ++i) {
+      if (v[i] < '0' || v[i] > '9') return false;
+      x = x * 10 + (v[i] - '0');
+    }
+    *n = v[0] == '-' ? -x : x;
+    return true;
+  };
+  while (pos < text.size()) {
+    std::string_view f[kFeeFields];
+    for (auto& v : f) {
+      if (!field(&v)) return corrupt();
+    }
+    FeeLineRow r;
+    r.mdtrt_id = mdtrt_id;
+    r.msgid = msgid;
+    r.feedetl_sn = f[0];
+    r.chrg_bchno = f[1];
+    r.med_list_codg = f[2];
+    r.medins_list_codg = f[3];
+    if (!number(f[4], &r.amount_fen) || !number(f[5], &r.cnt_e4) || !number(f[6], &r.pric_e6) ||
+        !number(f[7], &r.fee_ocur_time)) {
+      return corrupt();
+    }
+    r.state = f[8];
+    out->push_back(std::move(r));
+  }
+  return Status::Ok();
 }
 
 SettlementRow ReadSettlement(const Stmt& s) {
@@ -352,21 +421,52 @@ class SqliteTxn final : public WriteTxn {
                          [&](Stmt& s) { s.Bind(1, mdtrt_id); }, ReadVisit);
   }
 
-  Result<std::vector<FeeLineRow>> ActiveFeeLines(std::string_view mdtrt_id) override {
-    std::vector<FeeLineRow> out;
+  // The uploads of a visit, oldest first.
+  struct Upload {
+    int64_t id = 0;
+    std::vector<FeeLineRow> lines;
+  };
+  Result<std::vector<Upload>> UploadsOfVisit(std::string_view mdtrt_id) {
+    std::vector<Upload> out;
+    Status decoded;
     XT_RETURN_IF_ERROR(Scan(
-        "SELECT " XT_FEE_COLS " FROM fee_lines WHERE mdtrt_id = ? AND state = 'active' ORDER BY feedetl_sn",
+        "SELECT id, mdtrt_id, msgid, lines FROM fee_uploads WHERE mdtrt_id = ? ORDER BY id",
         [&](Stmt& s) { s.Bind(1, mdtrt_id); },
         [&](const Stmt& s) {
-          out.push_back(ReadFee(s));
-          return true;
+          Upload u;
+          u.id = s.Int(0);
+          decoded = DecodeFeeLines(s.Text(3), s.Text(1), s.Text(2), &u.lines);
+          out.push_back(std::move(u));
+          return decoded.ok();
         }));
+    XT_RETURN_IF_ERROR(decoded);
     return out;
   }
 
+  Result<std::vector<FeeLineRow>> FeeLinesOfVisit(std::string_view mdtrt_id) override {
+    XT_ASSIGN_OR_RETURN(auto uploads, UploadsOfVisit(mdtrt_id));
+    std::vector<FeeLineRow> out;
+    for (auto& u : uploads) {
+      for (auto& l : u.lines) out.push_back(std::move(l));
+    }
+    std::sort(out.begin(), out.end(), [](const FeeLineRow& a, const FeeLineRow& b) { return a.feedetl_sn < b.feedetl_sn; });
+    return out;
+  }
+
+  Result<std::vector<FeeLineRow>> ActiveFeeLines(std::string_view mdtrt_id) override {
+    XT_ASSIGN_OR_RETURN(auto lines, FeeLinesOfVisit(mdtrt_id));
+    std::erase_if(lines, [](const FeeLineRow& l) { return l.state != "active"; });
+    return lines;
+  }
+
   Result<std::optional<FeeLineRow>> FindFeeLine(std::string_view mdtrt_id, std::string_view feedetl_sn) override {
-    return One<FeeLineRow>("SELECT " XT_FEE_COLS " FROM fee_lines WHERE mdtrt_id = ? AND feedetl_sn = ?",
-                           [&](Stmt& s) { s.Bind(1, mdtrt_id).Bind(2, feedetl_sn); }, ReadFee);
+    XT_ASSIGN_OR_RETURN(auto uploads, UploadsOfVisit(mdtrt_id));
+    for (auto& u : uploads) {
+      for (auto& l : u.lines) {
+        if (l.feedetl_sn == feedetl_sn) return std::optional<FeeLineRow>(std::move(l));
+      }
+    }
+    return std::optional<FeeLineRow>();
   }
 
   Result<std::optional<SettlementRow>> FindSettlement(std::string_view setl_id) override {
@@ -579,15 +679,27 @@ class SqliteTxn final : public WriteTxn {
         [&](Stmt& s) { BindVisit(s, v); });
   }
 
+  // One row per run of consecutive lines with the same visit and message
+  // (one row for an upload).
   Status InsertFeeLines(const std::vector<FeeLineRow>& lines) override {
-    for (const auto& f : lines) {
-      XT_RETURN_IF_ERROR(Exec("INSERT INTO fee_lines(" XT_FEE_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                              [&](Stmt& s) {
-                                s.Bind(1, f.mdtrt_id).Bind(2, f.feedetl_sn).Bind(3, f.chrg_bchno);
-                                s.Bind(4, f.med_list_codg).Bind(5, f.medins_list_codg).Bind(6, f.amount_fen);
-                                s.Bind(7, f.cnt_e4).Bind(8, f.pric_e6).Bind(9, f.fee_ocur_time);
-                                s.Bind(10, f.state).Bind(11, f.msgid);
-                              }));
+    for (size_t start = 0; start < lines.size();) {
+      const FeeLineRow& first = lines[start];
+      size_t end = start + 1;
+      while (end < lines.size() && lines[end].mdtrt_id == first.mdtrt_id && lines[end].msgid == first.msgid) ++end;
+      // (mdtrt_id, feedetl_sn) is unique: no index can say so across rows.
+      XT_ASSIGN_OR_RETURN(auto existing, FeeLinesOfVisit(first.mdtrt_id));
+      for (size_t i = start; i < end; ++i) {
+        auto same = [&](const FeeLineRow& l) { return l.feedetl_sn == lines[i].feedetl_sn; };
+        if (std::any_of(existing.begin(), existing.end(), same) ||
+            std::any_of(lines.begin() + static_cast<ptrdiff_t>(start), lines.begin() + static_cast<ptrdiff_t>(i), same)) {
+          return Status::Error("XT-STORE-003", "a record with this key already exists",
+                               "fee detail " + lines[i].feedetl_sn + " of visit " + first.mdtrt_id);
+        }
+      }
+      XT_RETURN_IF_ERROR(Exec("INSERT INTO fee_uploads(mdtrt_id, msgid, lines) VALUES(?, ?, ?)", [&](Stmt& s) {
+        s.Bind(1, first.mdtrt_id).Bind(2, first.msgid).Bind(3, EncodeFeeLines(&lines[start], end - start));
+      }));
+      start = end;
     }
     return Status::Ok();
   }
@@ -597,9 +709,19 @@ class SqliteTxn final : public WriteTxn {
                 [&](Stmt& s) { s.Bind(1, state).Bind(2, mdtrt_id); });
   }
 
+  // Rewrites the upload that holds the line (a cancellation is rare).
   Status SetFeeLineState(std::string_view mdtrt_id, std::string_view feedetl_sn, std::string_view state) override {
-    return Exec("UPDATE fee_lines SET state = ? WHERE mdtrt_id = ? AND feedetl_sn = ?",
-                [&](Stmt& s) { s.Bind(1, state).Bind(2, mdtrt_id).Bind(3, feedetl_sn); });
+    XT_ASSIGN_OR_RETURN(auto uploads, UploadsOfVisit(mdtrt_id));
+    for (auto& u : uploads) {
+      for (auto& l : u.lines) {
+        if (l.feedetl_sn != feedetl_sn) continue;
+        l.state = state;
+        return Exec("UPDATE fee_uploads SET lines = ? WHERE id = ?", [&](Stmt& s) {
+          s.Bind(1, EncodeFeeLines(u.lines.data(), u.lines.size())).Bind(2, u.id);
+        });
+      }
+    }
+    return Status::Ok();  // no such line: nothing to change, as an UPDATE of no row
   }
 
   Status InsertSettlement(const SettlementRow& r) override {
@@ -1070,6 +1192,54 @@ class SqliteStore final : public Store {
   WriterStats stats_;
 };
 
+// Brings a database made by an earlier schema to kSchemaVersion, inside the
+// opening transaction. Version 1 kept a row per fee line (fee_lines): its
+// lines move to fee_uploads, one row per visit and message.
+Status UpgradeSchema(Db* db, const std::string& path) {
+  int version = 0;
+  {
+    XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, db->Prepare("SELECT value FROM meta WHERE key = 'schema_version'"));
+    Stmt s(raw);
+    XT_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (row) version = std::atoi(s.Text(0).c_str());
+  }
+  if (version == kSchemaVersion) return Status::Ok();
+  if (version != 1) {
+    return Status::Error("XT-STORE-002", "the database was made by another version of xietong",
+                         path + ": schema version " + std::to_string(version) + ", expected " +
+                             std::to_string(kSchemaVersion));
+  }
+  std::vector<FeeLineRow> lines;
+  {
+    XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
+                        db->Prepare("SELECT mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, "
+                                    "amount_fen, cnt_e4, pric_e6, fee_ocur_time, state, msgid FROM fee_lines "
+                                    "ORDER BY mdtrt_id, msgid, feedetl_sn"));
+    Stmt s(raw);
+    for (;;) {
+      XT_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      lines.push_back(FeeLineRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6), s.Int(7),
+                                 s.Int(8), s.Text(9), s.Text(10)});
+    }
+  }
+  for (size_t start = 0; start < lines.size();) {
+    size_t end = start + 1;
+    while (end < lines.size() && lines[end].mdtrt_id == lines[start].mdtrt_id &&
+           lines[end].msgid == lines[start].msgid) {
+      ++end;
+    }
+    XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, db->Prepare("INSERT INTO fee_uploads(mdtrt_id, msgid, lines) VALUES(?, ?, ?)"));
+    Stmt s(raw);
+    s.Bind(1, lines[start].mdtrt_id).Bind(2, lines[start].msgid).Bind(3, EncodeFeeLines(&lines[start], end - start));
+    XT_RETURN_IF_ERROR(s.Run());
+    start = end;
+  }
+  XT_RETURN_IF_ERROR(db->Exec("DROP TABLE fee_lines"));
+  const std::string v = "UPDATE meta SET value = '" + std::to_string(kSchemaVersion) + "' WHERE key = 'schema_version'";
+  return db->Exec(v.c_str());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options) {
@@ -1105,6 +1275,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Sq
                           "') ON CONFLICT(key) DO NOTHING";
     st = db->Exec(v.c_str());
   }
+  if (st.ok()) st = UpgradeSchema(db.get(), path);
   if (!st.ok()) {
     db->Exec("ROLLBACK");
     return st;

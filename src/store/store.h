@@ -250,6 +250,8 @@ class ReadTxn {
   virtual Result<std::optional<VisitRow>> FindVisit(std::string_view mdtrt_id) = 0;
   // Active fee lines of a visit, ordered by feedetl_sn.
   virtual Result<std::vector<FeeLineRow>> ActiveFeeLines(std::string_view mdtrt_id) = 0;
+  // Every fee line of a visit, active or cancelled, ordered by feedetl_sn.
+  virtual Result<std::vector<FeeLineRow>> FeeLinesOfVisit(std::string_view mdtrt_id) = 0;
   virtual Result<std::optional<FeeLineRow>> FindFeeLine(std::string_view mdtrt_id, std::string_view feedetl_sn) = 0;
 
   virtual Result<std::optional<SettlementRow>> FindSettlement(std::string_view setl_id) = 0;
@@ -293,6 +295,8 @@ class WriteTxn : public ReadTxn {
   virtual Status UpdateVisit(const VisitRow& visit) = 0;  // by mdtrt_id
   virtual Status SetVisitState(std::string_view mdtrt_id, std::string_view state) = 0;
   // Fails with XT-STORE-003 when a (mdtrt_id, feedetl_sn) already exists.
+  // Lines of one upload (same mdtrt_id and msgid, given together) are
+  // stored together: write an upload in one call.
   virtual Status InsertFeeLines(const std::vector<FeeLineRow>& lines) = 0;
   virtual Status SetFeeLineState(std::string_view mdtrt_id, std::string_view feedetl_sn, std::string_view state) = 0;
 

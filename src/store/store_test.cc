@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -193,6 +194,95 @@ TEST(SqliteStore, WriterStatsCountEveryGroupInOneBucket) {
   EXPECT_EQ(by_size, s.batches);
   EXPECT_EQ(by_time, s.batches);
   EXPECT_EQ(s.queue_depth, 0);
+}
+
+FeeLineRow Line(const std::string& sn, const std::string& msgid, const std::string& codg = "A01") {
+  FeeLineRow f;
+  f.mdtrt_id = "V1";
+  f.feedetl_sn = sn;
+  f.chrg_bchno = "1";
+  f.med_list_codg = codg;
+  f.medins_list_codg = "H-" + codg;
+  f.amount_fen = -1250;
+  f.cnt_e4 = -10000;
+  f.pric_e6 = 12500000;
+  f.fee_ocur_time = 1700000000;
+  f.state = "active";
+  f.msgid = msgid;
+  return f;
+}
+
+// An upload's lines are one row (docs/storage.md): every field comes back
+// as written, whatever bytes it holds; a feedetl_sn is never taken twice;
+// cancelling one line leaves its neighbours of the same upload active.
+TEST(SqliteStore, FeeLinesOfOneUploadAreKeptTogether) {
+  auto opened = OpenSqliteStore(TempDb("fees.db"));
+  ASSERT_TRUE(opened.ok());
+  Store& store = **opened;
+  const std::string odd = std::string("12:3\t\n\"x") + '\0' + "9";
+  ASSERT_TRUE(store.Write([&](WriteTxn& txn) { return txn.InsertFeeLines({Line("2", "M1", odd), Line("1", "M1")}); }).ok());
+  ASSERT_TRUE(store.Write([&](WriteTxn& txn) { return txn.InsertFeeLines({Line("10", "M2")}); }).ok());
+  EXPECT_EQ(store.Write([&](WriteTxn& txn) { return txn.InsertFeeLines({Line("3", "M3"), Line("1", "M3")}); }).code(),
+            "XT-STORE-003");
+  EXPECT_EQ(store.Write([&](WriteTxn& txn) { return txn.InsertFeeLines({Line("4", "M4"), Line("4", "M4")}); }).code(),
+            "XT-STORE-003");
+  ASSERT_TRUE(store.Write([&](WriteTxn& txn) { return txn.SetFeeLineState("V1", "2", "cancelled"); }).ok());
+  ASSERT_TRUE(store.Read([&](ReadTxn& txn) -> Status {
+                     XT_ASSIGN_OR_RETURN(auto all, txn.FeeLinesOfVisit("V1"));
+                     std::vector<std::string> sns;
+                     for (const auto& l : all) sns.push_back(l.feedetl_sn + "/" + l.state);
+                     EXPECT_EQ(sns, (std::vector<std::string>{"1/active", "10/active", "2/cancelled"}));
+                     XT_ASSIGN_OR_RETURN(auto active, txn.ActiveFeeLines("V1"));
+                     EXPECT_EQ(active.size(), 2u);
+                     XT_ASSIGN_OR_RETURN(auto two, txn.FindFeeLine("V1", "2"));
+                     EXPECT_TRUE(two.has_value());
+                     if (two) {
+                       EXPECT_EQ(two->med_list_codg, odd);
+                       EXPECT_EQ(two->medins_list_codg, "H-" + odd);
+                       EXPECT_EQ(two->amount_fen, -1250);
+                       EXPECT_EQ(two->cnt_e4, -10000);
+                       EXPECT_EQ(two->pric_e6, 12500000);
+                       EXPECT_EQ(two->fee_ocur_time, 1700000000);
+                       EXPECT_EQ(two->msgid, "M1");
+                       EXPECT_EQ(two->mdtrt_id, "V1");
+                     }
+                     XT_ASSIGN_OR_RETURN(auto none, txn.FindFeeLine("V1", "3"));
+                     EXPECT_FALSE(none.has_value());
+                     return Status::Ok();
+                   }).ok());
+}
+
+// A database of schema 1 (a row per fee line) is brought to the current
+// schema when opened, its lines intact.
+TEST(SqliteStore, UpgradesFeeLinesOfSchemaOne) {
+  const std::string path = TempDb("upgrade.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* v1 =
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+        "INSERT INTO meta VALUES('schema_version', '1');"
+        "CREATE TABLE fee_lines(mdtrt_id TEXT NOT NULL, feedetl_sn TEXT NOT NULL, chrg_bchno TEXT NOT NULL, "
+        "med_list_codg TEXT NOT NULL, medins_list_codg TEXT NOT NULL, amount_fen INTEGER NOT NULL, "
+        "cnt_e4 INTEGER NOT NULL, pric_e6 INTEGER NOT NULL, fee_ocur_time INTEGER NOT NULL, state TEXT NOT NULL, "
+        "msgid TEXT NOT NULL, PRIMARY KEY(mdtrt_id, feedetl_sn)) WITHOUT ROWID;"
+        "INSERT INTO fee_lines VALUES('V1','1','1','A01','H-A01',1250,10000,12500000,5,'active','M1');"
+        "INSERT INTO fee_lines VALUES('V1','2','1','A02','H-A02',300,20000,1500000,5,'cancelled','M1');"
+        "INSERT INTO fee_lines VALUES('V1','3','2','A03','H-A03',100,10000,1000000,6,'active','M2');";
+    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto opened = OpenSqliteStore(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
+                         XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
+                         EXPECT_EQ(version.value_or(""), "2");
+                         XT_ASSIGN_OR_RETURN(auto active, txn.ActiveFeeLines("V1"));
+                         EXPECT_EQ(active.size(), 2u);
+                         XT_ASSIGN_OR_RETURN(auto two, txn.FindFeeLine("V1", "2"));
+                         EXPECT_EQ(two ? two->state + two->med_list_codg + two->msgid : "", "cancelledA02M1");
+                         return Status::Ok();
+                       }).ok());
 }
 
 TEST(SqliteStore, RefusesInvalidOptionsAndUnopenablePaths) {
