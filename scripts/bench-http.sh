@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds xietong, then RUNS times (default 3): a fresh database, `xietong
-# serve` on a free 127.0.0.1 port (access log on, to a file), and `xietong
-# loadgen --json` against it (extra arguments go to loadgen); then the
+# serve` on a free 127.0.0.1 port (access log on, to a file), a hospital key
+# for every institution, and `xietong loadgen --json` against it (extra arguments go to loadgen); then the
 # median of the headline figures. docs/benchmarks.md has the results.
 # XIETONG_BUILD_DIR=DIR uses DIR/xietong as built, instead of building build/.
 set -euo pipefail
@@ -25,12 +25,14 @@ trap cleanup EXIT
 for run in $(seq "$runs"); do
   rm -f "$dir"/bench.db*
   "$xt" init --db "$dir/bench.db" >/dev/null
+  "$xt" credentials issue --db "$dir/bench.db" --role hospital --all-institutions --label bench --json >"$dir/keys.jsonl"
+  : >"$dir/serve.out"
   "$xt" serve --db "$dir/bench.db" --listen 127.0.0.1:0 >"$dir/serve.out" 2>"$dir/serve.log" &
   server_pid=$!
   for _ in $(seq 100); do grep -q "listening on" "$dir/serve.out" && break; sleep 0.1; done
   target="$(sed -n 's|.*listening on http://\([0-9.]*:[0-9]*\).*|\1|p' "$dir/serve.out")"
   echo "run $run: server at $target" >&2
-  "$xt" loadgen --target "$target" --json "$@" | tee -a "$out"
+  "$xt" loadgen --target "$target" --credentials "$dir/keys.jsonl" --json "$@" | tee -a "$out"
   kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 done
 python3 - "$out" <<'PY'

@@ -522,6 +522,9 @@ TEST(HttpLoadgen, SmallRunSettlesEveryVisitItSends) {
   http::LoadgenOptions o;
   o.port = server.port();
   o.data_dir = DataDir();
+  for (const auto& inst : env.ref->registry.institutions()) {
+    o.api_keys[inst.fixmedins_code] = env.Key(service::Role::kHospital, inst.fixmedins_code);
+  }
   o.connections = 4;
   o.flows = 40;
   o.settles = 40;

@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/http_commands.h"
 #include "cli/progress.h"
@@ -19,6 +21,10 @@ CLI::App* AddLoadgenCommand(CLI::App& app, LoadgenArgs* a) {
                                             "connections; report durable settlements/s and latency");
   cmd->add_option("--target", a->target, "HOST:PORT of the server")->capture_default_str();
   cmd->add_option("--data", a->data, "data folder the server's database was made from (default: the project's data/)");
+  cmd->add_option("--credentials", a->credentials,
+                  "hospital keys, one JSON object per line, as printed by `xietong credentials issue --role hospital "
+                  "--all-institutions --json`")
+      ->required();
   cmd->add_option("--connections", a->connections, "concurrent keep-alive connections, one client thread each")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
@@ -51,6 +57,22 @@ int RunLoadgen(const LoadgenArgs& a) {
     return 2;
   }
   o.data_dir = a.data.empty() ? service::DefaultDataDir() : a.data;
+  {
+    std::ifstream in(a.credentials);
+    if (!in) {
+      std::fprintf(stderr, "xietong: XT-CLI-002: cannot read %s\n", a.credentials.c_str());
+      return 1;
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      const auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.is_object() || j.value("role", "") != "hospital" || !j.contains("api_key")) {
+        continue;  // other roles' keys are not used here
+      }
+      o.api_keys[j.value("scope", "")] = j.value("api_key", "");
+    }
+  }
   o.connections = a.connections;
   o.flows = a.flows;
   o.settles = a.settles;

@@ -52,6 +52,14 @@ struct Dataset {
   };
   std::vector<Insured> insured;  // persons with an enrollment in force today
   std::map<std::string, std::vector<const catalog::ItemVersion*>> items;  // in scope, by treatment province
+  // The institutions the run calls as: those it has a key for, each signed
+  // in once (9001) before the phases.
+  struct Session {
+    const registry::Institution* inst = nullptr;
+    std::string bearer;  // "Authorization: Bearer <key>\r\n"
+    std::string sign_no;
+  };
+  std::vector<Session> sessions;
 };
 
 Result<std::unique_ptr<Dataset>> LoadDataset(const std::string& dir) {
@@ -89,6 +97,7 @@ Result<std::unique_ptr<Dataset>> LoadDataset(const std::string& dir) {
 
 // The visit number `i` of the run: who, where, and what was billed.
 struct Work {
+  const Dataset::Session* session = nullptr;
   const registry::Institution* inst = nullptr;
   service::Visit visit;
   std::vector<service::FlowLine> lines;
@@ -96,9 +105,9 @@ struct Work {
 };
 
 Work MakeWork(const Dataset& d, int64_t i, int lines) {
-  const auto& insts = d.registry.institutions();
   Work w;
-  w.inst = &insts[static_cast<size_t>(i) % insts.size()];
+  w.session = &d.sessions[static_cast<size_t>(i) % d.sessions.size()];
+  w.inst = w.session->inst;
   const auto& who = d.insured[static_cast<size_t>(i * 7919) % d.insured.size()];
   w.visit = service::Visit{who.psn_no, who.insutype, who.insuplc_admdvs, false, ""};
   const auto& list = d.items.at(catalog::ProvinceOf(w.inst->admdvs));
@@ -130,10 +139,11 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // The response envelope, or an envelope saying why there was none.
-  std::string Call(const std::string& request) {
+  // `bearer` is the whole Authorization header line, with its CRLF.
+  std::string Call(const std::string& request, const std::string& bearer) {
     int status = 0;
     std::string body;
-    const std::string err = Exchange("POST", kCallServicePath, request, &status, &body);
+    const std::string err = Exchange("POST", kCallServicePath, request, &status, &body, bearer);
     if (!err.empty()) return Failure("no answer: " + err);
     if (status != 200) return Failure("HTTP " + std::to_string(status) + ": " + body.substr(0, 200));
     return body;
@@ -142,7 +152,7 @@ class Connection {
   bool Healthz() {
     int status = 0;
     std::string body;
-    return Exchange("GET", kHealthzPath, "", &status, &body).empty() && status == 200;
+    return Exchange("GET", kHealthzPath, "", &status, &body, std::string()).empty() && status == 200;
   }
 
  private:
@@ -199,7 +209,7 @@ class Connection {
   // request twice is safe here: a repeated msgid is answered from the
   // message log, byte for byte.
   std::string Exchange(std::string_view method, std::string_view path, const std::string& body, int* status,
-                       std::string* out) {
+                       std::string* out, const std::string& bearer) {
     for (int attempt = 0;; ++attempt) {
       const bool reused = fd_ >= 0 && requests_on_fd_ > 0;
       if (fd_ < 0) {
@@ -207,7 +217,7 @@ class Connection {
         if (!err.empty()) return err;
       }
       bool got_bytes = false;
-      std::string err = ExchangeOnce(method, path, body, status, out, &got_bytes);
+      std::string err = ExchangeOnce(method, path, body, status, out, &got_bytes, bearer);
       if (err.empty()) return err;
       Close();
       if (!reused || got_bytes || attempt > 0) return err;
@@ -215,11 +225,11 @@ class Connection {
   }
 
   std::string ExchangeOnce(std::string_view method, std::string_view path, const std::string& body, int* status,
-                           std::string* out, bool* got_bytes) {
+                           std::string* out, bool* got_bytes, const std::string& bearer) {
     std::string req;
     req.reserve(body.size() + 160);
     req.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: ").append(o_.host);
-    req.append("\r\nConnection: keep-alive\r\n");
+    req.append("\r\nConnection: keep-alive\r\n").append(bearer);
     if (method == "POST") {
       req.append("Content-Type: application/json\r\nContent-Length: ").append(std::to_string(body.size()));
       req.append("\r\n");
@@ -303,7 +313,9 @@ class Connection {
 class VisitFlow {
  public:
   VisitFlow(Connection* conn, Work* w, const Clock* clock)
-      : conn_(conn), w_(w), hc_(w->inst->fixmedins_code, w->inst->admdvs, clock) {}
+      : conn_(conn), w_(w), hc_(w->inst->fixmedins_code, w->inst->admdvs, clock) {
+    hc_.set_sign_no(w->session->sign_no);
+  }
 
   service::CallResult Open(const std::string& now) {
     const std::string msgid = hc_.NextMsgid();
@@ -348,7 +360,7 @@ class VisitFlow {
  private:
   service::CallResult Send(std::string_view infno, const std::string& input, const std::string& msgid) {
     service::CallResult r;
-    r.response = conn_->Call(hc_.Envelope(infno, input, w_->visit.insuplc_admdvs, msgid));
+    r.response = conn_->Call(hc_.Envelope(infno, input, w_->visit.insuplc_admdvs, msgid), w_->session->bearer);
     // Answers open with the infcode (the interface's field order): a
     // success needs no parsing; a refusal is rare and read in full.
     if (r.response.rfind("{\"infcode\":0,", 0) == 0) return r;
@@ -474,6 +486,30 @@ Result<LoadgenResult> RunLoadgen(const LoadgenOptions& o) {
     }
   }
   const Clock* clock = &SystemClock::Instance();
+  // Every institution with a key signs in once (9001); the run then calls
+  // as those institutions only.
+  for (const auto& inst : data->registry.institutions()) {
+    auto key = o.api_keys.find(inst.fixmedins_code);
+    if (key == o.api_keys.end()) continue;
+    Dataset::Session session{&inst, "Authorization: Bearer " + key->second + "\r\n", ""};
+    service::HospitalClient hc(inst.fixmedins_code, inst.admdvs, clock);
+    const std::string answer =
+        conns[0]->Call(hc.Envelope("9001", R"({"signIn":{"opter_no":"loadgen","mac":"","ip":"127.0.0.1"}})", ""),
+                       session.bearer);
+    static constexpr std::string_view kSignNo = "\"sign_no\":\"";
+    const size_t at = answer.find(kSignNo);
+    if (answer.rfind("{\"infcode\":0,", 0) != 0 || at == std::string::npos) {
+      return Status::Error("XT-LOAD-004", "signing in as " + inst.fixmedins_code + " failed", answer.substr(0, 300));
+    }
+    const size_t begin = at + kSignNo.size();
+    session.sign_no = answer.substr(begin, answer.find('"', begin) - begin);
+    data->sessions.push_back(std::move(session));
+  }
+  if (data->sessions.empty()) {
+    return Status::Error("XT-LOAD-003",
+                         "no hospital keys for the dataset's institutions: issue them with `xietong credentials issue "
+                         "--role hospital --all-institutions --json > keys.jsonl` and pass --credentials keys.jsonl");
+  }
   auto phase = [&](const char* name) {
     if (o.phase) o.phase(name);
   };

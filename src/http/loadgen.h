@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "core/status.h"
@@ -31,6 +32,9 @@ struct LoadgenOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string data_dir;               // data/ the server's database was made from
+  // fixmedins_code -> that hospital's API key. The run calls as these
+  // institutions only, each signed in once with 9001.
+  std::map<std::string, std::string> api_keys;
   int connections = 64;               // concurrent keep-alive connections (one thread each)
   int64_t flows = 20000;              // phase 1
   int64_t settles = 20000;            // phase 2
