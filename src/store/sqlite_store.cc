@@ -71,9 +71,8 @@ CREATE TABLE IF NOT EXISTS accounts(
 CREATE TABLE IF NOT EXISTS transfers(
   id INTEGER PRIMARY KEY, setl_id TEXT NOT NULL, debit_account TEXT NOT NULL, credit_account TEXT NOT NULL,
   amount_fen INTEGER NOT NULL CHECK(amount_fen > 0), memo TEXT NOT NULL, time INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS transfers_setl ON transfers(setl_id);
+DROP INDEX IF EXISTS transfers_setl;
 CREATE INDEX IF NOT EXISTS settlements_inst ON settlements(fixmedins_code, setl_time);
-CREATE INDEX IF NOT EXISTS settlements_person ON settlements(psn_no, setl_time);
 CREATE INDEX IF NOT EXISTS settlements_insuplc ON settlements(substr(insuplc_admdvs, 1, 2), setl_time);
 CREATE INDEX IF NOT EXISTS settlements_mdtrtarea ON settlements(substr(mdtrtarea_admvs, 1, 2), setl_time);
 CREATE INDEX IF NOT EXISTS settlements_time ON settlements(setl_time);
@@ -318,8 +317,12 @@ const char kAuditHead[] =
   " AND (?10 = '' OR substr(insuplc_admdvs, 1, 2) = ?10 OR substr(mdtrtarea_admvs, 1, 2) = ?10)"      \
   " AND setl_time >= ?5 AND setl_time < ?6 AND (setl_time, id) < (?7, ?8)"
 #define XT_LIST_ORDER " ORDER BY setl_time DESC, id DESC LIMIT ?9"
+// A person's settlements are found through their visits (visits_person,
+// then settlements_visit): a person has few, and an index of settlements by
+// person would cost every settlement a write at a random place.
 const char kListByPerson[] =
-    "SELECT " XT_SETL_COLS ", id FROM settlements WHERE psn_no = ?2 AND" XT_LIST_COND XT_LIST_ORDER;
+    "SELECT " XT_SETL_COLS ", id FROM settlements WHERE mdtrt_id IN (SELECT mdtrt_id FROM visits WHERE psn_no = ?2) "
+    "AND" XT_LIST_COND XT_LIST_ORDER;
 const char kListByInstitution[] =
     "SELECT " XT_SETL_COLS ", id FROM settlements WHERE fixmedins_code = ?1 AND" XT_LIST_COND XT_LIST_ORDER;
 const char kListByInsuplc[] = "SELECT " XT_SETL_COLS
