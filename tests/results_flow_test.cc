@@ -104,7 +104,7 @@ class ResultsFlowTest : public ::testing::Test {
   std::pair<int, json> Check(const std::string& key, const std::string& items, const std::string& at,
                              const std::string& psn_no = kPatient) {
     auto c = Client(key);
-    auto res = c.Get("/api/v1/persons/" + psn_no + "/recognised", {{"items", items}, {"at", at}}, {});
+    auto res = c.Get("/api/v1/persons/" + psn_no + "/recognised", httplib::Params{{"items", items}, {"at", at}}, httplib::Headers{});
     EXPECT_TRUE(res);
     if (!res) return {0, json()};
     return {res->status, json::parse(res->body)};
@@ -338,7 +338,7 @@ TEST_F(ResultsFlowTest, DecisionsAndStatistics) {
                           .price_fen;
   ASSERT_GT(k_price, 0);
   for (const std::string& key : {env_->Key(service::Role::kAgency, "120000"), doctor}) {
-    auto st = Client(key).Get("/api/v1/results/statistics", {{"from", "2024-05"}, {"to", "2024-05"}}, {});
+    auto st = Client(key).Get("/api/v1/results/statistics", httplib::Params{{"from", "2024-05"}, {"to", "2024-05"}}, httplib::Headers{});
     ASSERT_TRUE(st);
     ASSERT_EQ(st->status, 200) << st->body;
     const json j = json::parse(st->body);
@@ -360,11 +360,11 @@ TEST_F(ResultsFlowTest, DecisionsAndStatistics) {
   auto none = hb.Get("/api/v1/results/statistics");
   ASSERT_TRUE(none);
   EXPECT_EQ(json::parse(none->body)["rows"].size(), 0u);
-  auto refused = hb.Get("/api/v1/results/statistics", {{"region", "120000"}}, {});
+  auto refused = hb.Get("/api/v1/results/statistics", httplib::Params{{"region", "120000"}}, httplib::Headers{});
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 403);
   // Another month: empty.
-  auto june = Client(doctor).Get("/api/v1/results/statistics", {{"from", "2024-06"}}, {});
+  auto june = Client(doctor).Get("/api/v1/results/statistics", httplib::Params{{"from", "2024-06"}}, httplib::Headers{});
   ASSERT_TRUE(june);
   EXPECT_EQ(json::parse(june->body)["rows"].size(), 0u);
 }
