@@ -168,6 +168,12 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
               }).ok());
   ASSERT_FALSE(fund_account.empty());
   const std::string tj = tianjin_->fixmedins_code;
+  {
+    auto client = env_->Client(*tianjin_);
+    FlowDriver drv(env_->processor.get(), &client);
+    Visit open{kDemoPsn, "310", "130500", false, ""};
+    ASSERT_EQ(drv.Open(&open, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
+  }
 
   const std::vector<std::string> who = {"none",      "bad",       "hosp_tj",  "hosp_he",   "agency_tj",
                                         "agency_he", "agency_bj", "res_demo", "res_other", "admin"};
@@ -175,6 +181,7 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
     http::Route route;
     std::string path;
     std::vector<std::string> want;  // in the order of `who`
+    std::string post_body;          // POST with this body when not empty (an invalid one: 400 = admitted)
   };
   const std::vector<Row> rows = {
       {http::Route::kCallService, kCallPath,
@@ -199,6 +206,18 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
        {"401", "401", "404", "404", "404", "404", "404", "ok", "404", "ok"}},
       {http::Route::kAccountStatement, "/api/v1/accounts/" + fund_account + "/statement",
        {"401", "401", "404", "404", "404", "ok", "404", "404", "404", "ok"}},
+      {http::Route::kResultsPublish, "/api/v1/results",
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+      {http::Route::kResultDecisions, "/api/v1/results/decisions",
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+      // The doctor's check needs an open visit of the patient at the caller's
+      // institution: the demo patient is registered (not settled) in Tianjin.
+      {http::Route::kResultsRecognised, std::string("/api/v1/persons/") + kDemoPsn + "/recognised?items=K",
+       {"401", "401", "ok", "403", "403", "403", "403", "403", "403", "403"}},
+      {http::Route::kResultLooks, std::string("/api/v1/persons/") + kDemoPsn + "/result-looks",
+       {"401", "401", "403", "403", "ok", "ok", "ok", "ok", "403", "ok"}},
+      {http::Route::kResultStatistics, "/api/v1/results/statistics",
+       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
   };
   // The matrix covers every route the server has.
   std::set<http::Route> covered;
@@ -227,6 +246,13 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
         if (res->status == 401) {
           EXPECT_EQ(body["infcode"], -1) << "a refusal is still an envelope";
         }
+      } else if (!row.post_body.empty()) {
+        httplib::Client cli("127.0.0.1", server_->port());
+        httplib::Headers h;
+        if (!keys_[who[i]].empty()) h.emplace("Authorization", "Bearer " + keys_[who[i]]);
+        auto res = cli.Post(row.path, h, row.post_body, "application/json");
+        ASSERT_TRUE(res);
+        got = res->status == 200 ? "ok" : std::to_string(res->status);
       } else {
         auto res = Get(who[i], row.path);
         ASSERT_TRUE(res);

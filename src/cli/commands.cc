@@ -14,6 +14,7 @@
 #include "cli/admin_commands.h"
 #include "cli/http_commands.h"
 #include "cli/progress.h"
+#include "cli/results_commands.h"
 #include "service/bench.h"
 #include "service/demo.h"
 #include "service/person_view.h"
@@ -372,6 +373,8 @@ int Main(int argc, char** argv) {
   auto* loadgen = AddLoadgenCommand(app, &loadgen_args);
   AdminArgs admin_args;
   AddAdminCommands(app, &admin_args);
+  ResultsArgs results_args;
+  AddResultsCommands(app, &results_args);
 
   try {
     app.parse(argc, argv);
@@ -387,6 +390,7 @@ int Main(int argc, char** argv) {
     if (*serve) return RunServe(serve_args);
     if (*loadgen) return RunLoadgen(loadgen_args);
     if (int rc = RunAdmin(app, admin_args); rc >= 0) return rc;
+    if (int rc = RunResults(app, results_args); rc >= 0) return rc;
     if (*bench) {
       if (quick) {
         bopt.engine_claims = 20000;

@@ -95,6 +95,11 @@ std::string_view RouteLabel(Route route) {
     case Route::kFunds: return "/api/v1/funds";
     case Route::kInstitutionBalance: return "/api/v1/institutions/{fixmedins_code}/balance";
     case Route::kAccountStatement: return "/api/v1/accounts/{account}/statement";
+    case Route::kResultsPublish: return "/api/v1/results";
+    case Route::kResultsRecognised: return "/api/v1/persons/{psn_no}/recognised";
+    case Route::kResultLooks: return "/api/v1/persons/{psn_no}/result-looks";
+    case Route::kResultDecisions: return "/api/v1/results/decisions";
+    case Route::kResultStatistics: return "/api/v1/results/statistics";
     case Route::kOther: break;
   }
   return "other";

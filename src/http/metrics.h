@@ -37,9 +37,15 @@ enum class Route : int {
   kFunds,
   kInstitutionBalance,
   kAccountStatement,
+  // Mutual recognition of results (service/results_service.h).
+  kResultsPublish,
+  kResultsRecognised,
+  kResultLooks,
+  kResultDecisions,
+  kResultStatistics,
   kOther
 };
-inline constexpr size_t kRouteCount = 12;
+inline constexpr size_t kRouteCount = 17;
 inline constexpr std::string_view kCallServicePath = "/fsi/api/callService";
 inline constexpr std::string_view kHealthzPath = "/healthz";
 inline constexpr std::string_view kMetricsPath = "/metrics";

@@ -17,6 +17,11 @@ const std::vector<RouteSpec>& RouteTable() {
       {Route::kFunds, "GET", RouteLabel(Route::kFunds), Access::kCredential},
       {Route::kInstitutionBalance, "GET", RouteLabel(Route::kInstitutionBalance), Access::kCredential},
       {Route::kAccountStatement, "GET", RouteLabel(Route::kAccountStatement), Access::kCredential},
+      {Route::kResultsPublish, "POST", RouteLabel(Route::kResultsPublish), Access::kCredential},
+      {Route::kResultsRecognised, "GET", RouteLabel(Route::kResultsRecognised), Access::kCredential},
+      {Route::kResultLooks, "GET", RouteLabel(Route::kResultLooks), Access::kCredential},
+      {Route::kResultDecisions, "POST", RouteLabel(Route::kResultDecisions), Access::kCredential},
+      {Route::kResultStatistics, "GET", RouteLabel(Route::kResultStatistics), Access::kCredential},
   };
   return table;
 }

@@ -23,6 +23,7 @@
 #include "core/json_writer.h"
 #include "http/access_log.h"
 #include "http/routes.h"
+#include "service/results_service.h"
 
 namespace xt::http {
 
@@ -322,6 +323,12 @@ struct HttpServer::Impl {
       case Route::kFunds: reply = api->FundBalances(*caller, params); break;
       case Route::kInstitutionBalance: reply = api->InstitutionBalance(*caller, arg); break;
       case Route::kAccountStatement: reply = api->AccountStatement(*caller, arg, params); break;
+      // Mutual recognition of results; POST bodies are bounded by payload_bytes_max.
+      case Route::kResultsPublish: reply = api->results().Publish(*caller, req.body); break;
+      case Route::kResultsRecognised: reply = api->results().Recognised(*caller, arg, params); break;
+      case Route::kResultLooks: reply = api->results().Looks(*caller, arg, params); break;
+      case Route::kResultDecisions: reply = api->results().Decide(*caller, req.body); break;
+      case Route::kResultStatistics: reply = api->results().Statistics(*caller, params); break;
       default: reply = service::ApiReply{404, R"({"err_code":"XT-API-002","err_msg":"no such resource"})", "XT-API-002"};
     }
     metrics.RequestFinished();
@@ -432,6 +439,11 @@ struct HttpServer::Impl {
       if (req.method == "POST" && req.path == kCallServicePath && !req.has_header("Content-Length") &&
           !req.has_header("Transfer-Encoding")) {
         SetError(res, 400, "XT-HTTP-001", "the request body is empty: send one request envelope (JSON)");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (req.method == "POST" && req.path.rfind("/api/", 0) == 0 && !req.has_header("Content-Length") &&
+          !req.has_header("Transfer-Encoding")) {
+        SetApiError(res, 400, "XT-HTTP-001", "the request body is empty: send one JSON object");
         return httplib::Server::HandlerResponse::Handled;
       }
       return httplib::Server::HandlerResponse::Unhandled;

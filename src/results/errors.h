@@ -30,4 +30,11 @@ inline Status BadRegion(const std::string& code) {
   return Status::Error("XT-RES-009", "not a region code: " + code);
 }
 
+inline Status ResultIdReused(const std::string& id) {
+  return Status::Error("XT-RES-010", "result_id " + id + " was already published with a different body");
+}
+inline Status DecisionIdReused(const std::string& id) {
+  return Status::Error("XT-RES-011", "decision_id " + id + " was already recorded with a different body");
+}
+
 }  // namespace xt::results::err

@@ -13,9 +13,13 @@ namespace xt::service {
 
 namespace {
 
-const char* const kDocs[] = {"regions", "institutions", "catalog", "policies"};
+// In loading order: recognition refers to the institutions.
+const char* const kDocs[] = {"regions", "institutions", "catalog", "policies", "recognition"};
+// Documents added after databases were first made: absent from an older one.
+bool Optional(const std::string& name) { return name == "recognition"; }
 
 Status ParseDoc(const std::string& name, const std::string& text, RefData* ref) {
+  if (name == "recognition") return results::LoadRecognitionJson(text, ref->registry, &ref->recognition);
   if (name == "regions") return registry::LoadRegionsJson(text, &ref->registry);
   if (name == "institutions") return registry::LoadInstitutionsJson(text, &ref->registry);
   if (name == "catalog") return catalog::LoadCatalogJson(text, &ref->catalog);
@@ -98,6 +102,7 @@ Result<std::unique_ptr<RefData>> LoadRefData(store::Store& store) {
   XT_RETURN_IF_ERROR(store.Read([&](store::ReadTxn& txn) -> Status {
     for (const char* name : kDocs) {
       XT_ASSIGN_OR_RETURN(auto text, txn.GetRefData(name));
+      if (!text && Optional(name)) continue;
       if (!text) {
         return Status::Error("XT-DATA-008", "the database is not initialised: run `xietong init`",
                              std::string("missing reference document ") + name);

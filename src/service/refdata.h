@@ -13,6 +13,7 @@
 #include "core/status.h"
 #include "policy/policy.h"
 #include "registry/registry.h"
+#include "results/book.h"
 #include "store/store.h"
 
 namespace xt::service {
@@ -21,6 +22,10 @@ struct RefData {
   registry::Registry registry;
   catalog::Catalog catalog;
   policy::PolicyBook policies;
+  // Mutual recognition of results (data/recognition.json): items, listings,
+  // qualifications, prices. Empty for a database initialised before it
+  // existed (then nothing is recognised anywhere).
+  results::Book recognition;
 };
 
 // The data/ folder: $XIETONG_DATA if set, else ./data if it holds

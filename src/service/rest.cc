@@ -5,6 +5,7 @@
 
 #include "core/json_writer.h"
 #include "ledger/ledger.h"
+#include "service/results_service.h"
 
 namespace xt::service {
 
@@ -124,6 +125,10 @@ void WriteDetail(JsonWriter& w, const std::string& detail_json) {
 std::string PageToken(const store::SettlementRow& r) { return std::to_string(r.setl_time) + "." + std::to_string(r.id); }
 
 }  // namespace
+
+Api::Api(store::Store* store, const RefData* ref, const Clock* clock)
+    : store_(store), ref_(ref), clock_(clock), results_(std::make_unique<ResultsApi>(store, ref, clock)) {}
+Api::~Api() = default;
 
 Status Api::Audit(const Caller& caller, const std::string& action, const std::string& subject,
                   const std::string& outcome, const std::string& detail) {

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -40,13 +41,19 @@ struct ApiReply {
 
 using QueryParams = std::map<std::string, std::string>;
 
+class ResultsApi;  // results_service.h: mutual recognition of results
+
 class Api {
  public:
   static constexpr int kPageSizeDefault = 50;
   static constexpr int kPageSizeMax = 200;
   static constexpr int kFundAccountsMax = 1000;
 
-  Api(store::Store* store, const RefData* ref, const Clock* clock) : store_(store), ref_(ref), clock_(clock) {}
+  Api(store::Store* store, const RefData* ref, const Clock* clock);
+  ~Api();
+
+  // The use cases of mutual recognition of results, on the same store.
+  ResultsApi& results() { return *results_; }
 
   // GET /api/v1/me
   ApiReply Me(const Caller& caller);
@@ -73,6 +80,7 @@ class Api {
   store::Store* store_;
   const RefData* ref_;
   const Clock* clock_;
+  std::unique_ptr<ResultsApi> results_;
 };
 
 }  // namespace xt::service

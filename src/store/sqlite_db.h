@@ -60,6 +60,12 @@ class Stmt {
     const unsigned char* p = sqlite3_column_text(s_, col);
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, col)) : std::string();
   }
+  // The same into an existing string, reusing its capacity.
+  void TextInto(int col, std::string* out) const {
+    const unsigned char* p = sqlite3_column_text(s_, col);
+    if (p) out->assign(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s_, col)));
+    else out->clear();
+  }
   sqlite3_stmt* raw() { return s_; }
 
  private:

@@ -235,6 +235,74 @@ struct StatementQuery {
   int limit = 50;
 };
 
+// ---- Mutual recognition of results (docs/results.md): results, looks at
+// them, the doctor's decisions.
+
+// A published lab result or imaging report. The header fields are columns;
+// the kind's own fields are kept as the JSON the service wrote (body_json).
+struct ResultRow {
+  std::string result_id;  // unique across the system
+  std::string psn_no;
+  std::string fixmedins_code;  // who made the test
+  std::string item_code;
+  std::string kind;            // lab | imaging
+  LocalSeconds taken_at = 0;
+  LocalSeconds reported_at = 0;
+  std::string origin;          // the HR rule's answer at publication ("marked" carries HR)
+  std::string body_json;
+  std::string request_hash;    // to refuse a reused result_id with a different body
+  LocalSeconds published_at = 0;
+};
+
+// What the doctor's check reads of a result (a covering index: no row reads).
+struct ResultKeyRow {
+  std::string result_id;
+  std::string fixmedins_code;
+  std::string item_code;
+  LocalSeconds taken_at = 0;
+  LocalSeconds reported_at = 0;
+};
+
+// One look at a patient's results (the check), allowed or refused.
+struct ResultLookRow {
+  int64_t id = 0;  // assigned by the store
+  LocalSeconds time = 0;
+  std::string psn_no;
+  std::string fixmedins_code;  // the looking institution
+  std::string region;          // its province ("120000"), for agencies and statistics
+  std::string actor;           // key_id, or "local"
+  std::string items;           // the item codes asked, comma-separated
+  std::string outcome;         // "ok" or the refusal's code
+  int64_t items_asked = 0;
+  int64_t items_recognised = 0;
+};
+
+struct ResultDecisionRow {
+  std::string decision_id;  // idempotency key
+  std::string psn_no;
+  std::string fixmedins_code;  // the deciding institution
+  std::string region;          // its province
+  std::string item_code;
+  std::string result_id;
+  std::string kind;    // accepted | repeated
+  std::string reason;  // "" | condition_changed | result_doubtful | emergency
+  std::string note;
+  LocalSeconds decided_at = 0;
+  std::string request_hash;
+};
+
+// Looks or decisions to read: empty strings match anything; newest first
+// by id, strictly before before_id; at most `limit`.
+struct ResultLookQuery {
+  std::string psn_no;
+  std::string region;
+  std::string fixmedins_code;
+  LocalSeconds time_from = INT64_MIN;  // time >= time_from
+  LocalSeconds time_to = INT64_MAX;    // time < time_to
+  int64_t before_id = INT64_MAX;
+  int limit = 50;
+};
+
 class ReadTxn {
  public:
   virtual ~ReadTxn() = default;
@@ -273,6 +341,22 @@ class ReadTxn {
 
   // The audit log in seq order, from seq `from` on.
   virtual Status ForEachAudit(int64_t from, const std::function<bool(const AuditRow&)>& fn) = 0;
+
+  // ---- Mutual recognition of results
+  virtual Result<std::optional<ResultRow>> FindResult(std::string_view result_id) = 0;
+  // The patient's results as the check needs them, into *out (cleared;
+  // its capacity kept), at most `limit` (newest taken first).
+  virtual Status ResultKeysOfPerson(std::string_view psn_no, int limit, std::vector<ResultKeyRow>* out) = 0;
+  // The patient's visits at one institution, newest first, at most `limit`.
+  virtual Result<std::vector<VisitRow>> VisitsOfPersonAt(std::string_view psn_no, std::string_view fixmedins_code,
+                                                         int limit) = 0;
+  virtual Result<std::vector<ResultLookRow>> ListResultLooks(const ResultLookQuery& query) = 0;
+  virtual Result<std::optional<ResultDecisionRow>> FindResultDecision(std::string_view decision_id) = 0;
+  // Successful looks and all decisions in the window, for the statistics
+  // (query.before_id and limit are ignored; the callback returns false to stop).
+  virtual Status ForEachResultCheck(const ResultLookQuery& query, const std::function<bool(const ResultLookRow&)>& fn) = 0;
+  virtual Status ForEachResultDecision(const ResultLookQuery& query,
+                                       const std::function<bool(const ResultDecisionRow&)>& fn) = 0;
 
   // Full scans, for verify. The callback returns false to stop early.
   virtual Status ForEachSettlement(const std::function<bool(const SettlementRow&)>& fn) = 0;
@@ -318,6 +402,12 @@ class WriteTxn : public ReadTxn {
   // Appends a record to the audit log; it is chained and written when this
   // piece of work's group commits, and dropped with it if it rolls back.
   virtual Status AppendAudit(AuditRow row) = 0;
+
+  // ---- Mutual recognition of results. XT-STORE-003 on a duplicate
+  // result_id / decision_id (the service looks first and replays).
+  virtual Status InsertResults(const std::vector<ResultRow>& rows) = 0;
+  virtual Status InsertResultLook(const ResultLookRow& row) = 0;
+  virtual Status InsertResultDecision(const ResultDecisionRow& row) = 0;
 
   // Runs `fn`; when it fails, every change it made is undone (a nested
   // savepoint) and its status returned, while earlier changes of this piece
