@@ -178,6 +178,8 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
   const std::vector<std::string> who = {"none",      "bad",       "hosp_tj",  "hosp_he",   "agency_tj",
                                         "agency_he", "agency_bj", "res_demo", "res_other", "admin"};
   struct Row {
+    Row(http::Route r, std::string p, std::vector<std::string> w, std::string body = "")
+        : route(r), path(std::move(p)), want(std::move(w)), post_body(std::move(body)) {}
     http::Route route;
     std::string path;
     std::vector<std::string> want;  // in the order of `who`

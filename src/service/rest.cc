@@ -1,6 +1,5 @@
 #include "service/rest.h"
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "core/json_writer.h"
@@ -11,32 +10,13 @@ namespace xt::service {
 
 namespace {
 
-ApiReply Error(int http_status, const std::string& code, const std::string& message) {
-  JsonWriter w;
-  w.BeginObject().Field("err_code", code).Field("err_msg", message).EndObject();
-  return ApiReply{http_status, w.Take(), code};
-}
-ApiReply BadParam(const std::string& m) { return Error(400, "XT-API-001", m); }
-ApiReply Forbidden(const std::string& m) { return Error(403, "XT-AUTH-003", m); }
-ApiReply NotFound(const std::string& m) { return Error(404, "XT-API-002", m); }
-ApiReply Failed(const Status& st) { return Error(500, st.code(), st.message()); }
-
-std::string Param(const QueryParams& p, const char* name) {
-  auto it = p.find(name);
-  return it == p.end() ? std::string() : it->second;
-}
-
-std::optional<int64_t> ToInt(std::string_view s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-bool IsProvince(const std::string& code) {
-  return code.size() == 6 && code.substr(2) == "0000" && code[0] >= '1' && code[0] <= '9' && code[1] >= '0' &&
-         code[1] <= '9';
-}
+using api::BadParam;
+using api::Failed;
+using api::Forbidden;
+using api::IsProvince;
+using api::NotFound;
+using api::Param;
+using api::ToInt;
 
 // Dates from/to (inclusive days) into [time_from, time_to), and the page size.
 struct Window {

@@ -27,19 +27,12 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "service/api_reply.h"
 #include "service/caller.h"
 #include "service/refdata.h"
 #include "store/store.h"
 
 namespace xt::service {
-
-struct ApiReply {
-  int http_status = 200;
-  std::string body;      // JSON; on an error {"err_code": ..., "err_msg": ...}
-  std::string err_code;  // empty on success
-};
-
-using QueryParams = std::map<std::string, std::string>;
 
 class ResultsApi;  // results_service.h: mutual recognition of results
 

@@ -19,13 +19,12 @@ namespace {
 
 using json = nlohmann::json;
 
-ApiReply Error(int http_status, const std::string& code, const std::string& message) {
-  JsonWriter w;
-  w.BeginObject().Field("err_code", code).Field("err_msg", message).EndObject();
-  return ApiReply{http_status, w.Take(), code};
-}
-ApiReply BadParam(const std::string& m) { return Error(400, "XT-API-001", m); }
-ApiReply Forbidden(const std::string& m) { return Error(403, "XT-AUTH-003", m); }
+using api::BadParam;
+using api::Error;
+using api::Forbidden;
+using api::IsProvince;
+using api::Param;
+using api::ToInt;
 
 // The HTTP status of a refusal: XT-RES-001 is access, -010/-011 a reused id,
 // -008 a state that does not allow the decision; storage errors are 500.
@@ -36,23 +35,6 @@ ApiReply FromStatus(const Status& st) {
   if (c.rfind("XT-RES-", 0) == 0 || c == "XT-API-001") return Error(400, c, st.message());
   if (c == "XT-AUTH-003") return Error(403, c, st.message());
   return Error(500, c, st.message());
-}
-
-std::string Param(const QueryParams& p, const char* name) {
-  auto it = p.find(name);
-  return it == p.end() ? std::string() : it->second;
-}
-
-std::optional<int64_t> ToInt(std::string_view s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-bool IsProvince(const std::string& code) {
-  return code.size() == 6 && code.substr(2) == "0000" && std::isdigit(static_cast<unsigned char>(code[0])) &&
-         std::isdigit(static_cast<unsigned char>(code[1]));
 }
 
 bool IsCode(std::string_view s, size_t max) {

@@ -1,0 +1,40 @@
+// What every REST use case answers with (ApiReply), and the small pieces
+// they all share to build one: JSON error bodies with their HTTP status,
+// query parameters read, and the checks of a province code or a number.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace xt::service {
+
+struct ApiReply {
+  int http_status = 200;
+  std::string body;      // JSON; on an error {"err_code": ..., "err_msg": ...}
+  std::string err_code;  // empty on success
+};
+
+using QueryParams = std::map<std::string, std::string>;
+
+namespace api {
+
+ApiReply Error(int http_status, const std::string& code, const std::string& message);
+inline ApiReply BadParam(const std::string& m) { return Error(400, "XT-API-001", m); }
+inline ApiReply Forbidden(const std::string& m) { return Error(403, "XT-AUTH-003", m); }
+inline ApiReply NotFound(const std::string& m) { return Error(404, "XT-API-002", m); }
+inline ApiReply Failed(const Status& st) { return Error(500, st.code(), st.message()); }
+
+// The value of a query parameter, empty when absent.
+std::string Param(const QueryParams& params, const char* name);
+// A whole decimal number and nothing else.
+std::optional<int64_t> ToInt(std::string_view s);
+// A province code: two digits then "0000" (110000, 120000, 130000).
+bool IsProvince(std::string_view code);
+
+}  // namespace api
+}  // namespace xt::service
