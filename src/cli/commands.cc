@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/admin_commands.h"
+#include "cli/clear_commands.h"
 #include "cli/http_commands.h"
 #include "cli/progress.h"
 #include "service/bench.h"
@@ -372,6 +373,8 @@ int Main(int argc, char** argv) {
   auto* loadgen = AddLoadgenCommand(app, &loadgen_args);
   AdminArgs admin_args;
   AddAdminCommands(app, &admin_args);
+  ClearArgs clear_args;
+  AddClearCommands(app, &clear_args);
 
   try {
     app.parse(argc, argv);
@@ -387,6 +390,7 @@ int Main(int argc, char** argv) {
     if (*serve) return RunServe(serve_args);
     if (*loadgen) return RunLoadgen(loadgen_args);
     if (int rc = RunAdmin(app, admin_args); rc >= 0) return rc;
+    if (int rc = RunClear(app, clear_args); rc >= 0) return rc;
     if (*bench) {
       if (quick) {
         bopt.engine_claims = 20000;

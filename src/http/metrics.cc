@@ -95,6 +95,11 @@ std::string_view RouteLabel(Route route) {
     case Route::kFunds: return "/api/v1/funds";
     case Route::kInstitutionBalance: return "/api/v1/institutions/{fixmedins_code}/balance";
     case Route::kAccountStatement: return "/api/v1/accounts/{account}/statement";
+    case Route::kClearingMonths: return "/api/v1/clearing/months";
+    case Route::kClearingMonth: return "/api/v1/clearing/months/{setlym}";
+    case Route::kClearingClose: return "/api/v1/clearing/months/{setlym}/close";
+    case Route::kClearingReport: return "/api/v1/clearing/months/{setlym}/{report}";
+    case Route::kClearingPrepaid: return "/api/v1/clearing/prepaid";
     case Route::kOther: break;
   }
   return "other";

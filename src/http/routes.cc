@@ -17,6 +17,13 @@ const std::vector<RouteSpec>& RouteTable() {
       {Route::kFunds, "GET", RouteLabel(Route::kFunds), Access::kCredential},
       {Route::kInstitutionBalance, "GET", RouteLabel(Route::kInstitutionBalance), Access::kCredential},
       {Route::kAccountStatement, "GET", RouteLabel(Route::kAccountStatement), Access::kCredential},
+      // clearing; close before report: its POST must be installed before the
+      // report's 405 answer to POST on the same pattern.
+      {Route::kClearingMonths, "GET", RouteLabel(Route::kClearingMonths), Access::kCredential},
+      {Route::kClearingMonth, "GET", RouteLabel(Route::kClearingMonth), Access::kCredential},
+      {Route::kClearingClose, "POST", RouteLabel(Route::kClearingClose), Access::kAdmin},
+      {Route::kClearingReport, "GET", RouteLabel(Route::kClearingReport), Access::kCredential},
+      {Route::kClearingPrepaid, "GET", RouteLabel(Route::kClearingPrepaid), Access::kCredential},
   };
   return table;
 }
