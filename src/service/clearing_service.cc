@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -269,22 +273,90 @@ Result<clearing::MonthResult> ComputeMonth(store::ReadTxn& txn, const clearing::
   const int64_t seq_after = prior ? prior->seq_through : 0;
   clearing::Codes codes;
   Status bad = Status::Ok();
-  XT_RETURN_IF_ERROR(txn.ForEachClearingRow(
+  // Two stages on two threads: this one steps SQLite and copies the rows
+  // this month counts into batches; a second one makes their facts and
+  // aggregates them. Batches are bounded (kBatchRows rows, kBatchesMax in
+  // flight), so memory stays a few megabytes whatever the month's size.
+  static constexpr size_t kBatchRows = 4096;
+  static constexpr size_t kBatchesMax = 4;
+  struct Item {
+    store::SettlementRow row;
+    LocalSeconds target = 0;
+  };
+  using Batch = std::vector<Item>;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Batch> full;
+  std::vector<Batch> spare;
+  bool done = false;
+  bool failed = false;
+  std::thread consumer([&] {
+    for (;;) {
+      Batch batch;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return done || !full.empty(); });
+        if (full.empty()) return;
+        batch = std::move(full.front());
+        full.pop_front();
+      }
+      cv.notify_all();
+      for (const Item& it : batch) {
+        if (failed) break;
+        auto facts = clearing::FactsOf(it.row, it.row.id, it.target, &codes);
+        if (!facts.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          bad = facts.status();
+          failed = true;
+          break;
+        }
+        closer.Add(*facts);
+      }
+      batch.clear();
+      std::lock_guard<std::mutex> lock(mu);
+      spare.push_back(std::move(batch));
+    }
+  });
+  Batch current;
+  current.reserve(kBatchRows);
+  auto hand_over = [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return full.size() < kBatchesMax; });
+    full.push_back(std::move(current));
+    if (!spare.empty()) {
+      current = std::move(spare.back());
+      spare.pop_back();
+    } else {
+      current = Batch();
+      current.reserve(kBatchRows);
+    }
+    lock.unlock();
+    cv.notify_all();
+  };
+  Status scanned = txn.ForEachClearingRow(
       seq_after, closer.close().seq_through, StartOfMonth(ym),
       [&](const store::SettlementRow& row, LocalSeconds target_time) {
         if (!clearing::IsCrossRegion(row.insuplc_admdvs, row.mdtrtarea_admvs)) return true;
         if (!only_institution.empty() && row.fixmedins_code != only_institution) return true;
-        // Decide before interning: most rows of a scan belong to this month,
-        // but rows of other months cost no dictionary look-ups.
+        // Decided here (three comparisons), so rows of other months cost
+        // neither a copy nor dictionary look-ups.
         if (!closer.Counts(clearing::SetlymOf(target_time), row.id)) return true;
-        auto facts = clearing::FactsOf(row, row.id, target_time, &codes);
-        if (!facts.ok()) {
-          bad = facts.status();
-          return false;
+        current.push_back({row, target_time});
+        if (current.size() >= kBatchRows) {
+          hand_over();
+          std::lock_guard<std::mutex> lock(mu);
+          if (failed) return false;
         }
-        closer.Add(*facts);
         return true;
-      }));
+      });
+  if (!current.empty()) hand_over();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+  }
+  cv.notify_all();
+  consumer.join();
+  XT_RETURN_IF_ERROR(scanned);
   XT_RETURN_IF_ERROR(bad);
   return std::move(closer).Finish(codes);
 }
