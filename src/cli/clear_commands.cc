@@ -118,13 +118,17 @@ int Bench(const ClearArgs& a) {
   // the same database: the close's read and aggregation, which is its cost.
   const auto t0 = Steady::now();
   clearing::MonthResult month;
+  clearing::ClearingHistory history;
+  int64_t seq = 0;
   Status st = (*store)->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto history, service::HistoryOf(txn));
-    XT_ASSIGN_OR_RETURN(int64_t seq, txn.MaxSettlementId());
-    XT_ASSIGN_OR_RETURN(month, service::ComputeMonth(txn, history, clearing::CloseRequest{202611, seq, clock.NowLocal()}));
+    XT_ASSIGN_OR_RETURN(history, service::HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(seq, txn.MaxSettlementId());
     return Status::Ok();
   });
   if (!st.ok()) return Fail(st);
+  auto computed = service::ComputeMonthParallel(**store, history, clearing::CloseRequest{202611, seq, clock.NowLocal()});
+  if (!computed.ok()) return Fail(computed.status());
+  month = std::move(computed).value();
   const double close_s = std::chrono::duration<double>(Steady::now() - t0).count();
   const auto t1 = Steady::now();
   const std::string report = clearing::MonthJson(month);

@@ -265,99 +265,226 @@ Result<clearing::ClearingHistory> HistoryOf(store::ReadTxn& txn) {
   return h;
 }
 
-Result<clearing::MonthResult> ComputeMonth(store::ReadTxn& txn, const clearing::ClearingHistory& history,
-                                           const clearing::CloseRequest& request, std::string_view only_institution) {
-  XT_ASSIGN_OR_RETURN(auto closer, clearing::MonthCloser::Begin(history, request));
-  const clearing::Setlym ym = closer.close().setlym;
-  const clearing::ClosedMonth* prior = history.Find(PrevMonth(ym));
-  const int64_t seq_after = prior ? prior->seq_through : 0;
-  clearing::Codes codes;
-  Status bad = Status::Ok();
-  // Two stages on two threads: this one steps SQLite and copies the rows
-  // this month counts into batches; a second one makes their facts and
-  // aggregates them. Batches are bounded (kBatchRows rows, kBatchesMax in
-  // flight), so memory stays a few megabytes whatever the month's size.
+namespace {
+
+// The aggregation of a month fed by one or more scans of the store: each
+// scan (a producer, on its own thread or the caller's) keeps the rows this
+// month counts and copies them into batches; one consumer thread makes
+// their facts and adds them to the MonthCloser (which is not thread-safe,
+// hence one). Batches are bounded (kBatchRows rows, kBatchesMax waiting), so
+// memory stays a few megabytes whatever the month's size.
+class MonthPipeline {
+ public:
   static constexpr size_t kBatchRows = 4096;
-  static constexpr size_t kBatchesMax = 4;
+  static constexpr size_t kBatchesMax = 8;
+
   struct Item {
     store::SettlementRow row;
     LocalSeconds target = 0;
   };
-  using Batch = std::vector<Item>;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Batch> full;
-  std::vector<Batch> spare;
-  bool done = false;
-  bool failed = false;
-  std::thread consumer([&] {
+  // A batch keeps its rows from one use to the next (`size` of them are
+  // live), so a row is copied by assignment into strings that already have
+  // their capacity: no allocation per row.
+  struct Batch {
+    std::vector<Item> items;
+    size_t size = 0;
+  };
+
+  MonthPipeline(clearing::MonthCloser* closer, clearing::Codes* codes, std::string_view only_institution)
+      : closer_(closer), codes_(codes), only_(only_institution) {
+    consumer_ = std::thread([this] { Consume(); });
+  }
+  ~MonthPipeline() { Finish(); }
+
+  // One producer's side: Accept is its scan's callback.
+  class Feeder {
+   public:
+    explicit Feeder(MonthPipeline* p) : p_(p) { current_.items.resize(kBatchRows); }
+    ~Feeder() { Flush(); }
+    bool Accept(const store::SettlementRow& row, LocalSeconds target_time) {
+      if (!clearing::IsCrossRegion(row.insuplc_admdvs, row.mdtrtarea_admvs)) return true;
+      if (!p_->only_.empty() && row.fixmedins_code != p_->only_) return true;
+      // Decided here (three comparisons; Counts reads only what Begin set),
+      // so rows of other months cost neither a copy nor look-ups.
+      if (!p_->closer_->Counts(clearing::SetlymOf(target_time), row.id)) return true;
+      Item& it = current_.items[current_.size++];
+      store::SettlementRow& r = it.row;
+      it.target = target_time;
+      r.id = row.id;
+      r.setl_id = row.setl_id;
+      r.kind = row.kind;
+      r.fixmedins_code = row.fixmedins_code;
+      r.insuplc_admdvs = row.insuplc_admdvs;
+      r.mdtrtarea_admvs = row.mdtrtarea_admvs;
+      r.insutype = row.insutype;
+      r.med_type = row.med_type;
+      r.setl_time = row.setl_time;
+      r.amounts = row.amounts;
+      if (current_.size >= kBatchRows) return p_->HandOver(&current_);
+      return true;
+    }
+    void Flush() {
+      if (current_.size > 0) p_->HandOver(&current_);
+    }
+
+   private:
+    MonthPipeline* p_;
+    Batch current_;
+  };
+
+  // Waits for the consumer; the first failure of FactsOf, if any.
+  Status Finish() {
+    if (consumer_.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_ = true;
+      }
+      cv_.notify_all();
+      consumer_.join();
+    }
+    return bad_;
+  }
+
+ private:
+  // Queues the batch and gives the producer an empty one; false once the
+  // consumer has failed (the scan then stops).
+  bool HandOver(Batch* current) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return full_.size() < kBatchesMax || failed_; });
+    if (failed_) {
+      current->size = 0;
+      return false;
+    }
+    full_.push_back(std::move(*current));
+    if (!spare_.empty()) {
+      *current = std::move(spare_.back());
+      spare_.pop_back();
+    } else {
+      *current = Batch();
+      current->items.resize(kBatchRows);
+    }
+    lock.unlock();
+    cv_.notify_all();
+    return true;
+  }
+
+  void Consume() {
     for (;;) {
       Batch batch;
       {
-        std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return done || !full.empty(); });
-        if (full.empty()) return;
-        batch = std::move(full.front());
-        full.pop_front();
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return done_ || !full_.empty(); });
+        if (full_.empty()) return;
+        batch = std::move(full_.front());
+        full_.pop_front();
       }
-      cv.notify_all();
-      for (const Item& it : batch) {
-        if (failed) break;
-        auto facts = clearing::FactsOf(it.row, it.row.id, it.target, &codes);
+      cv_.notify_all();
+      for (size_t i = 0; i < batch.size && bad_.ok(); ++i) {
+        const Item& it = batch.items[i];
+        auto facts = clearing::FactsOf(it.row, it.row.id, it.target, codes_);
         if (!facts.ok()) {
-          std::lock_guard<std::mutex> lock(mu);
-          bad = facts.status();
-          failed = true;
+          bad_ = facts.status();
+          std::lock_guard<std::mutex> lock(mu_);
+          failed_ = true;
+          cv_.notify_all();
           break;
         }
-        closer.Add(*facts);
+        closer_->Add(*facts);
       }
-      batch.clear();
-      std::lock_guard<std::mutex> lock(mu);
-      spare.push_back(std::move(batch));
+      batch.size = 0;
+      std::lock_guard<std::mutex> lock(mu_);
+      spare_.push_back(std::move(batch));
     }
-  });
-  Batch current;
-  current.reserve(kBatchRows);
-  auto hand_over = [&] {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return full.size() < kBatchesMax; });
-    full.push_back(std::move(current));
-    if (!spare.empty()) {
-      current = std::move(spare.back());
-      spare.pop_back();
-    } else {
-      current = Batch();
-      current.reserve(kBatchRows);
-    }
-    lock.unlock();
-    cv.notify_all();
-  };
-  Status scanned = txn.ForEachClearingRow(
-      seq_after, closer.close().seq_through, StartOfMonth(ym),
-      [&](const store::SettlementRow& row, LocalSeconds target_time) {
-        if (!clearing::IsCrossRegion(row.insuplc_admdvs, row.mdtrtarea_admvs)) return true;
-        if (!only_institution.empty() && row.fixmedins_code != only_institution) return true;
-        // Decided here (three comparisons), so rows of other months cost
-        // neither a copy nor dictionary look-ups.
-        if (!closer.Counts(clearing::SetlymOf(target_time), row.id)) return true;
-        current.push_back({row, target_time});
-        if (current.size() >= kBatchRows) {
-          hand_over();
-          std::lock_guard<std::mutex> lock(mu);
-          if (failed) return false;
-        }
-        return true;
-      });
-  if (!current.empty()) hand_over();
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    done = true;
   }
-  cv.notify_all();
-  consumer.join();
+
+  clearing::MonthCloser* closer_;
+  clearing::Codes* codes_;
+  std::string_view only_;
+  Status bad_ = Status::Ok();  // consumer's; read after join
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> full_;   // guarded by mu_
+  std::vector<Batch> spare_; // guarded by mu_
+  bool done_ = false;        // guarded by mu_
+  bool failed_ = false;      // guarded by mu_
+  std::thread consumer_;
+};
+
+struct Ranges {
+  int64_t seq_after = 0;
+  int64_t seq_through = 0;
+  LocalSeconds time_from = 0;
+};
+
+Ranges RangesOf(const clearing::ClearingHistory& history, const clearing::MonthCloser& closer) {
+  const clearing::Setlym ym = closer.close().setlym;
+  const clearing::ClosedMonth* prior = history.Find(PrevMonth(ym));
+  return Ranges{prior ? prior->seq_through : 0, closer.close().seq_through, StartOfMonth(ym)};
+}
+
+// No row has a setl_time this late: the "earlier rows" part of a scan is empty.
+constexpr LocalSeconds kNoEarlierRows = INT64_MAX;
+
+}  // namespace
+
+Result<clearing::MonthResult> ComputeMonth(store::ReadTxn& txn, const clearing::ClearingHistory& history,
+                                           const clearing::CloseRequest& request, std::string_view only_institution) {
+  XT_ASSIGN_OR_RETURN(auto closer, clearing::MonthCloser::Begin(history, request));
+  clearing::Codes codes;
+  const Ranges r = RangesOf(history, closer);
+  Status scanned = Status::Ok();
+  {
+    MonthPipeline pipeline(&closer, &codes, only_institution);
+    {
+      MonthPipeline::Feeder feeder(&pipeline);
+      scanned = txn.ForEachClearingRow(r.seq_after, r.seq_through, r.time_from,
+                                       [&](const store::SettlementRow& row, LocalSeconds t) {
+                                         return feeder.Accept(row, t);
+                                       });
+    }
+    XT_RETURN_IF_ERROR(pipeline.Finish());
+  }
   XT_RETURN_IF_ERROR(scanned);
-  XT_RETURN_IF_ERROR(bad);
+  return std::move(closer).Finish(codes);
+}
+
+Result<clearing::MonthResult> ComputeMonthParallel(store::Store& store, const clearing::ClearingHistory& history,
+                                                   const clearing::CloseRequest& request) {
+  XT_ASSIGN_OR_RETURN(auto closer, clearing::MonthCloser::Begin(history, request));
+  clearing::Codes codes;
+  const Ranges r = RangesOf(history, closer);
+  // Two scans of the rows recorded since the last close, split at the
+  // middle id, each on its own read snapshot: every row up to seq_through
+  // was committed before either began, and what clearing reads of a row
+  // never changes. The rows recorded earlier but of this month go with the
+  // first.
+  const int64_t mid = r.seq_after + (r.seq_through - r.seq_after) / 2;
+  Status first = Status::Ok(), second = Status::Ok();
+  {
+    MonthPipeline pipeline(&closer, &codes, {});
+    std::thread other([&] {
+      MonthPipeline::Feeder feeder(&pipeline);
+      second = store.Read([&](store::ReadTxn& txn) {
+        return txn.ForEachClearingRow(mid, r.seq_through, kNoEarlierRows,
+                                      [&](const store::SettlementRow& row, LocalSeconds t) {
+                                        return feeder.Accept(row, t);
+                                      });
+      });
+    });
+    {
+      MonthPipeline::Feeder feeder(&pipeline);
+      first = store.Read([&](store::ReadTxn& txn) -> Status {
+        auto accept = [&](const store::SettlementRow& row, LocalSeconds t) { return feeder.Accept(row, t); };
+        XT_RETURN_IF_ERROR(txn.ForEachClearingRow(r.seq_after, mid, kNoEarlierRows, accept));
+        // Only the earlier rows: the id range (seq_after, seq_after] is empty.
+        return txn.ForEachClearingRow(r.seq_after, r.seq_after, r.time_from, accept);
+      });
+    }
+    other.join();
+    XT_RETURN_IF_ERROR(pipeline.Finish());
+  }
+  XT_RETURN_IF_ERROR(first);
+  XT_RETURN_IF_ERROR(second);
   return std::move(closer).Finish(codes);
 }
 
@@ -430,9 +557,11 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
   clearing::ClearingHistory history;
   clearing::MonthResult month;
   bool stored = false;
+  int64_t seq_through = 0;
   const LocalSeconds now = clock_->NowLocal();
-  // The month's figures from one read snapshot, outside the writer: rows
-  // recorded after it have larger ids and fall to later months.
+  // The month's figures from read snapshots, outside the writer: seq_through
+  // is the highest id of the first; rows recorded after it have larger ids
+  // and fall to later months.
   XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
     XT_ASSIGN_OR_RETURN(auto existing, txn.FindClosedMonth(setlym));
     if (existing) {
@@ -441,14 +570,14 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
       return Status::Ok();
     }
     XT_ASSIGN_OR_RETURN(history, HistoryOf(txn));
-    XT_ASSIGN_OR_RETURN(int64_t seq_through, txn.MaxSettlementId());
-    XT_ASSIGN_OR_RETURN(month, ComputeMonth(txn, history, clearing::CloseRequest{setlym, seq_through, now}));
+    XT_ASSIGN_OR_RETURN(seq_through, txn.MaxSettlementId());
     return Status::Ok();
   }));
   if (stored) {
     answer.already_closed = true;
     return answer;
   }
+  XT_ASSIGN_OR_RETURN(month, ComputeMonthParallel(*store_, history, clearing::CloseRequest{setlym, seq_through, now}));
   store::ClosedMonthRow row;
   row.setlym = setlym;
   row.seq_through = month.close.seq_through;

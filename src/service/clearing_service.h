@@ -52,6 +52,13 @@ Result<clearing::MonthResult> ComputeMonth(store::ReadTxn& txn, const clearing::
                                            const clearing::CloseRequest& request,
                                            std::string_view only_institution = {});
 
+// The same for a close: the rows since the last close are read by two scans
+// on two read snapshots (split at the middle id) feeding one aggregation, so
+// SQLite's stepping runs on two cores. Used by ClearingService::Close and
+// the benchmark.
+Result<clearing::MonthResult> ComputeMonthParallel(store::Store& store, const clearing::ClearingHistory& history,
+                                                   const clearing::CloseRequest& request);
+
 // A stored month's report read back into a MonthResult (for filtered views
 // and 3203); XT-CLR-002 when it does not parse.
 Result<clearing::MonthResult> ParseMonthJson(std::string_view json_text);
