@@ -220,6 +220,18 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
        {"401", "401", "403", "403", "ok", "ok", "ok", "ok", "403", "ok"}},
       {http::Route::kResultStatistics, "/api/v1/results/statistics",
        {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
+      // Clearing: only an operator closes a month (October 2026: over, no
+      // settlements); then everyone but residents reads it in their scope.
+      {http::Route::kClearingClose, "/api/v1/clearing/months/202610/close",
+       {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok"}, "{}"},
+      {http::Route::kClearingMonths, "/api/v1/clearing/months",
+       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
+      {http::Route::kClearingMonth, "/api/v1/clearing/months/202610",
+       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
+      {http::Route::kClearingReport, "/api/v1/clearing/months/202610/flows",
+       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
+      {http::Route::kClearingPrepaid, "/api/v1/clearing/prepaid",
+       {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok"}},
   };
   // The matrix covers every route the server has.
   std::set<http::Route> covered;

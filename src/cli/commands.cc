@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/admin_commands.h"
+#include "cli/clear_commands.h"
 #include "cli/http_commands.h"
 #include "cli/progress.h"
 #include "cli/results_commands.h"
@@ -375,6 +376,8 @@ int Main(int argc, char** argv) {
   AddAdminCommands(app, &admin_args);
   ResultsArgs results_args;
   AddResultsCommands(app, &results_args);
+  ClearArgs clear_args;
+  AddClearCommands(app, &clear_args);
 
   try {
     app.parse(argc, argv);
@@ -391,6 +394,7 @@ int Main(int argc, char** argv) {
     if (*loadgen) return RunLoadgen(loadgen_args);
     if (int rc = RunAdmin(app, admin_args); rc >= 0) return rc;
     if (int rc = RunResults(app, results_args); rc >= 0) return rc;
+    if (int rc = RunClear(app, clear_args); rc >= 0) return rc;
     if (*bench) {
       if (quick) {
         bopt.engine_claims = 20000;

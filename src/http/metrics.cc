@@ -100,6 +100,11 @@ std::string_view RouteLabel(Route route) {
     case Route::kResultLooks: return "/api/v1/persons/{psn_no}/result-looks";
     case Route::kResultDecisions: return "/api/v1/results/decisions";
     case Route::kResultStatistics: return "/api/v1/results/statistics";
+    case Route::kClearingMonths: return "/api/v1/clearing/months";
+    case Route::kClearingMonth: return "/api/v1/clearing/months/{setlym}";
+    case Route::kClearingClose: return "/api/v1/clearing/months/{setlym}/close";
+    case Route::kClearingReport: return "/api/v1/clearing/months/{setlym}/{report}";
+    case Route::kClearingPrepaid: return "/api/v1/clearing/prepaid";
     case Route::kOther: break;
   }
   return "other";

@@ -43,9 +43,16 @@ enum class Route : int {
   kResultLooks,
   kResultDecisions,
   kResultStatistics,
+  // clearing (service/clearing_service.h)
+  kClearingMonths,
+  kClearingMonth,
+  kClearingClose,
+  kClearingReport,
+  kClearingPrepaid,
+  // end of clearing
   kOther
 };
-inline constexpr size_t kRouteCount = 17;
+inline constexpr size_t kRouteCount = 22;
 inline constexpr std::string_view kCallServicePath = "/fsi/api/callService";
 inline constexpr std::string_view kHealthzPath = "/healthz";
 inline constexpr std::string_view kMetricsPath = "/metrics";
@@ -66,9 +73,9 @@ inline constexpr std::array<int64_t, 14> kLatencyMicrosBounds = {250,   500,   1
 inline constexpr std::array<int, 11> kStatusCodes = {200, 400, 401, 403, 404, 405, 413, 431, 500, 503, 408};
 
 // National-interface transaction codes with their own label.
-inline constexpr std::array<std::string_view, 18> kInfnos = {
-    "1101", "2201", "2202", "2204", "2205", "2206", "2207", "2208", "2301",
-    "2302", "2303", "2304", "2305", "2401", "2402", "2601", "9001", "9002"};
+inline constexpr std::array<std::string_view, 22> kInfnos = {
+    "1101", "2201", "2202", "2204", "2205", "2206", "2207", "2208", "2301", "2302", "2303",
+    "2304", "2305", "2401", "2402", "2601", "9001", "9002", "3201", "3202", "3203", "3204"};
 
 class Metrics {
  public:

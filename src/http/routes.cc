@@ -22,6 +22,13 @@ const std::vector<RouteSpec>& RouteTable() {
       {Route::kResultLooks, "GET", RouteLabel(Route::kResultLooks), Access::kCredential},
       {Route::kResultDecisions, "POST", RouteLabel(Route::kResultDecisions), Access::kCredential},
       {Route::kResultStatistics, "GET", RouteLabel(Route::kResultStatistics), Access::kCredential},
+      // clearing; close before report: its POST must be installed before the
+      // report's 405 answer to POST on the same pattern.
+      {Route::kClearingMonths, "GET", RouteLabel(Route::kClearingMonths), Access::kCredential},
+      {Route::kClearingMonth, "GET", RouteLabel(Route::kClearingMonth), Access::kCredential},
+      {Route::kClearingClose, "POST", RouteLabel(Route::kClearingClose), Access::kAdmin},
+      {Route::kClearingReport, "GET", RouteLabel(Route::kClearingReport), Access::kCredential},
+      {Route::kClearingPrepaid, "GET", RouteLabel(Route::kClearingPrepaid), Access::kCredential},
   };
   return table;
 }

@@ -24,6 +24,7 @@
 #include "http/access_log.h"
 #include "http/routes.h"
 #include "service/results_service.h"
+#include "service/clearing_service.h"
 
 namespace xt::http {
 
@@ -211,6 +212,7 @@ struct HttpServer::Impl {
   service::Authenticator* auth;
   store::Store* store;
   ServerOptions options;
+  service::ClearingService clearing;  // the /api/v1/clearing routes
   ListeningServer srv;
   Metrics metrics;
   // The default sink: stderr, written in batches (access_log.h). Made by
@@ -224,7 +226,7 @@ struct HttpServer::Impl {
   int port = -1;
 
   Impl(service::Processor* p, service::Api* a, service::Authenticator* au, store::Store* s, ServerOptions o)
-      : processor(p), api(a), auth(au), store(s), options(std::move(o)) {}
+      : processor(p), api(a), auth(au), store(s), options(std::move(o)), clearing(a->store(), a->clock()) {}
 
   // What every route does first: the header limits and the caller's
   // credential (Authorization: Bearer <api key>), as the route's access
@@ -314,6 +316,10 @@ struct HttpServer::Impl {
       return;
     }
     metrics.RequestStarted();
+    if (Clearing(req, res, route, *caller, params, arg)) {
+      metrics.RequestFinished();
+      return;
+    }
     service::ApiReply reply;
     switch (route) {
       case Route::kMe: reply = api->Me(*caller); break;
@@ -334,6 +340,30 @@ struct HttpServer::Impl {
     metrics.RequestFinished();
     t_scope.err_code = reply.err_code;
     SetJson(res, reply.http_status, std::move(reply.body));
+  }
+
+  // ---- clearing routes (/api/v1/clearing/...): true when `route` is one.
+  bool Clearing(const httplib::Request& req, httplib::Response& res, Route route, const service::Caller& caller,
+                const service::QueryParams& params, const std::string& arg) {
+    const std::string arg2 = req.matches.size() > 2 ? std::string(req.matches[2]) : std::string();
+    auto param = [&](const char* name) {
+      auto it = params.find(name);
+      return it == params.end() ? std::string() : it->second;
+    };
+    service::ClearingReply reply;
+    switch (route) {
+      case Route::kClearingMonths: reply = clearing.ListMonths(caller); break;
+      case Route::kClearingMonth: reply = clearing.Report(caller, arg, "", param("format")); break;
+      case Route::kClearingClose: reply = clearing.CloseReply(caller, arg); break;
+      case Route::kClearingReport: reply = clearing.Report(caller, arg, arg2, param("format")); break;
+      case Route::kClearingPrepaid: reply = clearing.PrepaidReply(caller, param("region")); break;
+      default: return false;
+    }
+    t_scope.err_code = reply.err_code;
+    res.status = reply.http_status;
+    res.body = std::move(reply.body);
+    res.set_header("Content-Type", reply.content_type);
+    return true;
   }
 
   void OpenApi(const httplib::Request& req, httplib::Response& res) {

@@ -12,6 +12,7 @@
 #include "core/idcard.h"
 #include "core/json_writer.h"
 #include "ledger/ledger.h"
+#include "service/clearing_service.h"
 #include "service/envelope_json.h"
 #include "service/errors.h"
 #include "settle/engine.h"
@@ -274,8 +275,32 @@ class Handlers {
         {"2601", {&Handlers::Redo, true}},
         {"9001", {&Handlers::SignIn, true}},
         {"9002", {&Handlers::SignOut, true}},
+        // Reconciliation and clearing (clearing_service.h, docs/interface.md)
+        {"3201", {&Handlers::StmtTotals, false}},
+        {"3202", {&Handlers::StmtDetails, false}},
+        {"3203", {&Handlers::ClearingApply, true}},
+        {"3204", {&Handlers::ClearingCancel, true}},
     };
     return table;
+  }
+
+  // ---- reconciliation and clearing (3201-3204): the institution's own
+  // figures only (fixmedins_code is the caller's, checked above).
+  Status StmtTotals(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3201(c.fixmedins_code, c.input->dump(), txn));
+    return Status::Ok();
+  }
+  Status StmtDetails(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, c.input->dump(), txn));
+    return Status::Ok();
+  }
+  Status ClearingApply(CallCtx& c, store::ReadTxn&, store::WriteTxn* w, json*) {
+    XT_ASSIGN_OR_RETURN(c.raw_output, Apply3203(c.fixmedins_code, c.input->dump(), c.now, *w));
+    return Status::Ok();
+  }
+  Status ClearingCancel(CallCtx& c, store::ReadTxn&, store::WriteTxn* w, json*) {
+    XT_ASSIGN_OR_RETURN(c.raw_output, Cancel3204(c.fixmedins_code, c.input->dump(), c.now, *w));
+    return Status::Ok();
   }
 
   // ---- helpers

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ledger/ledger.h"
+#include "service/clearing_service.h"
 
 namespace xt::service {
 
@@ -68,6 +69,12 @@ Status InitDatabase(store::Store& store, const std::string& data_dir, const Cloc
     XT_ASSIGN_OR_RETURN(std::string text, ReadDataFile(data_dir, std::string(name) + ".json"));
     XT_RETURN_IF_ERROR(ParseDoc(name, text, &ref));
     docs.emplace_back(name, std::move(text));
+  }
+  // Prepaid-fund policies (clearing): optional, checked, kept as refdata.
+  if (fs::exists(fs::path(data_dir) / "prepaid.json")) {
+    XT_ASSIGN_OR_RETURN(std::string text, ReadDataFile(data_dir, "prepaid.json"));
+    XT_RETURN_IF_ERROR(ParsePrepaidPolicies(text).status());
+    docs.emplace_back(kPrepaidPoliciesDoc, std::move(text));
   }
   XT_ASSIGN_OR_RETURN(std::string persons_text, ReadDataFile(data_dir, "persons.json"));
   std::vector<registry::Person> persons;

@@ -64,6 +64,9 @@ class Api {
   // GET /api/v1/accounts/{account}/statement?from=&to=&page_size=&page_token=
   ApiReply AccountStatement(const Caller& caller, const std::string& account, const QueryParams& params);
 
+  store::Store* store() const { return store_; }
+  const Clock* clock() const { return clock_; }
+
  private:
   ApiReply List(const Caller& caller, store::SettlementQuery query, const QueryParams& params,
                 const std::string& action, const std::string& subject);

@@ -5,6 +5,10 @@
 //  3. the transfers of each settlement are exactly those ledger::TransfersFor
 //     gives for it; the only other transfers are opening balances;
 //  4. each account's totals equal the sum of its transfers; debits = credits;
+//  6. clearing (clearing_service.h): each closed month recomputed from the
+//     settlements gives its stored report, draws and spend, and leaves every
+//     clearing:* account at zero; its postings and each deposit's are the
+//     only other transfers allowed, and clearing:* accounts are zero;
 //  5. each accumulator equals the sum of the deltas of the settlements and
 //     reversals; no personal account is overdrawn.
 #include "service/verify.h"
@@ -14,6 +18,7 @@
 #include <tuple>
 
 #include "ledger/ledger.h"
+#include "service/clearing_service.h"
 
 namespace xt::service {
 
@@ -104,6 +109,13 @@ Result<VerifyReport> Verify(store::Store& store, const Progress& progress) {
       if (row.state == "settled" && n != 0) problem("settlement " + id + " is live but has a reversal");
     }
 
+    // Clearing's and deposits' postings, recomputed (check 6).
+    XT_ASSIGN_OR_RETURN(ClearingCheck clearing_check, RecomputeClearing(txn));
+    for (auto& p : clearing_check.problems) problem(std::move(p));
+    for (const auto& t : clearing_check.expected_transfers) {
+      expected[{t.setl_id, t.debit_account, t.credit_account, t.amount_fen}]++;
+    }
+
     std::map<std::string, std::pair<Fen, Fen>> sums;  // account -> debits, credits
     XT_RETURN_IF_ERROR(txn.ForEachTransfer([&](const store::Transfer& t) {
       ++rep.transfers;
@@ -139,6 +151,9 @@ Result<VerifyReport> Verify(store::Store& store, const Progress& progress) {
                 " but its transfers sum to " + FormatFen(d) + "/" + FormatFen(c));
       }
       if (a.account.rfind("pacct:", 0) == 0 && a.balance_fen() < 0) problem("personal account " + a.account + " is overdrawn");
+      if (a.account.rfind("clearing:", 0) == 0 && a.balance_fen() != 0) {
+        problem("clearing account " + a.account + " is not zero after the closes: " + FormatFen(a.balance_fen()));
+      }
       if (it != sums.end()) sums.erase(it);
       return true;
     }));

@@ -125,6 +125,39 @@ CREATE INDEX IF NOT EXISTS result_decisions_time ON result_decisions(decided_at)
   " (?1 = '' OR psn_no = ?1) AND (?2 = '' OR region = ?2) AND (?3 = '' OR fixmedins_code = ?3)"      \
   " AND time >= ?4 AND time < ?5"
 const char kResultHead[] = "INSERT INTO results(" XT_RESULT_COLS ") VALUES ";
+// ---- clearing (docs/clearing.md, docs/storage.md): closed months with their
+// reports, prepaid movements, month spends, 3203 applications. Created after
+// kSchema on every open.
+const char* const kClearingSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS clearing_months(
+  setlym INTEGER PRIMARY KEY, seq_through INTEGER NOT NULL, closed_at INTEGER NOT NULL, report_json TEXT NOT NULL,
+  flows_csv TEXT NOT NULL, institutions_csv TEXT NOT NULL, funds_csv TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS prepaid_movements(
+  id INTEGER PRIMARY KEY, province TEXT NOT NULL, kind TEXT NOT NULL, amount_fen INTEGER NOT NULL CHECK(amount_fen > 0),
+  time INTEGER NOT NULL, ref TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS prepaid_movements_province ON prepaid_movements(province, id);
+CREATE TABLE IF NOT EXISTS clearing_spend(
+  setlym INTEGER NOT NULL, province TEXT NOT NULL, spend_fen INTEGER NOT NULL, PRIMARY KEY(setlym, province))
+  WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS clearing_applications(
+  appl_id TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, setlym INTEGER NOT NULL, clr_type TEXT NOT NULL,
+  clr_way TEXT NOT NULL, psntime INTEGER NOT NULL, medfee_sumamt INTEGER NOT NULL, fund_appy_sum INTEGER NOT NULL,
+  acct_pay INTEGER NOT NULL, cash_payamt INTEGER NOT NULL, state TEXT NOT NULL, time INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS clearing_applications_inst ON clearing_applications(fixmedins_code, setlym);
+)SQL";
+// The columns clearing reads of a settlement, and the original's setl_time
+// for a reversal (looked up only for reversal rows).
+#define XT_CLEARING_COLS                                                                                          \
+  "SELECT s.id, s.setl_id, s.kind, s.fixmedins_code, s.insuplc_admdvs, s.mdtrtarea_admvs, s.insutype, s.med_type, " \
+  "s.setl_time, s.medfee_sumamt, s.hifp_pay, s.cvlserv_pay, s.hifes_pay, s.hifmi_pay, s.hifob_pay, s.maf_pay, "    \
+  "s.oth_pay, s.fund_pay_sumamt, s.acct_pay, CASE WHEN s.kind = 'reversal' THEN coalesce((SELECT o.setl_time "      \
+  "FROM settlements o WHERE o.setl_id = s.orig_setl_id), s.setl_time) ELSE s.setl_time END FROM settlements s "
+const char kClearingRowsNew[] = XT_CLEARING_COLS "WHERE s.id > ?1 AND s.id <= ?2 ORDER BY s.id";
+const char kClearingRowsEarlier[] = XT_CLEARING_COLS "WHERE s.setl_time >= ?3 AND s.id <= ?1";
+#define XT_APPL_COLS                                                                                          \
+  "appl_id, fixmedins_code, setlym, clr_type, clr_way, psntime, medfee_sumamt, fund_appy_sum, acct_pay, " \
+  "cash_payamt, state, time"
+// ---- end of clearing
 
 // Tables with large rows (settlements, messages) are rowid tables: rows are
 // appended in order and only a small unique index is keyed by id text, which
@@ -1058,6 +1091,158 @@ class SqliteTxn final : public WriteTxn {
     return st;
   }
 
+  // ---- clearing (store.h)
+  Result<int64_t> MaxSettlementId() override { return Count("SELECT coalesce(max(id), 0) FROM settlements"); }
+
+  Status ForEachClearingRow(int64_t seq_after, int64_t seq_through, LocalSeconds time_from,
+                            const ClearingRowFn& fn) override {
+    SettlementRow row;  // reused: its strings keep their capacity from row to row
+    auto text = [](sqlite3_stmt* st, int col, std::string* out) {
+      const unsigned char* p = sqlite3_column_text(st, col);
+      out->assign(p ? reinterpret_cast<const char*>(p) : "", p ? sqlite3_column_bytes(st, col) : 0);
+    };
+    for (const char* sql : {kClearingRowsNew, kClearingRowsEarlier}) {
+      XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, db_->Prepare(sql));
+      Stmt s(raw);
+      s.Bind(1, seq_after).Bind(2, seq_through).Bind(3, time_from);
+      for (;;) {
+        XT_ASSIGN_OR_RETURN(bool more, s.Step());
+        if (!more) break;
+        row.id = sqlite3_column_int64(raw, 0);
+        text(raw, 1, &row.setl_id);
+        text(raw, 2, &row.kind);
+        text(raw, 3, &row.fixmedins_code);
+        text(raw, 4, &row.insuplc_admdvs);
+        text(raw, 5, &row.mdtrtarea_admvs);
+        text(raw, 6, &row.insutype);
+        text(raw, 7, &row.med_type);
+        row.setl_time = sqlite3_column_int64(raw, 8);
+        Amounts& a = row.amounts;
+        Fen* fields[] = {&a.medfee_sumamt, &a.hifp_pay, &a.cvlserv_pay,     &a.hifes_pay, &a.hifmi_pay,
+                         &a.hifob_pay,     &a.maf_pay,  &a.oth_pay,         &a.fund_pay_sumamt, &a.acct_pay};
+        int col = 9;
+        for (Fen* f : fields) *f = sqlite3_column_int64(raw, col++);
+        if (!fn(row, sqlite3_column_int64(raw, col))) return Status::Ok();
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status ForEachInstitutionSettlement(std::string_view code, LocalSeconds time_from, LocalSeconds time_to,
+                                      const std::function<bool(const SettlementRow&)>& fn) override {
+    return Scan("SELECT " XT_SETL_COLS ", id FROM settlements WHERE fixmedins_code = ? AND setl_time >= ? "
+                "AND setl_time < ? ORDER BY setl_time, id",
+                [&](Stmt& s) { s.Bind(1, code).Bind(2, time_from).Bind(3, time_to); },
+                [&](const Stmt& s) { return fn(ReadSettlement(s)); });
+  }
+
+  static ClosedMonthRow ReadClosedMonth(const Stmt& s, bool reports) {
+    ClosedMonthRow m;
+    m.setlym = static_cast<int32_t>(s.Int(0));
+    m.seq_through = s.Int(1);
+    m.closed_at = s.Int(2);
+    if (reports) {
+      m.report_json = s.Text(3);
+      m.flows_csv = s.Text(4);
+      m.institutions_csv = s.Text(5);
+      m.funds_csv = s.Text(6);
+    }
+    return m;
+  }
+  Result<std::vector<ClosedMonthRow>> ClosedMonths() override {
+    std::vector<ClosedMonthRow> out;
+    XT_RETURN_IF_ERROR(Scan("SELECT setlym, seq_through, closed_at FROM clearing_months ORDER BY setlym",
+                            [](Stmt&) {}, [&](const Stmt& s) {
+                              out.push_back(ReadClosedMonth(s, false));
+                              return true;
+                            }));
+    return out;
+  }
+  Result<std::optional<ClosedMonthRow>> FindClosedMonth(int32_t setlym) override {
+    return One<ClosedMonthRow>(
+        "SELECT setlym, seq_through, closed_at, report_json, flows_csv, institutions_csv, funds_csv "
+        "FROM clearing_months WHERE setlym = ?",
+        [&](Stmt& s) { s.Bind(1, static_cast<int64_t>(setlym)); },
+        [](const Stmt& s) { return ReadClosedMonth(s, true); });
+  }
+  Result<std::vector<PrepaidMovementRow>> PrepaidMovements(std::string_view province) override {
+    std::vector<PrepaidMovementRow> out;
+    XT_RETURN_IF_ERROR(Scan("SELECT id, province, kind, amount_fen, time, ref FROM prepaid_movements "
+                            "WHERE ?1 = '' OR province = ?1 ORDER BY id",
+                            [&](Stmt& s) { s.Bind(1, province); },
+                            [&](const Stmt& s) {
+                              out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5)});
+                              return true;
+                            }));
+    return out;
+  }
+  Result<std::vector<MonthSpendRow>> MonthSpends() override {
+    std::vector<MonthSpendRow> out;
+    XT_RETURN_IF_ERROR(Scan("SELECT setlym, province, spend_fen FROM clearing_spend ORDER BY setlym, province",
+                            [](Stmt&) {}, [&](const Stmt& s) {
+                              out.push_back({static_cast<int32_t>(s.Int(0)), s.Text(1), s.Int(2)});
+                              return true;
+                            }));
+    return out;
+  }
+  static ClearingApplicationRow ReadApplication(const Stmt& s) {
+    return ClearingApplicationRow{s.Text(0), s.Text(1), static_cast<int32_t>(s.Int(2)), s.Text(3), s.Text(4),
+                                  s.Int(5),  s.Int(6),  s.Int(7), s.Int(8), s.Int(9), s.Text(10), s.Int(11)};
+  }
+  Result<std::vector<ClearingApplicationRow>> ClearingApplications(std::string_view code) override {
+    std::vector<ClearingApplicationRow> out;
+    XT_RETURN_IF_ERROR(Scan("SELECT " XT_APPL_COLS " FROM clearing_applications WHERE fixmedins_code = ? "
+                            "ORDER BY setlym, appl_id",
+                            [&](Stmt& s) { s.Bind(1, code); },
+                            [&](const Stmt& s) {
+                              out.push_back(ReadApplication(s));
+                              return true;
+                            }));
+    return out;
+  }
+  Result<std::optional<ClearingApplicationRow>> FindClearingApplication(std::string_view appl_id) override {
+    return One<ClearingApplicationRow>("SELECT " XT_APPL_COLS " FROM clearing_applications WHERE appl_id = ?",
+                                       [&](Stmt& s) { s.Bind(1, appl_id); }, ReadApplication);
+  }
+
+  Status InsertClosedMonth(const ClosedMonthRow& m) override {
+    XT_ASSIGN_OR_RETURN(auto existing, One<int64_t>("SELECT setlym FROM clearing_months WHERE setlym = ?",
+                                                    [&](Stmt& s) { s.Bind(1, static_cast<int64_t>(m.setlym)); },
+                                                    [](const Stmt& s) { return s.Int(0); }));
+    if (existing) return Status::Error("XT-CLR-002", "the month is already closed", std::to_string(m.setlym));
+    return Exec("INSERT INTO clearing_months(setlym, seq_through, closed_at, report_json, flows_csv, "
+                "institutions_csv, funds_csv) VALUES(?,?,?,?,?,?,?)",
+                [&](Stmt& s) {
+                  s.Bind(1, static_cast<int64_t>(m.setlym)).Bind(2, m.seq_through).Bind(3, m.closed_at);
+                  s.Bind(4, m.report_json).Bind(5, m.flows_csv).Bind(6, m.institutions_csv).Bind(7, m.funds_csv);
+                });
+  }
+  Result<int64_t> InsertPrepaidMovement(const PrepaidMovementRow& m) override {
+    XT_INVARIANT(m.amount_fen > 0, "a prepaid movement moves a positive amount");
+    XT_RETURN_IF_ERROR(Exec("INSERT INTO prepaid_movements(province, kind, amount_fen, time, ref) VALUES(?,?,?,?,?)",
+                            [&](Stmt& s) {
+                              s.Bind(1, m.province).Bind(2, m.kind).Bind(3, m.amount_fen).Bind(4, m.time);
+                              s.Bind(5, m.ref);
+                            }));
+    return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->raw()));
+  }
+  Status InsertMonthSpend(const MonthSpendRow& m) override {
+    return Exec("INSERT INTO clearing_spend(setlym, province, spend_fen) VALUES(?,?,?)", [&](Stmt& s) {
+      s.Bind(1, static_cast<int64_t>(m.setlym)).Bind(2, m.province).Bind(3, m.spend_fen);
+    });
+  }
+  Status PutClearingApplication(const ClearingApplicationRow& a) override {
+    return Exec("INSERT INTO clearing_applications(" XT_APPL_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(appl_id) DO UPDATE SET state = excluded.state, time = excluded.time",
+                [&](Stmt& s) {
+                  s.Bind(1, a.appl_id).Bind(2, a.fixmedins_code).Bind(3, static_cast<int64_t>(a.setlym));
+                  s.Bind(4, a.clr_type).Bind(5, a.clr_way).Bind(6, a.psntime).Bind(7, a.medfee_sumamt);
+                  s.Bind(8, a.fund_appy_sum).Bind(9, a.acct_pay).Bind(10, a.cash_payamt).Bind(11, a.state);
+                  s.Bind(12, a.time);
+                });
+  }
+  // ---- end of clearing
+
  private:
   struct Sequence {
     int64_t value = 0;
@@ -1417,6 +1602,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Sq
   XT_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
   Status st = db->Exec(kSchema);
   if (st.ok()) st = db->Exec(kResultsSchema);
+  if (st.ok()) st = db->Exec(kClearingSchema);
   if (st.ok()) {
     const std::string v = "INSERT INTO meta(key, value) VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
                           "') ON CONFLICT(key) DO NOTHING";

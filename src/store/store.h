@@ -303,6 +303,64 @@ struct ResultLookQuery {
   int limit = 50;
 };
 
+// ---- clearing (docs/clearing.md, src/service/clearing_service.h)
+
+// A closed month as stored: its record in the history of closes and its
+// reports as first rendered (a second close answers with these bytes).
+struct ClosedMonthRow {
+  int32_t setlym = 0;
+  int64_t seq_through = 0;
+  LocalSeconds closed_at = 0;
+  std::string report_json;       // clearing::MonthJson
+  std::string flows_csv;         // clearing::FlowsCsv
+  std::string institutions_csv;  // clearing::InstitutionsCsv
+  std::string funds_csv;         // clearing::FundsCsv
+};
+
+// A movement of a prepaid fund (预付金): a deposit or top-up, or a draw of a
+// month's clearing.
+struct PrepaidMovementRow {
+  int64_t id = 0;           // assigned by the store
+  std::string province;     // "130000"
+  std::string kind;         // deposit | draw
+  Fen amount_fen = 0;       // > 0
+  LocalSeconds time = 0;
+  std::string ref;          // the deposit's reference, or "clearing <setlym>"
+};
+
+// A province's cross-region spend in a closed month (prepaid thresholds).
+struct MonthSpendRow {
+  int32_t setlym = 0;
+  std::string province;
+  Fen spend_fen = 0;
+};
+
+// A 3203 clearing application, by appl_id.
+struct ClearingApplicationRow {
+  std::string appl_id;
+  std::string fixmedins_code;
+  int32_t setlym = 0;
+  std::string clr_type;
+  std::string clr_way;
+  int64_t psntime = 0;
+  Fen medfee_sumamt = 0;
+  Fen fund_appy_sum = 0;
+  Fen acct_pay = 0;
+  Fen cash_payamt = 0;
+  std::string state;  // applied | cancelled
+  LocalSeconds time = 0;
+};
+
+// What clearing reads of one settlement row: the SettlementRow fields
+// clearing::FactsOf uses (id, setl_id, kind, fixmedins_code, insuplc_admdvs,
+// mdtrtarea_admvs, insutype, med_type, setl_time and the amounts of the
+// funds, medfee_sumamt, fund_pay_sumamt and acct_pay; the others are left
+// empty), and the setl_time of the settlement it targets (its own, or for a
+// reversal the original's).
+using ClearingRowFn = std::function<bool(const SettlementRow& row, LocalSeconds target_setl_time)>;
+
+// ---- end of clearing
+
 class ReadTxn {
  public:
   virtual ~ReadTxn() = default;
@@ -364,6 +422,29 @@ class ReadTxn {
   virtual Status ForEachAccount(const std::function<bool(const AccountRow&)>& fn) = 0;
   virtual Status ForEachAccumulator(const std::function<bool(const AccumulatorRow&)>& fn) = 0;
   virtual Result<int64_t> CountSettlements() = 0;
+
+  // ---- clearing (docs/clearing.md)
+  // The highest settlement id (0 when none): a close's seq_through.
+  virtual Result<int64_t> MaxSettlementId() = 0;
+  // The rows a close of a month may count, in id order: those with
+  // seq_after < id <= seq_through, then those with id <= seq_after and
+  // setl_time >= time_from (recorded before the last close but of this
+  // month or later). The callback's row is reused between calls.
+  virtual Status ForEachClearingRow(int64_t seq_after, int64_t seq_through, LocalSeconds time_from,
+                                    const ClearingRowFn& fn) = 0;
+  // An institution's settlements and reversals with time_from <= setl_time
+  // < time_to, by setl_time then id (3201, 3202).
+  virtual Status ForEachInstitutionSettlement(std::string_view fixmedins_code, LocalSeconds time_from,
+                                              LocalSeconds time_to,
+                                              const std::function<bool(const SettlementRow&)>& fn) = 0;
+  // The closed months, oldest first, without their reports.
+  virtual Result<std::vector<ClosedMonthRow>> ClosedMonths() = 0;
+  virtual Result<std::optional<ClosedMonthRow>> FindClosedMonth(int32_t setlym) = 0;
+  virtual Result<std::vector<PrepaidMovementRow>> PrepaidMovements(std::string_view province) = 0;  // "" for all
+  virtual Result<std::vector<MonthSpendRow>> MonthSpends() = 0;
+  virtual Result<std::vector<ClearingApplicationRow>> ClearingApplications(std::string_view fixmedins_code) = 0;
+  virtual Result<std::optional<ClearingApplicationRow>> FindClearingApplication(std::string_view appl_id) = 0;
+  // ---- end of clearing
 };
 
 class WriteTxn : public ReadTxn {
@@ -413,6 +494,14 @@ class WriteTxn : public ReadTxn {
   // savepoint) and its status returned, while earlier changes of this piece
   // of work stay.
   virtual Status Attempt(const std::function<Status()>& fn) = 0;
+
+  // ---- clearing (docs/clearing.md)
+  // XT-CLR-002 when the month is already stored.
+  virtual Status InsertClosedMonth(const ClosedMonthRow& month) = 0;
+  virtual Result<int64_t> InsertPrepaidMovement(const PrepaidMovementRow& movement) = 0;  // returns its id
+  virtual Status InsertMonthSpend(const MonthSpendRow& spend) = 0;
+  virtual Status PutClearingApplication(const ClearingApplicationRow& application) = 0;  // by appl_id
+  // ---- end of clearing
 };
 
 // Fixed histogram bounds of the writer's statistics (exported by /metrics as

@@ -1,0 +1,1022 @@
+// Clearing wired to the store (clearing_service.h, docs/clearing.md).
+#include "service/clearing_service.h"
+
+#include <algorithm>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "clearing/reconcile.h"
+#include "clearing/report.h"
+#include "core/json_writer.h"
+#include "service/errors.h"
+
+namespace xt::service {
+
+using json = nlohmann::json;
+
+namespace {
+
+Status BadPolicy(const std::string& why) { return Status::Error("XT-CLR-009", "invalid prepaid policy: " + why); }
+
+clearing::Setlym PrevMonth(clearing::Setlym ym) { return ym % 100 == 1 ? (ym / 100 - 1) * 100 + 12 : ym - 1; }
+
+LocalSeconds StartOfMonth(clearing::Setlym ym) { return StartOf(Date::FromCivil(ym / 100, ym % 100, 1)); }
+
+std::optional<clearing::Setlym> ParseSetlym(std::string_view s) {
+  if (s.size() != 6) return std::nullopt;
+  int32_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || !clearing::IsValidSetlym(v)) return std::nullopt;
+  return v;
+}
+
+bool IsProvinceCode(std::string_view code) {
+  return code.size() == 6 && code.substr(2) == "0000" && code[0] >= '1' && code[0] <= '9' && code[1] >= '0' &&
+         code[1] <= '9';
+}
+
+// Money in an input: a number of yuan with at most two decimals.
+Result<Fen> MoneyField(const json& obj, const std::string& path, const char* name) {
+  auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) return err::MissingField(path + "." + name);
+  if (!it->is_number()) return err::BadField(path + "." + name, "must be a number of yuan");
+  auto fen = ScaledFromDouble(it->get<double>(), 2);
+  if (!fen) return err::BadField(path + "." + name, "must be yuan with at most two decimals");
+  return *fen;
+}
+
+Result<int64_t> CountField(const json& obj, const std::string& path, const char* name) {
+  auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) return err::MissingField(path + "." + name);
+  if (it->is_number_integer()) return it->get<int64_t>();
+  if (it->is_string()) {
+    const std::string s = it->get<std::string>();
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc() && end == s.data() + s.size()) return v;
+  }
+  return err::BadField(path + "." + name, "must be a whole number");
+}
+
+Result<std::string> StringField(const json& obj, const std::string& path, const char* name, bool required = true) {
+  auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) {
+    if (required) return err::MissingField(path + "." + name);
+    return std::string();
+  }
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  if (!it->is_string() || it->get_ref<const std::string&>().size() > 200) {
+    return err::BadField(path + "." + name, "must be a string of at most 200 characters");
+  }
+  return it->get<std::string>();
+}
+
+Result<Date> DateField(const json& obj, const std::string& path, const char* name) {
+  XT_ASSIGN_OR_RETURN(std::string s, StringField(obj, path, name));
+  // "yyyy-MM-dd", or "yyyy-MM-dd HH:mm:ss" of which the date counts.
+  auto d = ParseDate(std::string_view(s).substr(0, 10));
+  if (!d) return err::BadField(path + "." + name, "must be a date yyyy-MM-dd");
+  return *d;
+}
+
+Result<json> ParseInput(const std::string& input_json) {
+  json in = json::parse(input_json, nullptr, false);
+  if (in.is_discarded() || !in.is_object()) return err::BadField("input", "must be an object");
+  auto data = in.find("data");
+  if (data == in.end() || !data->is_object()) return err::MissingField("input.data");
+  return in;
+}
+
+Result<clearing::TotalFigures> ReadFigures(const json& d) {
+  clearing::TotalFigures f;
+  XT_ASSIGN_OR_RETURN(f.medfee_sumamt, MoneyField(d, "input.data", "medfee_sumamt"));
+  XT_ASSIGN_OR_RETURN(f.fund_pay_sumamt, MoneyField(d, "input.data", "fund_pay_sumamt"));
+  XT_ASSIGN_OR_RETURN(f.acct_pay, MoneyField(d, "input.data", "acct_pay"));
+  XT_ASSIGN_OR_RETURN(f.fixmedins_setl_cnt, CountField(d, "input.data", "fixmedins_setl_cnt"));
+  return f;
+}
+
+// The platform's records of an institution for the local days [begin, end].
+Result<std::vector<clearing::DetailRecord>> PlatformRecords(store::ReadTxn& txn, std::string_view code, Date begin,
+                                                            Date end) {
+  std::vector<clearing::DetailRecord> out;
+  Status st = Status::Ok();
+  XT_RETURN_IF_ERROR(txn.ForEachInstitutionSettlement(code, StartOf(begin), StartOf(Date{end.days + 1}),
+                                                      [&](const store::SettlementRow& r) {
+                                                        if (out.size() >= clearing::kDetailRecordsMax) {
+                                                          st = Status::Error("XT-CLR-005",
+                                                                             "the period holds too many records");
+                                                          return false;
+                                                        }
+                                                        out.push_back(clearing::DetailOf(r));
+                                                        return true;
+                                                      }));
+  XT_RETURN_IF_ERROR(st);
+  return out;
+}
+
+clearing::ClearingApplication ApplicationOf(const store::ClearingApplicationRow& r) {
+  clearing::ClearingApplication a;
+  a.appl_id = r.appl_id;
+  a.fixmedins_code = r.fixmedins_code;
+  a.setlym = r.setlym;
+  a.clr_type = r.clr_type;
+  a.clr_way = r.clr_way;
+  a.figures = {r.psntime, r.medfee_sumamt, r.fund_appy_sum, r.acct_pay, r.cash_payamt};
+  a.state = r.state;
+  a.time = r.time;
+  return a;
+}
+
+store::ClearingApplicationRow RowOf(const clearing::ClearingApplication& a) {
+  return store::ClearingApplicationRow{a.appl_id,           a.fixmedins_code,          a.setlym,
+                                       a.clr_type,          a.clr_way,                 a.figures.psntime,
+                                       a.figures.medfee_sumamt, a.figures.fund_appy_sum, a.figures.acct_pay,
+                                       a.figures.cash_payamt, a.state,                  a.time};
+}
+
+std::string ApplicationJson(const clearing::ClearingApplication& a) {
+  JsonWriter w;
+  w.BeginObject().Field("clr_appy_evt_id", a.appl_id).Field("fixmedins_code", a.fixmedins_code);
+  w.FieldInt("setlym", a.setlym).Field("clr_type", a.clr_type).Field("clr_way", a.clr_way);
+  w.FieldInt("psntime", a.figures.psntime).FieldMoney("medfee_sumamt", a.figures.medfee_sumamt);
+  w.FieldMoney("fund_appy_sum", a.figures.fund_appy_sum).FieldMoney("acct_pay", a.figures.acct_pay);
+  w.FieldMoney("cash_payamt", a.figures.cash_payamt).Field("state", a.state);
+  w.Field("time", FormatLocalTime(a.time)).EndObject();
+  return w.Take();
+}
+
+Fen FenOf(const json& v) { return v.is_number() ? ScaledFromDouble(v.get<double>(), 2).value_or(0) : 0; }
+
+ClearingReply ReplyError(int status, const std::string& code, const std::string& message) {
+  JsonWriter w;
+  w.BeginObject().Field("err_code", code).Field("err_msg", message).EndObject();
+  return ClearingReply{status, "application/json", w.Take(), code};
+}
+
+ClearingReply ReplyOf(const Status& st) {
+  const std::string& c = st.code();
+  int status = 500;
+  if (c == "XT-AUTH-003") status = 403;
+  else if (c == "XT-API-002") status = 404;
+  else if (c.rfind("XT-CLR-", 0) == 0 || c == "XT-API-001") status = c == "XT-CLR-002" ? 409 : 400;
+  return ReplyError(status, c, st.message());
+}
+
+// What of a month a caller may see: operators all of it; an agency the flows,
+// nets, transfers, lines, funds and postings that concern its province; a
+// hospital its own institution's lines.
+clearing::MonthResult Visible(const Caller& caller, clearing::MonthResult m) {
+  if (caller.role == Role::kAdmin || caller.role == Role::kLocal) return m;
+  clearing::MonthResult v;
+  v.close = m.close;
+  auto keep_line = [&](const clearing::InstitutionLine& l) {
+    return caller.role == Role::kHospital ? l.fixmedins_code == caller.scope
+                                          : l.mdtrtarea_province == caller.scope;
+  };
+  for (auto& l : m.institutions) {
+    if (keep_line(l)) v.institutions.push_back(std::move(l));
+  }
+  if (caller.role == Role::kAgency) {
+    const std::string& p = caller.scope;
+    for (auto& f : m.flows) {
+      if (f.insuplc_province == p || f.mdtrtarea_province == p) v.flows.push_back(std::move(f));
+    }
+    for (auto& n : m.nets) {
+      if (n.province == p) v.nets.push_back(std::move(n));
+    }
+    for (auto& t : m.net_transfers) {
+      if (t.from_province == p || t.to_province == p) v.net_transfers.push_back(std::move(t));
+    }
+    for (auto& f : m.funds) {
+      if (f.insuplc_province == p) v.funds.push_back(std::move(f));
+    }
+    const std::string suffix = ":" + p;
+    auto ends = [&](const std::string& a) {
+      return a.size() >= suffix.size() && a.compare(a.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    for (auto& t : m.ledger) {
+      if (ends(t.debit_account) || ends(t.credit_account)) v.ledger.push_back(std::move(t));
+    }
+    for (const auto& f : v.flows) {
+      v.settlements += f.settlements;
+      v.reversals += f.reversals;
+      v.adjustment_fen += f.adjustment_fen;
+    }
+  } else {
+    for (const auto& l : v.institutions) {
+      v.settlements += l.settlements;
+      v.reversals += l.reversals;
+    }
+  }
+  v.rows = v.settlements + v.reversals;
+  return v;
+}
+
+}  // namespace
+
+// ---- policies and helpers
+
+Result<std::vector<clearing::PrepaidPolicy>> ParsePrepaidPolicies(std::string_view text) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_array()) return BadPolicy("the document is not a JSON array");
+  std::vector<clearing::PrepaidPolicy> out;
+  for (const auto& p : doc) {
+    if (!p.is_object()) return BadPolicy("a policy is not an object");
+    clearing::PrepaidPolicy pol;
+    pol.id = p.value("id", "");
+    pol.province = p.value("province", "");
+    auto from = ParseDate(p.value("effective_from", ""));
+    if (pol.id.empty() || !IsProvinceCode(pol.province) || !from) {
+      return BadPolicy("id, province (a province code) and effective_from (yyyy-MM-dd) are required");
+    }
+    pol.effective_from = *from;
+    if (p.contains("threshold_fen")) {
+      if (!p["threshold_fen"].is_number_integer()) return BadPolicy(pol.id + ": threshold_fen is whole fen");
+      pol.threshold_fen = p["threshold_fen"].get<int64_t>();
+    }
+    if (p.contains("months_of_average_spend")) {
+      if (!p["months_of_average_spend"].is_number_integer()) return BadPolicy(pol.id + ": months_of_average_spend");
+      pol.months_of_average_spend = p["months_of_average_spend"].get<int32_t>();
+    }
+    if (p.contains("average_window_months")) {
+      if (!p["average_window_months"].is_number_integer()) return BadPolicy(pol.id + ": average_window_months");
+      pol.average_window_months = p["average_window_months"].get<int32_t>();
+    }
+    XT_RETURN_IF_ERROR(clearing::CheckPrepaidPolicy(pol));
+    out.push_back(std::move(pol));
+  }
+  return out;
+}
+
+std::string ClearingPostingRef(clearing::Setlym setlym) { return "clearing:" + std::to_string(setlym); }
+std::string DepositPostingRef(int64_t id) { return "deposit:" + std::to_string(id); }
+
+Result<clearing::ClearingHistory> HistoryOf(store::ReadTxn& txn) {
+  XT_ASSIGN_OR_RETURN(auto rows, txn.ClosedMonths());
+  clearing::ClearingHistory h;
+  for (const auto& r : rows) h.closed.push_back({r.setlym, r.seq_through, r.closed_at});
+  XT_RETURN_IF_ERROR(h.Check());
+  return h;
+}
+
+namespace {
+
+// The aggregation of a month fed by one or more scans of the store: each
+// scan (a producer, on its own thread or the caller's) keeps the rows this
+// month counts and copies them into batches; one consumer thread makes
+// their facts and adds them to the MonthCloser (which is not thread-safe,
+// hence one). Batches are bounded (kBatchRows rows, kBatchesMax waiting), so
+// memory stays a few megabytes whatever the month's size.
+class MonthPipeline {
+ public:
+  static constexpr size_t kBatchRows = 4096;
+  static constexpr size_t kBatchesMax = 8;
+
+  struct Item {
+    store::SettlementRow row;
+    LocalSeconds target = 0;
+  };
+  // A batch keeps its rows from one use to the next (`size` of them are
+  // live), so a row is copied by assignment into strings that already have
+  // their capacity: no allocation per row.
+  struct Batch {
+    std::vector<Item> items;
+    size_t size = 0;
+  };
+
+  MonthPipeline(clearing::MonthCloser* closer, clearing::Codes* codes, std::string_view only_institution)
+      : closer_(closer), codes_(codes), only_(only_institution) {
+    consumer_ = std::thread([this] { Consume(); });
+  }
+  ~MonthPipeline() { Finish(); }
+
+  // One producer's side: Accept is its scan's callback.
+  class Feeder {
+   public:
+    explicit Feeder(MonthPipeline* p) : p_(p) { current_.items.resize(kBatchRows); }
+    ~Feeder() { Flush(); }
+    bool Accept(const store::SettlementRow& row, LocalSeconds target_time) {
+      if (!clearing::IsCrossRegion(row.insuplc_admdvs, row.mdtrtarea_admvs)) return true;
+      if (!p_->only_.empty() && row.fixmedins_code != p_->only_) return true;
+      // Decided here (three comparisons; Counts reads only what Begin set),
+      // so rows of other months cost neither a copy nor look-ups.
+      if (!p_->closer_->Counts(clearing::SetlymOf(target_time), row.id)) return true;
+      Item& it = current_.items[current_.size++];
+      store::SettlementRow& r = it.row;
+      it.target = target_time;
+      r.id = row.id;
+      r.setl_id = row.setl_id;
+      r.kind = row.kind;
+      r.fixmedins_code = row.fixmedins_code;
+      r.insuplc_admdvs = row.insuplc_admdvs;
+      r.mdtrtarea_admvs = row.mdtrtarea_admvs;
+      r.insutype = row.insutype;
+      r.med_type = row.med_type;
+      r.setl_time = row.setl_time;
+      r.amounts = row.amounts;
+      if (current_.size >= kBatchRows) return p_->HandOver(&current_);
+      return true;
+    }
+    void Flush() {
+      if (current_.size > 0) p_->HandOver(&current_);
+    }
+
+   private:
+    MonthPipeline* p_;
+    Batch current_;
+  };
+
+  // Waits for the consumer; the first failure of FactsOf, if any.
+  Status Finish() {
+    if (consumer_.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_ = true;
+      }
+      cv_.notify_all();
+      consumer_.join();
+    }
+    return bad_;
+  }
+
+ private:
+  // Queues the batch and gives the producer an empty one; false once the
+  // consumer has failed (the scan then stops).
+  bool HandOver(Batch* current) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return full_.size() < kBatchesMax || failed_; });
+    if (failed_) {
+      current->size = 0;
+      return false;
+    }
+    full_.push_back(std::move(*current));
+    if (!spare_.empty()) {
+      *current = std::move(spare_.back());
+      spare_.pop_back();
+    } else {
+      *current = Batch();
+      current->items.resize(kBatchRows);
+    }
+    lock.unlock();
+    cv_.notify_all();
+    return true;
+  }
+
+  void Consume() {
+    for (;;) {
+      Batch batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return done_ || !full_.empty(); });
+        if (full_.empty()) return;
+        batch = std::move(full_.front());
+        full_.pop_front();
+      }
+      cv_.notify_all();
+      for (size_t i = 0; i < batch.size && bad_.ok(); ++i) {
+        const Item& it = batch.items[i];
+        auto facts = clearing::FactsOf(it.row, it.row.id, it.target, codes_);
+        if (!facts.ok()) {
+          bad_ = facts.status();
+          std::lock_guard<std::mutex> lock(mu_);
+          failed_ = true;
+          cv_.notify_all();
+          break;
+        }
+        closer_->Add(*facts);
+      }
+      batch.size = 0;
+      std::lock_guard<std::mutex> lock(mu_);
+      spare_.push_back(std::move(batch));
+    }
+  }
+
+  clearing::MonthCloser* closer_;
+  clearing::Codes* codes_;
+  std::string_view only_;
+  Status bad_ = Status::Ok();  // consumer's; read after join
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> full_;   // guarded by mu_
+  std::vector<Batch> spare_; // guarded by mu_
+  bool done_ = false;        // guarded by mu_
+  bool failed_ = false;      // guarded by mu_
+  std::thread consumer_;
+};
+
+struct Ranges {
+  int64_t seq_after = 0;
+  int64_t seq_through = 0;
+  LocalSeconds time_from = 0;
+};
+
+Ranges RangesOf(const clearing::ClearingHistory& history, const clearing::MonthCloser& closer) {
+  const clearing::Setlym ym = closer.close().setlym;
+  const clearing::ClosedMonth* prior = history.Find(PrevMonth(ym));
+  return Ranges{prior ? prior->seq_through : 0, closer.close().seq_through, StartOfMonth(ym)};
+}
+
+// No row has a setl_time this late: the "earlier rows" part of a scan is empty.
+constexpr LocalSeconds kNoEarlierRows = INT64_MAX;
+
+}  // namespace
+
+Result<clearing::MonthResult> ComputeMonth(store::ReadTxn& txn, const clearing::ClearingHistory& history,
+                                           const clearing::CloseRequest& request, std::string_view only_institution) {
+  XT_ASSIGN_OR_RETURN(auto closer, clearing::MonthCloser::Begin(history, request));
+  clearing::Codes codes;
+  const Ranges r = RangesOf(history, closer);
+  Status scanned = Status::Ok();
+  {
+    MonthPipeline pipeline(&closer, &codes, only_institution);
+    {
+      MonthPipeline::Feeder feeder(&pipeline);
+      scanned = txn.ForEachClearingRow(r.seq_after, r.seq_through, r.time_from,
+                                       [&](const store::SettlementRow& row, LocalSeconds t) {
+                                         return feeder.Accept(row, t);
+                                       });
+    }
+    XT_RETURN_IF_ERROR(pipeline.Finish());
+  }
+  XT_RETURN_IF_ERROR(scanned);
+  return std::move(closer).Finish(codes);
+}
+
+Result<clearing::MonthResult> ComputeMonthParallel(store::Store& store, const clearing::ClearingHistory& history,
+                                                   const clearing::CloseRequest& request) {
+  XT_ASSIGN_OR_RETURN(auto closer, clearing::MonthCloser::Begin(history, request));
+  clearing::Codes codes;
+  const Ranges r = RangesOf(history, closer);
+  // Two scans of the rows recorded since the last close, split at the
+  // middle id, each on its own read snapshot: every row up to seq_through
+  // was committed before either began, and what clearing reads of a row
+  // never changes. The rows recorded earlier but of this month go with the
+  // first.
+  const int64_t mid = r.seq_after + (r.seq_through - r.seq_after) / 2;
+  Status first = Status::Ok(), second = Status::Ok();
+  {
+    MonthPipeline pipeline(&closer, &codes, {});
+    std::thread other([&] {
+      MonthPipeline::Feeder feeder(&pipeline);
+      second = store.Read([&](store::ReadTxn& txn) {
+        return txn.ForEachClearingRow(mid, r.seq_through, kNoEarlierRows,
+                                      [&](const store::SettlementRow& row, LocalSeconds t) {
+                                        return feeder.Accept(row, t);
+                                      });
+      });
+    });
+    {
+      MonthPipeline::Feeder feeder(&pipeline);
+      first = store.Read([&](store::ReadTxn& txn) -> Status {
+        auto accept = [&](const store::SettlementRow& row, LocalSeconds t) { return feeder.Accept(row, t); };
+        XT_RETURN_IF_ERROR(txn.ForEachClearingRow(r.seq_after, mid, kNoEarlierRows, accept));
+        // Only the earlier rows: the id range (seq_after, seq_after] is empty.
+        return txn.ForEachClearingRow(r.seq_after, r.seq_after, r.time_from, accept);
+      });
+    }
+    other.join();
+    XT_RETURN_IF_ERROR(pipeline.Finish());
+  }
+  XT_RETURN_IF_ERROR(first);
+  XT_RETURN_IF_ERROR(second);
+  return std::move(closer).Finish(codes);
+}
+
+Result<clearing::MonthResult> ParseMonthJson(std::string_view text) {
+  json d = json::parse(text, nullptr, false);
+  if (d.is_discarded() || !d.is_object()) {
+    return Status::Error("XT-CLR-002", "a stored clearing report does not parse");
+  }
+  clearing::MonthResult m;
+  m.close.setlym = d.value("setlym", 0);
+  m.close.seq_through = d.value("seq_through", int64_t{0});
+  if (auto t = ParseLocalTime(d.value("closed_at", ""))) m.close.closed_at = *t;
+  m.rows = d.value("rows", int64_t{0});
+  m.settlements = d.value("settlements", int64_t{0});
+  m.reversals = d.value("reversals", int64_t{0});
+  m.adjustment_rows = d.value("adjustment_rows", int64_t{0});
+  m.adjustment_fen = FenOf(d.value("adjustment_amt", json()));
+  for (const auto& f : d.value("flows", json::array())) {
+    m.flows.push_back({f.value("insuplc_province", ""), f.value("mdtrtarea_province", ""),
+                       FenOf(f.value("fund_pay_sumamt", json())), FenOf(f.value("acct_pay", json())),
+                       FenOf(f.value("adjustment", json())), f.value("settlements", int64_t{0}),
+                       f.value("reversals", int64_t{0})});
+  }
+  for (const auto& n : d.value("nets", json::array())) {
+    m.nets.push_back({n.value("province", ""), FenOf(n.value("receivable", json())),
+                      FenOf(n.value("payable", json())), FenOf(n.value("net", json()))});
+  }
+  for (const auto& t : d.value("net_transfers", json::array())) {
+    m.net_transfers.push_back({t.value("from", ""), t.value("to", ""), FenOf(t.value("amount", json()))});
+  }
+  for (const auto& l : d.value("institutions", json::array())) {
+    clearing::InstitutionLine x;
+    x.fixmedins_code = l.value("fixmedins_code", "");
+    x.mdtrtarea_province = l.value("mdtrtarea_province", "");
+    x.insutype = l.value("insutype", "");
+    x.clr_type = l.value("clr_type", "");
+    x.settlements = l.value("settlements", int64_t{0});
+    x.reversals = l.value("reversals", int64_t{0});
+    x.medfee_sumamt = FenOf(l.value("medfee_sumamt", json()));
+    x.fund_pay_sumamt = FenOf(l.value("fund_pay_sumamt", json()));
+    x.acct_pay = FenOf(l.value("acct_pay", json()));
+    x.psn_cash_pay = FenOf(l.value("psn_cash_pay", json()));
+    m.institutions.push_back(std::move(x));
+  }
+  for (const auto& f : d.value("funds", json::array())) {
+    m.funds.push_back({f.value("insuplc_province", ""), f.value("fund", ""), FenOf(f.value("amount", json()))});
+  }
+  for (const auto& t : d.value("ledger", json::array())) {
+    store::Transfer x;
+    x.debit_account = t.value("debit", "");
+    x.credit_account = t.value("credit", "");
+    x.amount_fen = FenOf(t.value("amount", json()));
+    x.memo = t.value("memo", "");
+    x.time = m.close.closed_at;
+    m.ledger.push_back(std::move(x));
+  }
+  return m;
+}
+
+// ---- close
+
+Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setlym setlym) {
+  if (caller.role != Role::kAdmin && caller.role != Role::kLocal) {
+    return err::RoleNotAllowed("closing a clearing month is for operators");
+  }
+  if (!clearing::IsValidSetlym(setlym)) {
+    return Status::Error("XT-CLR-001", "setlym is not a month yyyyMM", std::to_string(setlym));
+  }
+  CloseAnswer answer;
+  clearing::ClearingHistory history;
+  clearing::MonthResult month;
+  bool stored = false;
+  int64_t seq_through = 0;
+  const LocalSeconds now = clock_->NowLocal();
+  // The month's figures from read snapshots, outside the writer: seq_through
+  // is the highest id of the first; rows recorded after it have larger ids
+  // and fall to later months.
+  XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(auto existing, txn.FindClosedMonth(setlym));
+    if (existing) {
+      answer.month = std::move(*existing);
+      stored = true;
+      return Status::Ok();
+    }
+    XT_ASSIGN_OR_RETURN(history, HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(seq_through, txn.MaxSettlementId());
+    return Status::Ok();
+  }));
+  if (stored) {
+    answer.already_closed = true;
+    return answer;
+  }
+  XT_ASSIGN_OR_RETURN(month, ComputeMonthParallel(*store_, history, clearing::CloseRequest{setlym, seq_through, now}));
+  store::ClosedMonthRow row;
+  row.setlym = setlym;
+  row.seq_through = month.close.seq_through;
+  row.closed_at = month.close.closed_at;
+  row.report_json = clearing::MonthJson(month);
+  row.flows_csv = clearing::FlowsCsv(month);
+  row.institutions_csv = clearing::InstitutionsCsv(month);
+  row.funds_csv = clearing::FundsCsv(month);
+  std::vector<store::Transfer> postings = clearing::ClearingTransfers(month);
+  for (auto& t : postings) t.setl_id = ClearingPostingRef(setlym);
+  const auto draws = clearing::DrawsOf(month);
+  const auto spend = clearing::SpendOf(month);
+  Status written = store_->Write([&](store::WriteTxn& txn) -> Status {
+    // A close that raced another: the history must be the one computed on.
+    XT_ASSIGN_OR_RETURN(auto now_history, HistoryOf(txn));
+    if (now_history.closed.size() != history.closed.size()) {
+      return Status::Error("XT-CLR-002", "another close of the clearing ran at the same time; try again");
+    }
+    XT_RETURN_IF_ERROR(txn.InsertClosedMonth(row));
+    XT_RETURN_IF_ERROR(txn.PostTransfers(postings));
+    for (const auto& d : draws) {
+      XT_RETURN_IF_ERROR(txn.InsertPrepaidMovement({0, d.province, "draw", d.amount_fen, d.time, d.ref}).status());
+    }
+    for (const auto& s : spend) XT_RETURN_IF_ERROR(txn.InsertMonthSpend({s.setlym, s.province, s.spend_fen}));
+    store::AuditRow audit;
+    audit.time = now;
+    audit.actor = caller.actor();
+    audit.role = std::string(RoleName(caller.role));
+    audit.action = "clearing close";
+    audit.subject = ClearingPostingRef(setlym);
+    audit.outcome = "ok";
+    audit.detail = "seq_through " + std::to_string(row.seq_through) + ", rows " + std::to_string(month.rows) +
+                   ", transfers " + std::to_string(postings.size());
+    return txn.AppendAudit(std::move(audit));
+  });
+  if (!written.ok()) {
+    // Closed by someone else in the meantime: answer with the stored month.
+    if (written.code() == "XT-CLR-002") {
+      std::optional<store::ClosedMonthRow> again;
+      XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
+        XT_ASSIGN_OR_RETURN(again, txn.FindClosedMonth(setlym));
+        return Status::Ok();
+      }));
+      if (again) return CloseAnswer{std::move(*again), true};
+    }
+    return written;
+  }
+  answer.month = std::move(row);
+  return answer;
+}
+
+// ---- prepaid
+
+Result<clearing::PrepaidStatus> ClearingService::Deposit(const Caller& caller, std::string_view province,
+                                                         Fen amount_fen, std::string ref) {
+  if (!IsProvinceCode(province)) {
+    return Status::Error("XT-CLR-009", "the region of a prepaid fund is a province code such as 130000");
+  }
+  if (caller.role != Role::kLocal && !(caller.role == Role::kAgency && caller.scope == province)) {
+    return err::RoleNotAllowed("a prepaid fund is topped up by its own province's agency or at the command line");
+  }
+  const LocalSeconds now = clock_->NowLocal();
+  XT_ASSIGN_OR_RETURN(clearing::PrepaidMovement deposit, clearing::Deposit(province, amount_fen, now, ref));
+  XT_RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(int64_t id, txn.InsertPrepaidMovement({0, deposit.province, "deposit", deposit.amount_fen,
+                                                               deposit.time, deposit.ref}));
+    store::Transfer t = clearing::DepositTransfer(deposit);
+    t.setl_id = DepositPostingRef(id);
+    XT_RETURN_IF_ERROR(txn.PostTransfers({t}));
+    store::AuditRow audit;
+    audit.time = now;
+    audit.actor = caller.actor();
+    audit.role = std::string(RoleName(caller.role));
+    audit.action = "prepaid deposit";
+    audit.subject = clearing::PrepaidAccount(province);
+    audit.outcome = "ok";
+    audit.detail = DepositPostingRef(id) + " " + FormatFen(amount_fen) + " ref " + deposit.ref.substr(0, 64);
+    return txn.AppendAudit(std::move(audit));
+  }));
+  XT_ASSIGN_OR_RETURN(auto statuses, Prepaid(Caller::Local(), province));
+  for (auto& s : statuses) {
+    if (s.province == province) return s;
+  }
+  clearing::PrepaidStatus s;  // no policy in force: the balance alone
+  s.province = std::string(province);
+  return s;
+}
+
+Result<std::vector<clearing::PrepaidStatus>> ClearingService::Prepaid(const Caller& caller,
+                                                                      std::string_view province) {
+  std::string want(province);
+  switch (caller.role) {
+    case Role::kHospital:
+    case Role::kResident: return err::RoleNotAllowed("prepaid funds are for agencies and operators");
+    case Role::kAgency:
+      if (!want.empty() && want != caller.scope) return err::RoleNotAllowed("an agency sees only its own prepaid fund");
+      want = caller.scope;
+      break;
+    case Role::kAdmin:
+    case Role::kLocal: break;
+  }
+  if (!want.empty() && !IsProvinceCode(want)) {
+    return Status::Error("XT-API-001", "region is a province code such as 130000");
+  }
+  std::vector<clearing::PrepaidStatus> out;
+  const Date today = DateOf(clock_->NowLocal());
+  XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(auto doc, txn.GetRefData(kPrepaidPoliciesDoc));
+    std::vector<clearing::PrepaidPolicy> policies;
+    if (doc) {
+      XT_ASSIGN_OR_RETURN(policies, ParsePrepaidPolicies(*doc));
+    }
+    XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(auto rows, txn.PrepaidMovements(want));
+    XT_ASSIGN_OR_RETURN(auto spend_rows, txn.MonthSpends());
+    std::vector<clearing::PrepaidMovement> movements;
+    for (const auto& r : rows) {
+      movements.push_back({r.province, r.kind == "draw" ? clearing::PrepaidKind::kDraw : clearing::PrepaidKind::kDeposit,
+                           r.amount_fen, r.time, r.ref});
+    }
+    std::vector<clearing::MonthSpend> spend;
+    for (const auto& s : spend_rows) spend.push_back({s.setlym, s.province, s.spend_fen});
+    std::vector<std::string> provinces;
+    if (!want.empty()) provinces.push_back(want);
+    for (const auto& p : policies) {
+      if (want.empty()) provinces.push_back(p.province);
+    }
+    for (const auto& m : movements) {
+      if (want.empty()) provinces.push_back(m.province);
+    }
+    std::sort(provinces.begin(), provinces.end());
+    provinces.erase(std::unique(provinces.begin(), provinces.end()), provinces.end());
+    for (const auto& p : provinces) {
+      XT_ASSIGN_OR_RETURN(auto st, clearing::EvaluatePrepaid(p, today, movements, history, spend, policies));
+      out.push_back(std::move(st));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+// ---- REST
+
+ClearingReply ClearingService::ListMonths(const Caller& caller) {
+  if (caller.role == Role::kResident) return ReplyError(403, "XT-AUTH-003", "clearing is not for residents");
+  std::vector<store::ClosedMonthRow> months;
+  Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(months, txn.ClosedMonths());
+    return Status::Ok();
+  });
+  if (!st.ok()) return ReplyOf(st);
+  JsonWriter w;
+  w.BeginObject().Key("months").BeginArray();
+  for (const auto& m : months) {
+    w.BeginObject().FieldInt("setlym", m.setlym).FieldInt("seq_through", m.seq_through);
+    w.Field("closed_at", FormatLocalTime(m.closed_at)).EndObject();
+  }
+  w.EndArray().EndObject();
+  return ClearingReply{200, "application/json", w.Take(), ""};
+}
+
+ClearingReply ClearingService::Report(const Caller& caller, const std::string& setlym_text, const std::string& report_in,
+                                      const std::string& format_in) {
+  if (caller.role == Role::kResident) return ReplyError(403, "XT-AUTH-003", "clearing is not for residents");
+  auto setlym = ParseSetlym(setlym_text);
+  if (!setlym) return ReplyError(400, "XT-CLR-001", "setlym is not a month yyyyMM");
+  std::string report = report_in;
+  std::string format = format_in;
+  if (report.size() > 4 && report.compare(report.size() - 4, 4, ".csv") == 0) {
+    if (!format.empty() && format != "csv") return ReplyError(400, "XT-API-001", "format contradicts the .csv path");
+    report.resize(report.size() - 4);
+    format = "csv";
+  }
+  if (format.empty()) format = report.empty() ? "json" : "json";
+  if (format != "json" && format != "csv") return ReplyError(400, "XT-API-001", "format is json or csv");
+  if (report != "" && report != "flows" && report != "institutions" && report != "funds") {
+    return ReplyError(404, "XT-API-002", "no report " + report + ": flows, institutions or funds");
+  }
+  if (report.empty() && format == "csv") {
+    return ReplyError(400, "XT-API-001", "the whole month is JSON; CSV is per report (flows, institutions, funds)");
+  }
+  std::optional<store::ClosedMonthRow> row;
+  Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(row, txn.FindClosedMonth(*setlym));
+    return Status::Ok();
+  });
+  if (!st.ok()) return ReplyOf(st);
+  if (!row) return ReplyError(404, "XT-API-002", "month " + setlym_text + " is not closed");
+  const bool everything = caller.role == Role::kAdmin || caller.role == Role::kLocal;
+  if (everything && report.empty()) return ClearingReply{200, "application/json", row->report_json, ""};
+  if (everything && format == "csv") {
+    const std::string& body = report == "flows" ? row->flows_csv
+                              : report == "institutions" ? row->institutions_csv
+                                                         : row->funds_csv;
+    return ClearingReply{200, "text/csv; charset=utf-8", body, ""};
+  }
+  auto parsed = ParseMonthJson(row->report_json);
+  if (!parsed.ok()) return ReplyOf(parsed.status());
+  clearing::MonthResult m = Visible(caller, std::move(parsed).value());
+  if (report.empty()) return ClearingReply{200, "application/json", clearing::MonthJson(m), ""};
+  if (format == "csv") {
+    std::string body = report == "flows" ? clearing::FlowsCsv(m)
+                       : report == "institutions" ? clearing::InstitutionsCsv(m)
+                                                  : clearing::FundsCsv(m);
+    return ClearingReply{200, "text/csv; charset=utf-8", std::move(body), ""};
+  }
+  // One report as JSON: the part of the month's document it is.
+  json whole = json::parse(clearing::MonthJson(m));
+  JsonWriter w;
+  w.BeginObject().FieldInt("setlym", m.close.setlym);
+  if (report == "flows") {
+    w.Key("matrix").Raw(whole["matrix"].dump()).Key("flows").Raw(whole["flows"].dump());
+    w.Key("nets").Raw(whole["nets"].dump()).Key("net_transfers").Raw(whole["net_transfers"].dump());
+  } else if (report == "institutions") {
+    w.Key("institutions").Raw(whole["institutions"].dump());
+  } else {
+    w.Key("funds").Raw(whole["funds"].dump());
+  }
+  w.EndObject();
+  return ClearingReply{200, "application/json", w.Take(), ""};
+}
+
+ClearingReply ClearingService::CloseReply(const Caller& caller, const std::string& setlym_text) {
+  auto setlym = ParseSetlym(setlym_text);
+  if (caller.role != Role::kAdmin) return ReplyError(403, "XT-AUTH-003", "closing a month is for operators");
+  if (!setlym) return ReplyError(400, "XT-CLR-001", "setlym is not a month yyyyMM");
+  auto closed = Close(caller, *setlym);
+  if (!closed.ok()) return ReplyOf(closed.status());
+  return ClearingReply{200, "application/json", closed->month.report_json, ""};
+}
+
+ClearingReply ClearingService::PrepaidReply(const Caller& caller, const std::string& region) {
+  auto statuses = Prepaid(caller, region);
+  if (!statuses.ok()) return ReplyOf(statuses.status());
+  std::string body = "{\"prepaid\":[";
+  for (size_t i = 0; i < statuses->size(); ++i) {
+    if (i) body += ',';
+    body += clearing::PrepaidStatusJson((*statuses)[i]);
+  }
+  body += "]}";
+  return ClearingReply{200, "application/json", std::move(body), ""};
+}
+
+// ---- the national interface
+
+Result<std::string> Reconcile3201(std::string_view code, const std::string& input_json, store::ReadTxn& txn) {
+  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
+  const json& d = in["data"];
+  clearing::TotalsRequest req;
+  req.fixmedins_code = std::string(code);
+  XT_ASSIGN_OR_RETURN(req.insutype, StringField(d, "input.data", "insutype"));
+  XT_ASSIGN_OR_RETURN(req.clr_type, StringField(d, "input.data", "clr_type"));
+  XT_ASSIGN_OR_RETURN(req.setl_optins, StringField(d, "input.data", "setl_optins", false));
+  XT_ASSIGN_OR_RETURN(req.stmt_begndate, DateField(d, "input.data", "stmt_begndate"));
+  XT_ASSIGN_OR_RETURN(req.stmt_enddate, DateField(d, "input.data", "stmt_enddate"));
+  XT_ASSIGN_OR_RETURN(req.refd_setl_flag, StringField(d, "input.data", "refd_setl_flag"));
+  XT_ASSIGN_OR_RETURN(req.hospital, ReadFigures(d));
+  XT_RETURN_IF_ERROR(clearing::CheckTotalsRequest(req));
+  XT_ASSIGN_OR_RETURN(auto platform, PlatformRecords(txn, code, req.stmt_begndate, req.stmt_enddate));
+  XT_ASSIGN_OR_RETURN(auto result, clearing::ReconcileTotals(req, platform));
+  return "{\"stmtinfo\":" + clearing::TotalsResultJson(result) + "}";
+}
+
+Result<std::string> Reconcile3202(std::string_view code, const std::string& input_json, store::ReadTxn& txn) {
+  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
+  const json& d = in["data"];
+  XT_ASSIGN_OR_RETURN(Date begin, DateField(d, "input.data", "stmt_begndate"));
+  XT_ASSIGN_OR_RETURN(Date end, DateField(d, "input.data", "stmt_enddate"));
+  if (end < begin) return Status::Error("XT-CLR-005", "stmt_enddate is before stmt_begndate");
+  XT_ASSIGN_OR_RETURN(std::string insutype, StringField(d, "input.data", "insutype", false));
+  XT_ASSIGN_OR_RETURN(std::string clr_type, StringField(d, "input.data", "clr_type", false));
+  auto detail = in.find("detail");
+  if (detail == in.end() || !detail->is_array()) return err::MissingField("input.detail");
+  if (detail->size() > clearing::kDetailRecordsMax) return err::TooMany("input.detail", clearing::kDetailRecordsMax);
+  std::vector<clearing::DetailRecord> hospital;
+  hospital.reserve(detail->size());
+  for (size_t i = 0; i < detail->size(); ++i) {
+    const json& r = (*detail)[i];
+    const std::string path = "input.detail[" + std::to_string(i) + "]";
+    if (!r.is_object()) return err::BadField(path, "must be an object");
+    clearing::DetailRecord x;
+    XT_ASSIGN_OR_RETURN(x.setl_id, StringField(r, path, "setl_id"));
+    XT_ASSIGN_OR_RETURN(x.mdtrt_id, StringField(r, path, "mdtrt_id"));
+    XT_ASSIGN_OR_RETURN(x.psn_no, StringField(r, path, "psn_no"));
+    XT_ASSIGN_OR_RETURN(x.insutype, StringField(r, path, "insutype"));
+    XT_ASSIGN_OR_RETURN(x.clr_type, StringField(r, path, "clr_type"));
+    XT_ASSIGN_OR_RETURN(std::string flag, StringField(r, path, "refd_setl_flag"));
+    if (flag != "0" && flag != "1") return err::BadField(path + ".refd_setl_flag", "must be 0 or 1");
+    x.reversal = flag == "1";
+    XT_ASSIGN_OR_RETURN(std::string time, StringField(r, path, "setl_time", false));
+    if (!time.empty()) {
+      auto t = ParseLocalTime(time);
+      if (!t) return err::BadField(path + ".setl_time", "must be yyyy-MM-dd HH:mm:ss");
+      x.setl_time = *t;
+    }
+    XT_ASSIGN_OR_RETURN(x.medfee_sumamt, MoneyField(r, path, "medfee_sumamt"));
+    XT_ASSIGN_OR_RETURN(x.fund_pay_sumamt, MoneyField(r, path, "fund_pay_sumamt"));
+    XT_ASSIGN_OR_RETURN(x.acct_pay, MoneyField(r, path, "acct_pay"));
+    hospital.push_back(std::move(x));
+  }
+  XT_ASSIGN_OR_RETURN(auto all, PlatformRecords(txn, code, begin, end));
+  std::vector<clearing::DetailRecord> platform;
+  for (auto& r : all) {
+    if ((insutype.empty() || r.insutype == insutype) && (clr_type.empty() || r.clr_type == clr_type)) {
+      platform.push_back(std::move(r));
+    }
+  }
+  XT_ASSIGN_OR_RETURN(auto result, clearing::ReconcileDetails(hospital, platform));
+  return "{\"stmtinfo\":" + clearing::DetailResultJson(result) + "}";
+}
+
+Result<std::string> Apply3203(std::string_view code, const std::string& input_json, LocalSeconds now,
+                              store::WriteTxn& txn) {
+  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
+  const json& d = in["data"];
+  clearing::ClearingApplication req;
+  req.fixmedins_code = std::string(code);
+  XT_ASSIGN_OR_RETURN(std::string ym_text, StringField(d, "input.data", "setlym"));
+  auto ym = ParseSetlym(ym_text);
+  if (!ym) return Status::Error("XT-CLR-001", "setlym is not a month yyyyMM", ym_text);
+  req.setlym = *ym;
+  XT_ASSIGN_OR_RETURN(req.clr_type, StringField(d, "input.data", "clr_type"));
+  XT_ASSIGN_OR_RETURN(req.clr_way, StringField(d, "input.data", "clr_way", false));
+  XT_ASSIGN_OR_RETURN(req.figures.psntime, CountField(d, "input.data", "psntime"));
+  XT_ASSIGN_OR_RETURN(req.figures.medfee_sumamt, MoneyField(d, "input.data", "medfee_sumamt"));
+  XT_ASSIGN_OR_RETURN(req.figures.fund_appy_sum, MoneyField(d, "input.data", "fund_appy_sum"));
+  XT_ASSIGN_OR_RETURN(req.figures.acct_pay, MoneyField(d, "input.data", "acct_pay"));
+  XT_ASSIGN_OR_RETURN(req.figures.cash_payamt, MoneyField(d, "input.data", "cash_payamt"));
+  if (now < clearing::EndOf(req.setlym)) {
+    return Status::Error("XT-CLR-001", "the month " + ym_text + " is not over yet");
+  }
+  // The platform's figures: the closed month's stored result, or the open
+  // month computed now with every row recorded so far.
+  XT_ASSIGN_OR_RETURN(auto closed, txn.FindClosedMonth(req.setlym));
+  clearing::MonthResult month;
+  if (closed) {
+    XT_ASSIGN_OR_RETURN(month, ParseMonthJson(closed->report_json));
+  } else {
+    XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(int64_t seq, txn.MaxSettlementId());
+    XT_ASSIGN_OR_RETURN(month, ComputeMonth(txn, history, clearing::CloseRequest{req.setlym, seq, now}, code));
+  }
+  const auto platform = clearing::PlatformApplicationFigures(month, code, req.clr_type);
+  XT_ASSIGN_OR_RETURN(auto rows, txn.ClearingApplications(code));
+  std::vector<clearing::ClearingApplication> existing;
+  for (const auto& r : rows) existing.push_back(ApplicationOf(r));
+  XT_ASSIGN_OR_RETURN(int64_t seq, txn.NextSequence("clearing_application"));
+  std::string digits = std::to_string(seq);
+  req.appl_id = std::string(code) + ym_text + std::string(digits.size() < 8 ? 8 - digits.size() : 0, '0') + digits;
+  XT_ASSIGN_OR_RETURN(auto applied, clearing::Apply(req, platform, existing, now));
+  XT_RETURN_IF_ERROR(txn.PutClearingApplication(RowOf(applied)));
+  return "{\"clrinfo\":" + ApplicationJson(applied) + "}";
+}
+
+Result<std::string> Cancel3204(std::string_view code, const std::string& input_json, LocalSeconds now,
+                               store::WriteTxn& txn) {
+  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
+  XT_ASSIGN_OR_RETURN(std::string id, StringField(in["data"], "input.data", "clr_appy_evt_id"));
+  XT_ASSIGN_OR_RETURN(auto row, txn.FindClearingApplication(id));
+  if (!row || row->fixmedins_code != code) {
+    return Status::Error("XT-CLR-008", "no clearing application " + id + " of this institution");
+  }
+  XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+  XT_ASSIGN_OR_RETURN(auto cancelled, clearing::Cancel(ApplicationOf(*row), history, now));
+  cancelled.time = now;
+  XT_RETURN_IF_ERROR(txn.PutClearingApplication(RowOf(cancelled)));
+  return "{\"clrinfo\":" + ApplicationJson(cancelled) + "}";
+}
+
+// ---- verify
+
+Result<ClearingCheck> RecomputeClearing(store::ReadTxn& txn) {
+  ClearingCheck out;
+  XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+  XT_ASSIGN_OR_RETURN(auto movements, txn.PrepaidMovements(""));
+  XT_ASSIGN_OR_RETURN(auto spends, txn.MonthSpends());
+  std::map<std::tuple<std::string, std::string, Fen>, int64_t> stored_draws;  // ref, province, amount
+  for (const auto& m : movements) {
+    if (m.kind == "draw") {
+      stored_draws[{m.ref, m.province, m.amount_fen}]++;
+    } else if (m.kind == "deposit") {
+      ++out.deposits;
+      store::Transfer t = clearing::DepositTransfer({m.province, clearing::PrepaidKind::kDeposit, m.amount_fen,
+                                                     m.time, m.ref});
+      t.setl_id = DepositPostingRef(m.id);
+      out.expected_transfers.push_back(std::move(t));
+    } else {
+      out.problems.push_back("prepaid movement " + std::to_string(m.id) + " has unknown kind " + m.kind);
+    }
+  }
+  std::map<std::pair<int32_t, std::string>, Fen> stored_spend;
+  for (const auto& s : spends) stored_spend[{s.setlym, s.province}] = s.spend_fen;
+  for (const auto& c : history.closed) {
+    ++out.months;
+    const std::string name = std::to_string(c.setlym);
+    clearing::ClearingHistory upto;
+    for (const auto& h : history.closed) {
+      if (h.setlym <= c.setlym) upto.closed.push_back(h);
+    }
+    XT_ASSIGN_OR_RETURN(auto month, ComputeMonth(txn, upto, clearing::CloseRequest{c.setlym, c.seq_through,
+                                                                                     c.closed_at}));
+    XT_ASSIGN_OR_RETURN(auto stored, txn.FindClosedMonth(c.setlym));
+    if (!stored || stored->report_json != clearing::MonthJson(month)) {
+      out.problems.push_back("clearing month " + name + ": the stored report differs from the recomputed one");
+    }
+    std::map<std::string, Fen> clearing_balance;
+    for (auto t : clearing::ClearingTransfers(month)) {
+      if (t.debit_account.rfind("clearing:", 0) == 0) clearing_balance[t.debit_account] -= t.amount_fen;
+      if (t.credit_account.rfind("clearing:", 0) == 0) clearing_balance[t.credit_account] += t.amount_fen;
+      t.setl_id = ClearingPostingRef(c.setlym);
+      out.expected_transfers.push_back(std::move(t));
+    }
+    for (const auto& [account, balance] : clearing_balance) {
+      if (balance != 0) out.problems.push_back("clearing month " + name + " leaves " + account + " at " + FormatFen(balance));
+    }
+    for (const auto& d : clearing::DrawsOf(month)) {
+      auto it = stored_draws.find({d.ref, d.province, d.amount_fen});
+      if (it == stored_draws.end() || it->second == 0) {
+        out.problems.push_back("clearing month " + name + ": the draw on " + d.province + " is not stored");
+      } else {
+        it->second--;
+      }
+    }
+    for (const auto& s : clearing::SpendOf(month)) {
+      auto it = stored_spend.find({s.setlym, s.province});
+      if (it == stored_spend.end() || it->second != s.spend_fen) {
+        out.problems.push_back("clearing month " + name + ": the spend of " + s.province + " differs");
+      } else {
+        stored_spend.erase(it);
+      }
+    }
+  }
+  for (const auto& [key, n] : stored_draws) {
+    if (n != 0) out.problems.push_back("prepaid draw " + std::get<0>(key) + " on " + std::get<1>(key) + " of no closed month");
+  }
+  for (const auto& [key, v] : stored_spend) {
+    if (v != 0) out.problems.push_back("month spend " + std::to_string(key.first) + " " + key.second + " of no closed month");
+  }
+  return out;
+}
+
+}  // namespace xt::service

@@ -1,0 +1,136 @@
+// Inter-region clearing wired to the store: closing a month from the
+// settlements table, prepaid deposits and their status, the month's reports
+// with the service's access rules, the national interface's reconciliation
+// (3201-3204), and the recomputation `verify` does (docs/clearing.md,
+// "Integration").
+//
+// The rules are src/clearing/'s; this file reads the store, calls them and
+// writes what they give in one commit. A close streams the month's rows from
+// a read snapshot into clearing::MonthCloser (outside the writer), then
+// writes the closed month, its four reports, the ledger postings, the
+// prepaid draws, the month's spend and the audit record in ONE store write;
+// a month already closed is answered from the stored reports, byte for byte.
+//
+// Thread-safe; `store` and `clock` must outlive the service.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clearing/clearing.h"
+#include "clearing/prepaid.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "service/caller.h"
+#include "store/store.h"
+
+namespace xt::service {
+
+// The name of the reference document holding the prepaid policies
+// (data/prepaid.json, stored by `init`).
+inline constexpr char kPrepaidPoliciesDoc[] = "prepaid_policies";
+
+// [{"id","province","effective_from":"yyyy-MM-dd", "threshold_fen": N |
+//   "months_of_average_spend": M, "average_window_months": W}, ...];
+// XT-CLR-009 on anything else (docs/clearing.md, "Prepaid funds").
+Result<std::vector<clearing::PrepaidPolicy>> ParsePrepaidPolicies(std::string_view json_text);
+
+// The transfers' setl_id of clearing postings: "clearing:<setlym>" for a
+// month's, "deposit:<movement id>" for a deposit's (verify recomputes both).
+std::string ClearingPostingRef(clearing::Setlym setlym);
+std::string DepositPostingRef(int64_t movement_id);
+
+// The history of closes as stored.
+Result<clearing::ClearingHistory> HistoryOf(store::ReadTxn& txn);
+
+// Streams the store's rows of a month into MonthCloser (rows that are not
+// cross-region are skipped: they are not cleared). `only_institution`, when
+// not empty, keeps that institution's rows only (3203 on an open month).
+Result<clearing::MonthResult> ComputeMonth(store::ReadTxn& txn, const clearing::ClearingHistory& history,
+                                           const clearing::CloseRequest& request,
+                                           std::string_view only_institution = {});
+
+// The same for a close: the rows since the last close are read by two scans
+// on two read snapshots (split at the middle id) feeding one aggregation, so
+// SQLite's stepping runs on two cores. Used by ClearingService::Close and
+// the benchmark.
+Result<clearing::MonthResult> ComputeMonthParallel(store::Store& store, const clearing::ClearingHistory& history,
+                                                   const clearing::CloseRequest& request);
+
+// A stored month's report read back into a MonthResult (for filtered views
+// and 3203); XT-CLR-002 when it does not parse.
+Result<clearing::MonthResult> ParseMonthJson(std::string_view json_text);
+
+struct CloseAnswer {
+  store::ClosedMonthRow month;  // with its reports
+  bool already_closed = false;  // answered from the stored copy
+};
+
+// What an HTTP or command-line answer carries: a status, a content type and
+// the body (JSON, or CSV for the CSV reports).
+struct ClearingReply {
+  int http_status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::string err_code;
+};
+
+class ClearingService {
+ public:
+  ClearingService(store::Store* store, const Clock* clock) : store_(store), clock_(clock) {}
+
+  // Closes `setlym` (operators and the command line only). Idempotent.
+  Result<CloseAnswer> Close(const Caller& caller, clearing::Setlym setlym);
+  // A deposit or top-up of a province's prepaid fund (the command line, or
+  // the province's own agency): the movement, its posting and an audit
+  // record in one commit. Returns the province's status after it.
+  Result<clearing::PrepaidStatus> Deposit(const Caller& caller, std::string_view province, Fen amount_fen,
+                                          std::string ref);
+  // The prepaid funds the caller may see (agency: its province; operators:
+  // every province with a policy), on today's date.
+  Result<std::vector<clearing::PrepaidStatus>> Prepaid(const Caller& caller, std::string_view province);
+
+  // ---- REST (/api/v1/clearing/...; docs/openapi.json)
+  ClearingReply ListMonths(const Caller& caller);
+  // report: "" (the whole month as JSON), "flows", "institutions" or "funds",
+  // optionally with ".csv"; format: "", "json" or "csv".
+  ClearingReply Report(const Caller& caller, const std::string& setlym, const std::string& report,
+                       const std::string& format);
+  ClearingReply CloseReply(const Caller& caller, const std::string& setlym);
+  ClearingReply PrepaidReply(const Caller& caller, const std::string& region);
+
+ private:
+  store::Store* store_;
+  const Clock* clock_;
+};
+
+// ---- the national interface (called by the processor's handlers)
+//
+// Each takes the envelope's fixmedins_code (already checked against the
+// caller) and its input object, and returns the output object as JSON text.
+// Shapes: docs/interface.md, "Reconciliation and clearing".
+Result<std::string> Reconcile3201(std::string_view fixmedins_code, const std::string& input_json,
+                                  store::ReadTxn& txn);
+Result<std::string> Reconcile3202(std::string_view fixmedins_code, const std::string& input_json,
+                                  store::ReadTxn& txn);
+Result<std::string> Apply3203(std::string_view fixmedins_code, const std::string& input_json, LocalSeconds now,
+                              store::WriteTxn& txn);
+Result<std::string> Cancel3204(std::string_view fixmedins_code, const std::string& input_json, LocalSeconds now,
+                               store::WriteTxn& txn);
+
+// ---- verify
+
+struct ClearingCheck {
+  std::vector<store::Transfer> expected_transfers;  // every clearing and deposit posting, recomputed
+  std::vector<std::string> problems;
+  int64_t months = 0;
+  int64_t deposits = 0;
+};
+// Recomputes each closed month from the settlements (its report must be the
+// stored bytes, its draws and spend the stored ones, each clearing:*
+// account back to zero after it) and each deposit's posting.
+Result<ClearingCheck> RecomputeClearing(store::ReadTxn& txn);
+
+}  // namespace xt::service
