@@ -17,6 +17,7 @@
 #include "http/server.h"
 #include "service/clearing_service.h"
 #include "service/verify.h"
+#include "service/audit.h"
 #include "test_env.h"
 
 namespace xt::testing {
@@ -232,6 +233,18 @@ TEST_F(ClearingFlowTest, AMonthAcrossThreeRegionsClosesToTheSumsOfItsSettlements
   CallResult cancelled = Call(tj, "3204", {{"data", {{"clr_appy_evt_id", appl_id}}}});
   ASSERT_EQ(cancelled.infcode, 0) << cancelled.response;
   EXPECT_EQ(service::OutputString(cancelled.response, {"clrinfo", "state"}), "cancelled");
+  {
+    // Both are in the audit log, the refused second application too.
+    auto audit = service::ReadAudit(*env_->store, 1, 100000);
+    ASSERT_TRUE(audit.ok());
+    std::map<std::string, int> seen;
+    for (const auto& r : *audit) {
+      if (r.action == "3203" || r.action == "3204") seen[r.action + " " + r.outcome]++;
+    }
+    EXPECT_EQ(seen["3203 ok"], 1);
+    EXPECT_EQ(seen["3203 XT-CLR-007"], 1);
+    EXPECT_EQ(seen["3204 ok"], 1);
+  }
 
   At("2027-01-01 01:00:00");
   auto dec = clearing_->Close(service::Caller::Local(), 202612);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "clearing/clearing.h"
 #include "core/crypto.h"
 #include "core/idcard.h"
 #include "core/json_writer.h"
@@ -36,8 +37,8 @@ constexpr size_t kSignInCacheMax = 100000;
 // Calls that move money or disclose personal data: each leaves a record in
 // the audit log (docs/security.md).
 bool Audited(std::string_view infno) {
-  static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304",
-                                                  "2305", "2601", "9001", "9002"};
+  static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304", "2305",
+                                                  "2601", "3203", "3204", "9001", "9002"};
   for (auto a : kAudited) {
     if (a == infno) return true;
   }
@@ -784,7 +785,7 @@ class Handlers {
     w.FieldMoney("acct_pay", a.acct_pay).FieldMoney("psn_cash_pay", a.psn_cash_pay);
     w.FieldMoney("hosp_part_amt", a.hosp_part_amt).FieldMoney("balc", a.balc).FieldMoney("acct_mulaid_pay", 0);
     w.Field("medins_setl_id", r.msgid).Field("clr_optins", r.insuplc_admdvs).Field("clr_way", "1");
-    w.Field("clr_type", r.med_type[0] == '2' ? "21" : "11");
+    w.Field("clr_type", clearing::ClrTypeOf(r.med_type));
     if (r.kind == "reversal") w.Field("orig_setl_id", r.orig_setl_id);
     w.Field("setl_proc_info", trace).EndObject();
     const bool negate = r.kind == "reversal";
