@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/cli_util.h"
 #include "core/clock.h"
 #include "core/json_writer.h"
 #include "service/audit.h"
@@ -15,22 +16,6 @@
 namespace xt::cli {
 
 namespace {
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "xietong: %s: %s\n", s.code().c_str(), s.message().c_str());
-  if (!s.detail().empty()) std::fprintf(stderr, "  detail: %s\n", s.detail().c_str());
-  return 1;
-}
-
-Result<std::unique_ptr<store::Store>> OpenExisting(const std::string& db) {
-  if (!std::filesystem::exists(db)) {
-    return Status::Error("XT-CLI-001", "no database at " + db + ": run `xietong init --db " + db + "` first");
-  }
-  XT_ASSIGN_OR_RETURN(auto store, store::OpenSqliteStore(db));
-  XT_ASSIGN_OR_RETURN(bool initialised, service::IsInitialised(*store));
-  if (!initialised) return Status::Error("XT-CLI-001", db + " is not initialised: run `xietong init` first");
-  return store;
-}
 
 void PrintKey(const service::IssuedKey& k, bool as_json) {
   const auto& c = k.credential;
@@ -45,7 +30,7 @@ void PrintKey(const service::IssuedKey& k, bool as_json) {
 }
 
 int Issue(const AdminArgs& a) {
-  auto store = OpenExisting(a.db);
+  auto store = OpenExistingStore(a.db);
   if (!store.ok()) return Fail(store.status());
   auto ref = service::LoadRefData(**store);
   if (!ref.ok()) return Fail(ref.status());
@@ -72,7 +57,7 @@ int Issue(const AdminArgs& a) {
 }
 
 int List(const AdminArgs& a) {
-  auto store = OpenExisting(a.db);
+  auto store = OpenExistingStore(a.db);
   if (!store.ok()) return Fail(store.status());
   Status st = (*store)->Read([&](store::ReadTxn& txn) {
     return txn.ForEachCredential([&](const store::CredentialRow& c) {
@@ -96,7 +81,7 @@ int List(const AdminArgs& a) {
 }
 
 int Revoke(const AdminArgs& a) {
-  auto store = OpenExisting(a.db);
+  auto store = OpenExistingStore(a.db);
   if (!store.ok()) return Fail(store.status());
   Status st = service::RevokeCredential(store->get(), a.key_id, SystemClock::Instance().NowLocal());
   if (!st.ok()) return Fail(st);
@@ -106,7 +91,7 @@ int Revoke(const AdminArgs& a) {
 }
 
 int AuditVerify(const AdminArgs& a) {
-  auto store = OpenExisting(a.db);
+  auto store = OpenExistingStore(a.db);
   if (!store.ok()) return Fail(store.status());
   auto rep = service::VerifyAudit(**store);
   if (!rep.ok()) return Fail(rep.status());
@@ -127,7 +112,7 @@ int AuditVerify(const AdminArgs& a) {
 }
 
 int AuditList(const AdminArgs& a) {
-  auto store = OpenExisting(a.db);
+  auto store = OpenExistingStore(a.db);
   if (!store.ok()) return Fail(store.status());
   auto rows = service::ReadAudit(**store, a.from_seq, a.limit);
   if (!rows.ok()) return Fail(rows.status());

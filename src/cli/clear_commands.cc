@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "clearing/report.h"
+#include "cli/cli_util.h"
 #include "core/clock.h"
 #include "core/json_writer.h"
 #include "service/clearing_service.h"
@@ -20,19 +21,6 @@ namespace xt::cli {
 
 namespace {
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "xietong: %s: %s\n", s.code().c_str(), s.message().c_str());
-  if (!s.detail().empty()) std::fprintf(stderr, "  detail: %s\n", s.detail().c_str());
-  return 1;
-}
-
-Result<std::unique_ptr<store::Store>> OpenExisting(const std::string& db) {
-  if (!std::filesystem::exists(db)) {
-    return Status::Error("XT-CLI-001", "no database at " + db + ": run `xietong init --db " + db + "` first");
-  }
-  return store::OpenSqliteStore(db);
-}
-
 int64_t PeakRssKib() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -40,7 +28,7 @@ int64_t PeakRssKib() {
 }
 
 int Close(const ClearArgs& a) {
-  auto store = OpenExisting(a.db);
+  auto store = OpenExistingStore(a.db);
   if (!store.ok()) return Fail(store.status());
   service::ClearingService svc(store->get(), &SystemClock::Instance());
   const int32_t ym = std::atoi(a.month.c_str());
@@ -51,7 +39,7 @@ int Close(const ClearArgs& a) {
 }
 
 int Deposit(const ClearArgs& a) {
-  auto store = OpenExisting(a.db);
+  auto store = OpenExistingStore(a.db);
   if (!store.ok()) return Fail(store.status());
   service::ClearingService svc(store->get(), &SystemClock::Instance());
   auto status = svc.Deposit(service::Caller::Local(), a.region, a.amount_fen, a.ref);
@@ -65,7 +53,7 @@ int Deposit(const ClearArgs& a) {
 }
 
 int Prepaid(const ClearArgs& a) {
-  auto store = OpenExisting(a.db);
+  auto store = OpenExistingStore(a.db);
   if (!store.ok()) return Fail(store.status());
   service::ClearingService svc(store->get(), &SystemClock::Instance());
   auto reply = svc.PrepaidReply(service::Caller::Local(), a.region);
@@ -74,7 +62,7 @@ int Prepaid(const ClearArgs& a) {
 }
 
 int Report(const ClearArgs& a) {
-  auto store = OpenExisting(a.db);
+  auto store = OpenExistingStore(a.db);
   if (!store.ok()) return Fail(store.status());
   service::ClearingService svc(store->get(), &SystemClock::Instance());
   auto reply = svc.Report(service::Caller::Local(), a.month, a.what, a.format);

@@ -13,6 +13,7 @@
 
 #include "cli/admin_commands.h"
 #include "cli/clear_commands.h"
+#include "cli/cli_util.h"
 #include "cli/http_commands.h"
 #include "cli/progress.h"
 #include "cli/results_commands.h"
@@ -29,12 +30,6 @@ namespace xt::cli {
 namespace {
 
 using json = nlohmann::json;
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "xietong: %s: %s\n", s.code().c_str(), s.message().c_str());
-  if (!s.detail().empty()) std::fprintf(stderr, "  detail: %s\n", s.detail().c_str());
-  return 1;
-}
 
 struct Opened {
   std::unique_ptr<store::Store> store;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/cli_util.h"
 #include "core/clock.h"
 #include "service/refdata.h"
 #include "service/rest.h"
@@ -20,12 +21,6 @@ namespace xt::cli {
 
 namespace {
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "xietong: %s: %s\n", s.code().c_str(), s.message().c_str());
-  if (!s.detail().empty()) std::fprintf(stderr, "  detail: %s\n", s.detail().c_str());
-  return 1;
-}
-
 struct Opened {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<service::RefData> ref;
@@ -33,13 +28,8 @@ struct Opened {
 };
 
 Result<Opened> OpenExisting(const std::string& db) {
-  if (!std::filesystem::exists(db)) {
-    return Status::Error("XT-CLI-001", "no database at " + db + ": run `xietong init --db " + db + "` first");
-  }
   Opened o;
-  XT_ASSIGN_OR_RETURN(o.store, store::OpenSqliteStore(db));
-  XT_ASSIGN_OR_RETURN(bool initialised, service::IsInitialised(*o.store));
-  if (!initialised) return Status::Error("XT-CLI-001", db + " is not initialised: run `xietong init` first");
+  XT_ASSIGN_OR_RETURN(o.store, OpenExistingStore(db));
   XT_ASSIGN_OR_RETURN(o.ref, service::LoadRefData(*o.store));
   o.api = std::make_unique<service::ResultsApi>(o.store.get(), o.ref.get(), &SystemClock::Instance());
   return o;

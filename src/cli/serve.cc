@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/cli_util.h"
 #include "cli/http_commands.h"
 #include "cli/progress.h"
 #include "core/clock.h"
@@ -149,12 +150,6 @@ Result<ServeConfig> Resolve(const ServeArgs& a) {
   }
   XT_RETURN_IF_ERROR(cfg.server.Validate());
   return cfg;
-}
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "xietong: %s: %s\n", s.code().c_str(), s.message().c_str());
-  if (!s.detail().empty()) std::fprintf(stderr, "  detail: %s\n", s.detail().c_str());
-  return 1;
 }
 
 struct Opened {
