@@ -1137,8 +1137,8 @@ std::string Processor::Call(const Caller& caller, std::string_view request_json,
   ctx.mdtrtarea_admvs = env.mdtrtarea_admvs;
   ctx.insuplc_admdvs = env.insuplc_admdvs;
   ctx.opter = env.opter;
-  Status st;
   ctx.sign_no = env.sign_no;
+  Status st;
   // A hospital's credential speaks for its own institution only; other
   // roles use the REST API. The local operator (command line) may act for any.
   if (caller.role == Role::kHospital) {
@@ -1171,7 +1171,8 @@ std::string Processor::Call(const Caller& caller, std::string_view request_json,
   const Handlers::Spec spec = it->second;
   json output = json::object();
   if (!spec.writes) {
-    // Reads change nothing, so they are answered afresh and not recorded.
+    // Reads change nothing, so they are answered afresh and not kept in the
+    // message log; those that disclose personal data are audited.
     st = store_->Read([&](store::ReadTxn& txn) { return (handlers.*spec.fn)(ctx, txn, nullptr, &output); });
     if (Audited(ctx.infno)) {
       // Nothing personal leaves without its audit record being durable.
