@@ -466,6 +466,53 @@ TEST_F(SecurityTest, SettlementsAreListedNewestFirstFilteredAndPaged) {
   } while (++pages < 20);
 }
 
+// The REST routes' own error answers: wrong method, unknown route, query
+// parameters over their bounds, a page token the server never gave.
+TEST_F(SecurityTest, RestErrorAnswersAreJsonWithStableCodes) {
+  httplib::Client cli("127.0.0.1", server_->port());
+  const httplib::Headers h = {{"Authorization", "Bearer " + keys_["admin"]}};
+  auto code_of = [](const httplib::Result& res) { return json::parse(res->body).value("err_code", "?"); };
+
+  auto post = cli.Post("/api/v1/settlements", h, "{}", "application/json");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+  EXPECT_EQ(post->get_header_value("Allow"), "GET");
+  EXPECT_EQ(code_of(post), "XT-HTTP-003");
+  auto del = cli.Delete("/api/v1/settlements/x", h);
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 405);
+
+  auto nowhere = cli.Get("/api/v1/nowhere", h);
+  ASSERT_TRUE(nowhere);
+  EXPECT_EQ(nowhere->status, 404);
+  EXPECT_EQ(code_of(nowhere), "XT-HTTP-002");
+
+  auto long_value = cli.Get("/api/v1/settlements?psn_no=" + std::string(101, '1'), h);
+  ASSERT_TRUE(long_value);
+  EXPECT_EQ(long_value->status, 400);
+  EXPECT_EQ(code_of(long_value), "XT-API-001");
+  std::string many = "/api/v1/settlements?";
+  for (int i = 0; i < 17; ++i) many += "p" + std::to_string(i) + "=1&";
+  auto too_many = cli.Get(many, h);
+  ASSERT_TRUE(too_many);
+  EXPECT_EQ(too_many->status, 400);
+  EXPECT_EQ(code_of(too_many), "XT-API-001");
+  auto repeated = cli.Get("/api/v1/settlements?from=2026-11-01&from=2026-11-02", h);
+  ASSERT_TRUE(repeated);
+  EXPECT_EQ(repeated->status, 400);
+  auto token = cli.Get("/api/v1/accounts/inst:" + tianjin_->fixmedins_code + "/statement?page_token=abc", h);
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->status, 400);
+  EXPECT_EQ(code_of(token), "XT-API-001");
+  auto unknown = cli.Get("/api/v1/settlements/99999999999999999999", h);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(code_of(unknown), "XT-API-002");
+  auto no_account = cli.Get("/api/v1/accounts/inst:H99999999999/statement", h);
+  ASSERT_TRUE(no_account);
+  EXPECT_EQ(no_account->status, 404);
+}
+
 TEST_F(SecurityTest, OpenApiDocumentNamesExactlyTheServedRoutes) {
   auto res = Get("none", "/openapi.json");
   ASSERT_EQ(res->status, 200);
