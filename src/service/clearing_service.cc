@@ -13,6 +13,7 @@
 #include "clearing/reconcile.h"
 #include "clearing/report.h"
 #include "core/json_writer.h"
+#include "service/api_reply.h"
 #include "service/errors.h"
 
 namespace xt::service {
@@ -154,9 +155,7 @@ std::string ApplicationJson(const clearing::ClearingApplication& a) {
 Fen FenOf(const json& v) { return v.is_number() ? ScaledFromDouble(v.get<double>(), 2).value_or(0) : 0; }
 
 ClearingReply ReplyError(int status, const std::string& code, const std::string& message) {
-  JsonWriter w;
-  w.BeginObject().Field("err_code", code).Field("err_msg", message).EndObject();
-  return ClearingReply{status, "application/json", w.Take(), code};
+  return ClearingReply{status, "application/json", api::Error(status, code, message).body, code};
 }
 
 ClearingReply ReplyOf(const Status& st) {
