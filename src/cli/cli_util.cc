@@ -3,7 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "service/refdata.h"
+#include "cli/progress.h"
+#include "core/clock.h"
 
 namespace xt::cli {
 
@@ -11,6 +12,27 @@ int Fail(const Status& s) {
   std::fprintf(stderr, "xietong: %s: %s\n", s.code().c_str(), s.message().c_str());
   if (!s.detail().empty()) std::fprintf(stderr, "  detail: %s\n", s.detail().c_str());
   return 1;
+}
+
+Result<OpenedDatabase> OpenDatabase(const std::string& db, bool create, const std::string& data_dir,
+                                    bool progress_bar) {
+  if (!create) {
+    XT_ASSIGN_OR_RETURN(auto store, OpenExistingStore(db));
+    XT_ASSIGN_OR_RETURN(auto ref, service::LoadRefData(*store));
+    return OpenedDatabase{std::move(store), std::move(ref)};
+  }
+  OpenedDatabase o;
+  XT_ASSIGN_OR_RETURN(o.store, store::OpenSqliteStore(db));
+  XT_ASSIGN_OR_RETURN(bool initialised, service::IsInitialised(*o.store));
+  if (!initialised) {
+    ProgressBar bar(progress_bar);
+    bar.Phase("loading default dataset");
+    XT_RETURN_IF_ERROR(service::InitDatabase(*o.store, data_dir.empty() ? service::DefaultDataDir() : data_dir,
+                                             SystemClock::Instance(),
+                                             [&](int64_t d, int64_t t) { bar.Update(d, t); }));
+  }
+  XT_ASSIGN_OR_RETURN(o.ref, service::LoadRefData(*o.store));
+  return o;
 }
 
 Result<std::unique_ptr<store::Store>> OpenExistingStore(const std::string& db) {

@@ -31,33 +31,6 @@ namespace {
 
 using json = nlohmann::json;
 
-struct Opened {
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<service::RefData> ref;
-};
-
-// Opens the database; creates and initialises it from data/ when missing
-// and `create` is set.
-Result<Opened> Open(const std::string& db, bool create, const std::string& data_dir, bool progress_bar) {
-  const bool exists = std::filesystem::exists(db);
-  if (!exists && !create) {
-    return Status::Error("XT-CLI-001", "no database at " + db + ": run `xietong init --db " + db + "` first");
-  }
-  Opened o;
-  XT_ASSIGN_OR_RETURN(o.store, store::OpenSqliteStore(db));
-  XT_ASSIGN_OR_RETURN(bool initialised, service::IsInitialised(*o.store));
-  if (!initialised) {
-    if (!create) return Status::Error("XT-CLI-001", db + " is not initialised: run `xietong init` first");
-    ProgressBar bar(progress_bar);
-    bar.Phase("loading default dataset");
-    XT_RETURN_IF_ERROR(service::InitDatabase(*o.store, data_dir.empty() ? service::DefaultDataDir() : data_dir,
-                                             SystemClock::Instance(),
-                                             [&](int64_t d, int64_t t) { bar.Update(d, t); }));
-  }
-  XT_ASSIGN_OR_RETURN(o.ref, service::LoadRefData(*o.store));
-  return o;
-}
-
 // Display columns of UTF-8 text: CJK and full-width characters take two.
 size_t DisplayWidth(const std::string& s) {
   size_t cols = 0;
@@ -89,7 +62,7 @@ std::string Yuan(const json& v) {
 
 int CmdInit(const std::string& db, const std::string& data_dir, bool as_json) {
   const bool existed = std::filesystem::exists(db);
-  auto o = Open(db, true, data_dir, !as_json);
+  auto o = OpenDatabase(db, true, data_dir, !as_json);
   if (!o.ok()) return Fail(o.status());
   int64_t persons = 0;
   (void)o->store->Read([&](store::ReadTxn& txn) -> Status {
@@ -118,7 +91,7 @@ int CmdInit(const std::string& db, const std::string& data_dir, bool as_json) {
 }
 
 int CmdDemo(const std::string& db, const std::string& data_dir, bool as_json) {
-  auto o = Open(db, true, data_dir, !as_json);
+  auto o = OpenDatabase(db, true, data_dir, !as_json);
   if (!o.ok()) return Fail(o.status());
   auto r = service::RunDemo(*o->store, *o->ref, SystemClock::Instance());
   if (!r.ok()) return Fail(r.status());
@@ -185,7 +158,7 @@ int CmdDemo(const std::string& db, const std::string& data_dir, bool as_json) {
 }
 
 int CmdPerson(const std::string& db, const std::string& who, int year, bool as_json) {
-  auto o = Open(db, false, "", false);
+  auto o = OpenDatabase(db, false, "", false);
   if (!o.ok()) return Fail(o.status());
   if (year == 0) year = DateOf(SystemClock::Instance().NowLocal()).Year();
   auto view = service::PersonView(*o->store, *o->ref, who, year);
@@ -219,7 +192,7 @@ int CmdPerson(const std::string& db, const std::string& who, int year, bool as_j
 }
 
 int CmdCall(const std::string& db, const std::string& file, int concurrency) {
-  auto o = Open(db, false, "", false);
+  auto o = OpenDatabase(db, false, "", false);
   if (!o.ok()) return Fail(o.status());
   std::ifstream fin;
   std::istream* in = &std::cin;
@@ -258,7 +231,7 @@ int CmdCall(const std::string& db, const std::string& file, int concurrency) {
 }
 
 int CmdVerify(const std::string& db, bool as_json) {
-  auto o = Open(db, false, "", false);
+  auto o = OpenDatabase(db, false, "", false);
   if (!o.ok()) return Fail(o.status());
   ProgressBar bar(!as_json);
   bar.Phase("verifying");

@@ -152,27 +152,6 @@ Result<ServeConfig> Resolve(const ServeArgs& a) {
   return cfg;
 }
 
-struct Opened {
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<service::RefData> ref;
-};
-
-// Opens the database, creating and loading it from data/ when missing.
-Result<Opened> OpenOrCreate(const std::string& db, const std::string& data_dir) {
-  Opened o;
-  XT_ASSIGN_OR_RETURN(o.store, store::OpenSqliteStore(db));
-  XT_ASSIGN_OR_RETURN(bool initialised, service::IsInitialised(*o.store));
-  if (!initialised) {
-    ProgressBar bar(true);
-    bar.Phase("loading default dataset");
-    XT_RETURN_IF_ERROR(service::InitDatabase(*o.store, data_dir.empty() ? service::DefaultDataDir() : data_dir,
-                                             SystemClock::Instance(),
-                                             [&](int64_t d, int64_t t) { bar.Update(d, t); }));
-  }
-  XT_ASSIGN_OR_RETURN(o.ref, service::LoadRefData(*o.store));
-  return o;
-}
-
 // Requests the user can paste: 1101 person info for the demo patient, as
 // the demo hospital (with its key and a sign-in made for it here), and the
 // same patient's settlements as the resident. Empty without demo keys.
@@ -256,7 +235,7 @@ int RunServe(const ServeArgs& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto opened = OpenOrCreate(cfg->db, cfg->data);
+  auto opened = OpenDatabase(cfg->db, /*create=*/true, cfg->data, /*progress_bar=*/true);
   if (!opened.ok()) return Fail(opened.status());
   std::unique_ptr<store::Store> store = std::move(opened->store);
   std::unique_ptr<service::RefData> ref = std::move(opened->ref);

@@ -225,6 +225,8 @@ struct CallCtx {
   const Caller* caller = nullptr;
   // Whose personal data or money the call touched, for the audit log.
   std::string subject;
+  // The sign_no a 9002 closed: dropped from the open sign-ins after commit.
+  std::string signed_out;
   const registry::Institution* institution = nullptr;
   LocalSeconds now = 0;
   const json* input = nullptr;
@@ -991,6 +993,7 @@ class Handlers {
     if (!row || row->fixmedins_code != c.fixmedins_code) return err::SignInUnknown();
     if (row->sign_out_time != 0) return err::SignInClosed();
     XT_RETURN_IF_ERROR(txn->CloseSignIn(sign_no, c.now));
+    c.signed_out = sign_no;
     (*out)["signoutoutb"] = {{"sign_time", FormatLocalTime(c.now)}};
     return Status::Ok();
   }
@@ -1233,9 +1236,9 @@ std::string Processor::Call(const Caller& caller, std::string_view request_json,
                            by_settlement ? head + std::string(kNoOutput) : response, ctx.now,
                            by_settlement ? ctx.output_setl_id : std::string()});
   });
-  if (st.ok() && ctx.infno == "9002" && info->infcode == 0) {
+  if (st.ok() && !ctx.signed_out.empty()) {
     std::lock_guard<std::mutex> lock(sign_in_mu_);
-    open_sign_ins_.erase(ctx.input->value("signOut", json::object()).value("sign_no", ""));
+    open_sign_ins_.erase(ctx.signed_out);
   }
   if (st.ok() && ctx.render) {
     response += ctx.render();
