@@ -358,6 +358,146 @@ TEST_F(HttpTest, ClientThatStallsIsTimedOutAndOthersAreServedMeanwhile) {
   }
 }
 
+// Reads `n` whole answers (head and Content-Length body) from a raw
+// connection, or what came before it closed or 10 s passed.
+std::vector<std::string> ReadAnswers(int fd, size_t n) {
+  std::vector<std::string> answers;
+  std::string buf;
+  char chunk[4096];
+  while (answers.size() < n) {
+    const size_t end = buf.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      size_t length = 0;
+      const size_t at = buf.find("Content-Length: ");
+      if (at != std::string::npos && at < end) length = std::stoul(buf.substr(at + 16));
+      if (buf.rfind("HTTP/1.1 100 ", 0) == 0) length = 0;
+      if (buf.size() >= end + 4 + length) {
+        answers.push_back(buf.substr(0, end + 4 + length));
+        buf.erase(0, end + 4 + length);
+        continue;
+      }
+    }
+    const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
+    if (got <= 0) break;
+    buf.append(chunk, static_cast<size_t>(got));
+  }
+  return answers;
+}
+
+// What the event-driven server does with requests that cpp-httplib's client
+// never sends: pipelining, Expect: 100-continue, chunked bodies, HTTP/1.0,
+// and a client that goes away while its settlement is being written.
+TEST_F(HttpTest, RawRequestsPipelinedContinuedChunkedAndOld) {
+  const std::string auth = "Authorization: Bearer " + key_ + "\r\n";
+  {
+    // Two requests in one write: two answers, in order, on one connection.
+    const int fd = Connect(server_->port());
+    const std::string two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(::send(fd, two.data(), two.size(), 0), static_cast<ssize_t>(two.size()));
+    const auto answers = ReadAnswers(fd, 2);
+    ASSERT_EQ(answers.size(), 2u);
+    EXPECT_EQ(answers[0].rfind("HTTP/1.1 200 ", 0), 0u) << answers[0];
+    EXPECT_EQ(answers[1].rfind("HTTP/1.1 404 ", 0), 0u) << answers[1];
+    EXPECT_NE(answers[1].find("XT-HTTP-002"), std::string::npos);
+    ::close(fd);
+  }
+  {
+    // Expect: 100-continue: the server asks for the body, then answers it.
+    const int fd = Connect(server_->port());
+    const std::string body = "{oops";
+    const std::string head = "POST /fsi/api/callService HTTP/1.1\r\nHost: x\r\n" + auth +
+                             "Expect: 100-continue\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    ASSERT_EQ(::send(fd, head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+    auto answers = ReadAnswers(fd, 1);
+    ASSERT_EQ(answers.size(), 1u);
+    EXPECT_EQ(answers[0], "HTTP/1.1 100 Continue\r\n\r\n");
+    ASSERT_EQ(::send(fd, body.data(), body.size(), 0), static_cast<ssize_t>(body.size()));
+    answers = ReadAnswers(fd, 1);
+    ASSERT_EQ(answers.size(), 1u);
+    EXPECT_EQ(answers[0].rfind("HTTP/1.1 200 ", 0), 0u) << answers[0];
+    EXPECT_NE(answers[0].find("XT-ENV-001"), std::string::npos) << answers[0];
+    ::close(fd);
+  }
+  {
+    // A chunked body is refused (411) and the connection closed.
+    const int fd = Connect(server_->port());
+    const std::string req = "POST /fsi/api/callService HTTP/1.1\r\nHost: x\r\n" + auth +
+                            "Transfer-Encoding: chunked\r\n\r\n5\r\n{oops\r\n0\r\n\r\n";
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    const Received r = ReadUntilClosed(fd, SteadyClock::now());
+    EXPECT_EQ(r.text.rfind("HTTP/1.1 411 ", 0), 0u) << r.text;
+    EXPECT_NE(r.text.find("XT-HTTP-009"), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("Connection: close"), std::string::npos) << r.text;
+    EXPECT_GT(r.closed_s, 0);
+    ::close(fd);
+  }
+  {
+    // HTTP/1.0 without keep-alive: one answer, then the server closes.
+    const int fd = Connect(server_->port());
+    const std::string req = "GET /healthz HTTP/1.0\r\n\r\n";
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    const Received r = ReadUntilClosed(fd, SteadyClock::now());
+    EXPECT_EQ(r.text.rfind("HTTP/1.1 200 ", 0), 0u) << r.text;
+    EXPECT_NE(r.text.find("{\"status\":\"ok\"}"), std::string::npos) << r.text;
+    EXPECT_GT(r.closed_s, 0);
+    EXPECT_LT(r.closed_s, 0.5) << "closed at once, not after the keep-alive time";
+    ::close(fd);
+  }
+  {
+    // A hospital that sends a settlement and hangs up before the answer: the
+    // settlement is still made (and answered from the log on a retry).
+    Visit v{kDemoPsn, "310", "130500", false, ""};
+    ASSERT_EQ(drv_->Open(&v, "2026-11-18 09:00:00").infcode, 0);
+    const auto lines = Lines();
+    ASSERT_EQ(drv_->Upload(v, lines, "2026-11-18 09:10:00").infcode, 0);
+    json in = {{"data", {{"psn_no", v.psn_no}, {"mdtrt_id", v.mdtrt_id}, {"medfee_sumamt", Total(lines) / 100.0},
+                         {"acct_used_flag", "0"}, {"insutype", "310"}}}};
+    const std::string request = client_->Envelope("2207", in.dump(), "130500");
+    const int fd = Connect(server_->port());
+    const std::string req = "POST /fsi/api/callService HTTP/1.1\r\nHost: x\r\n" + auth +
+                            "Content-Type: application/json\r\nContent-Length: " + std::to_string(request.size()) +
+                            "\r\n\r\n" + request;
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    ::close(fd);
+    auto retry = cli_->Post(kCallPath, request, "application/json");
+    ASSERT_TRUE(retry);
+    EXPECT_EQ(json::parse(retry->body)["infcode"], 0) << retry->body;
+    int64_t settlements = 0;
+    ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
+                           XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
+                           return Status::Ok();
+                         }).ok());
+    EXPECT_EQ(settlements, 1) << "made once, whether or not the first answer was read";
+  }
+}
+
+// Connections beyond connections_max are answered 503 and closed; those
+// already open go on being served.
+TEST(HttpConnections, BeyondTheLimitAreAnswered503) {
+  Env env("connections.db");
+  http::ServerOptions o = TestOptions();
+  o.connections_max = 2;
+  RunningServer server(env, o);
+  const int a = Connect(server.port());
+  const int b = Connect(server.port());
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int fd : {a, b}) {
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    ASSERT_EQ(ReadAnswers(fd, 1).size(), 1u);
+  }
+  const int c = Connect(server.port());
+  const Received r = ReadUntilClosed(c, SteadyClock::now());
+  EXPECT_EQ(r.text.rfind("HTTP/1.1 503 ", 0), 0u) << r.text;
+  EXPECT_NE(r.text.find("XT-HTTP-010"), std::string::npos) << r.text;
+  ::close(c);
+  ASSERT_EQ(::send(a, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  const auto again = ReadAnswers(a, 1);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].rfind("HTTP/1.1 200 ", 0), 0u);
+  ::close(a);
+  ::close(b);
+}
+
 TEST_F(HttpTest, HealthzReadsTheStoreAndMetricsNameEverySeries) {
   auto health = cli_->Get("/healthz");
   ASSERT_TRUE(health);

@@ -22,8 +22,9 @@ struct ServeArgs {
   std::optional<std::string> db;
   std::optional<std::string> data;
   std::optional<std::string> listen;  // HOST:PORT
+  std::optional<int64_t> io_threads;
   std::optional<int64_t> threads;
-  std::optional<int64_t> connections_queued_max;
+  std::optional<int64_t> connections_max;
   std::optional<int64_t> payload_bytes_max;
   std::optional<int64_t> header_count_max;
   std::optional<int64_t> header_bytes_max;

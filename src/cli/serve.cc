@@ -71,9 +71,11 @@ struct IntSetting {
 };
 
 const IntSetting kIntSettings[] = {
+    {"io_threads", &ServeArgs::io_threads,
+     [](http::ServerOptions& o, int64_t v) { o.io_threads = static_cast<int>(v); }},
     {"threads", &ServeArgs::threads, [](http::ServerOptions& o, int64_t v) { o.threads = static_cast<int>(v); }},
-    {"connections_queued_max", &ServeArgs::connections_queued_max,
-     [](http::ServerOptions& o, int64_t v) { o.connections_queued_max = static_cast<int>(v); }},
+    {"connections_max", &ServeArgs::connections_max,
+     [](http::ServerOptions& o, int64_t v) { o.connections_max = static_cast<int>(v); }},
     {"payload_bytes_max", &ServeArgs::payload_bytes_max,
      [](http::ServerOptions& o, int64_t v) { o.payload_bytes_max = static_cast<size_t>(v); }},
     {"header_count_max", &ServeArgs::header_count_max,
@@ -203,14 +205,15 @@ CLI::App* AddServeCommand(CLI::App& app, ServeArgs* a) {
   cmd->add_option("--db", a->db, "SQLite database file, created from data/ when missing (default xietong.db)");
   cmd->add_option("--data", a->data, "data folder to load when the database is created");
   cmd->add_option("--listen", a->listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0: any free port)");
-  cmd->add_option("--threads", a->threads, "worker threads, one per connection being served (default 128)");
-  cmd->add_option("--connections-queued-max", a->connections_queued_max,
-                  "accepted connections waiting for a worker (default 1024)");
+  cmd->add_option("--io-threads", a->io_threads, "event-loop threads serving the connections (default 2)");
+  cmd->add_option("--threads", a->threads, "threads for the REST routes, which may wait on the store (default 16)");
+  cmd->add_option("--connections-max", a->connections_max,
+                  "open connections; one more is answered 503 and closed (default 10000)");
   cmd->add_option("--payload-bytes-max", a->payload_bytes_max, "largest request body (default 1 MiB)");
   cmd->add_option("--header-count-max", a->header_count_max, "most headers in a request (default 64)");
   cmd->add_option("--header-bytes-max", a->header_bytes_max, "largest total of header bytes (default 16 KiB)");
-  cmd->add_option("--read-timeout-ms", a->read_timeout_ms, "each read of a request must progress within (default 5000)");
-  cmd->add_option("--write-timeout-ms", a->write_timeout_ms, "each write of an answer must progress within (default 5000)");
+  cmd->add_option("--read-timeout-ms", a->read_timeout_ms, "a request being read must progress within (default 5000)");
+  cmd->add_option("--write-timeout-ms", a->write_timeout_ms, "an answer being written must progress within (default 5000)");
   cmd->add_option("--keep-alive-timeout-s", a->keep_alive_timeout_s, "idle kept-alive connections close after (default 5)");
   cmd->add_option("--keep-alive-requests-max", a->keep_alive_requests_max,
                   "requests on one connection before it closes (default 1000)");
@@ -247,8 +250,8 @@ int RunServe(const ServeArgs& args) {
   if (!st.ok()) return Fail(st);
 
   const std::string url = "http://" + server->address();
-  std::printf("xietong serve: listening on %s (database %s, %d worker threads)\n", url.c_str(), cfg->db.c_str(),
-              cfg->server.threads);
+  std::printf("xietong serve: listening on %s (database %s, %d event loops)\n", url.c_str(), cfg->db.c_str(),
+              cfg->server.io_threads);
   std::vector<service::IssuedKey> keys;
   if (args.demo_credentials) {
     auto issued = service::IssueDemoCredentials(store.get(), *ref, SystemClock::Instance().NowLocal());

@@ -1,30 +1,51 @@
-// Routes, limits, the access log and shutdown of the HTTP server, on
-// cpp-httplib (Debian's libcpp-httplib-dev, a compiled library: its limits
-// that are compile-time macros, such as the 8 KiB header line, are the
-// library's own; the rest are set here from ServerOptions).
+// The HTTP server: event loops on epoll (one thread each), a small pool for
+// routes that may wait on the store, routes, limits, the access log and
+// shutdown.
+//
+// Why not a thread per connection: a settlement waits a few milliseconds
+// for its group's COMMIT, so group commit needs many requests in flight.
+// With a thread per connection (as cpp-httplib serves) each of them costs a
+// blocked thread, and on two cores the context switches, poll calls and
+// wake-ups cost more than the HTTP itself (docs/benchmarks.md). Here a
+// national-interface call is handed to the processor without waiting
+// (Processor::CallAsync) and its answer comes back to the connection's loop
+// after the commit, so two loop threads keep thousands of requests in flight.
+//
+// A connection reads one request at a time (pipelined requests wait in its
+// buffer): head, then a body of Content-Length bytes, then the answer is
+// written, then the next request is read.
 #include "http/server.h"
 
-#include <httplib.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/json_writer.h"
 #include "http/access_log.h"
+#include "http/request_head.h"
 #include "http/routes.h"
-#include "service/results_service.h"
 #include "service/clearing_service.h"
+#include "service/results_service.h"
 
 namespace xt::http {
 
@@ -32,114 +53,41 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// What the worker learned about the request it is answering, for the access
-// log written after the answer. httplib answers the requests of one
-// connection one after another on one worker thread, so a thread_local
-// carries it from the handler to the logger.
-struct RequestScope {
-  SteadyClock::time_point started{};
-  bool started_set = false;
-  std::string infno;
-  std::string msgid;
-  std::string err_code;
-  std::string note;  // internal detail for the log only (never sent)
-  Route route = Route::kOther;
-  bool route_set = false;
-  std::string key_id;  // the caller's credential, when one was shown
-};
-thread_local RequestScope t_scope;
+// Bounds on what a REST request's query may hold.
+constexpr size_t kQueryParamsMax = 16;
+constexpr size_t kQueryValueBytesMax = 100;
+// A request line and the header lines' own bytes (names, colons, line ends)
+// beyond header_bytes_max before the head counts as too large.
+constexpr size_t kHeadSlackBytes = 8192;
+// A body over payload_bytes_max is read and dropped (so the connection can
+// carry the next request) up to this many times the limit; beyond, the
+// connection is closed after the answer.
+constexpr int64_t kDiscardFactorMax = 16;
+// How often a loop looks for connections past their time-outs.
+constexpr int kTimerMillis = 50;
+// epoll_data.u64 of the two descriptors that are not connections.
+constexpr uint64_t kListenId = 0;
+constexpr uint64_t kWakeId = 1;
 
-// Worker threads with a bounded queue of accepted connections. When the
-// queue is full, enqueue (called by the accept loop) waits, so the server
-// stops accepting and new connections wait in the kernel's backlog.
-class WorkerPool final : public httplib::TaskQueue {
- public:
-  WorkerPool(int threads, int queued_max, std::atomic<int64_t>* queued) : queued_max_(queued_max), queued_(queued) {
-    for (int i = 0; i < threads; ++i) {
-      workers_.emplace_back([this] {
-        pthread_setname_np(pthread_self(), "xt-http");
-        Work();
-      });
-    }
+std::string_view Reason(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 422: return "Unprocessable Content";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
   }
-  ~WorkerPool() override = default;
-
-  void enqueue(std::function<void()> fn) override {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      space_cv_.wait(lock, [&] { return shutdown_ || static_cast<int>(jobs_.size()) < queued_max_; });
-      jobs_.push_back(std::move(fn));
-      queued_->store(static_cast<int64_t>(jobs_.size()), std::memory_order_relaxed);
-    }
-    job_cv_.notify_one();
-  }
-
-  // Runs what is queued, then ends every worker. httplib calls it once the
-  // accept loop has ended; a queued connection then closes without reading.
-  void shutdown() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      shutdown_ = true;
-    }
-    job_cv_.notify_all();
-    space_cv_.notify_all();
-    for (auto& t : workers_) t.join();
-  }
-
- private:
-  void Work() {
-    for (;;) {
-      std::function<void()> fn;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        job_cv_.wait(lock, [&] { return shutdown_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;  // shutting down and nothing left
-        fn = std::move(jobs_.front());
-        jobs_.pop_front();
-        queued_->store(static_cast<int64_t>(jobs_.size()), std::memory_order_relaxed);
-      }
-      space_cv_.notify_one();
-      fn();
-    }
-  }
-
-  const int queued_max_;
-  std::atomic<int64_t>* queued_;
-  std::mutex mu_;
-  std::condition_variable job_cv_;
-  std::condition_variable space_cv_;
-  std::deque<std::function<void()>> jobs_;
-  bool shutdown_ = false;
-  std::vector<std::thread> workers_;
-};
-
-// httplib listens with a backlog of 5 (a compiled-in macro): a burst of new
-// connections then waits for SYN retries of a second or more. On Linux,
-// listening again on the bound socket only changes its backlog.
-class ListeningServer final : public httplib::Server {
- public:
-  bool SetBacklog(int backlog) {
-    const auto sock = svr_sock_.load();
-    return sock != INVALID_SOCKET && ::listen(sock, backlog) == 0;
-  }
-};
-
-std::string ErrorEnvelope(std::string_view code, std::string_view message) {
-  JsonWriter w;
-  w.BeginObject().FieldInt("infcode", -1).Field("err_code", code).Field("err_msg", message);
-  w.Key("output").BeginObject().EndObject().EndObject();
-  return w.Take();
-}
-
-void SetJson(httplib::Response& res, int status, std::string body) {
-  res.status = status;
-  res.body = std::move(body);
-  res.set_header("Content-Type", "application/json");
-}
-
-void SetError(httplib::Response& res, int status, std::string_view code, std::string_view message) {
-  SetJson(res, status, ErrorEnvelope(code, message));
-  t_scope.err_code = code;
 }
 
 // UTC, ISO 8601 with milliseconds.
@@ -155,27 +103,142 @@ std::string UtcNow() {
   return buf;
 }
 
+// The answer to one request.
+struct Response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type and Content-Length
+};
+
+// One request, from its head to its answer, and what the access log says
+// of it.
+struct Exchange {
+  RequestHead head;
+  std::string body;
+  std::string remote;
+  SteadyClock::time_point started{};
+  Route route = Route::kOther;
+  bool route_set = false;
+  Access access = Access::kPublic;
+  std::vector<std::string> args;  // the path's {parameters}, in order
+  std::string infno;
+  std::string msgid;
+  std::string err_code;
+  std::string note;    // internal detail for the log only (never sent)
+  std::string key_id;  // the caller's credential, when one was shown
+};
+
+std::string ErrorEnvelope(std::string_view code, std::string_view message) {
+  JsonWriter w;
+  w.BeginObject().FieldInt("infcode", -1).Field("err_code", code).Field("err_msg", message);
+  w.Key("output").BeginObject().EndObject().EndObject();
+  return w.Take();
+}
+
+void SetJson(Response& res, int status, std::string body) {
+  res.status = status;
+  res.body = std::move(body);
+  res.content_type = "application/json";
+}
+
+// An error in the national interface's envelope (infcode -1).
+void SetError(Exchange& ex, Response& res, int status, std::string_view code, std::string_view message) {
+  SetJson(res, status, ErrorEnvelope(code, message));
+  ex.err_code = code;
+}
+
 // Every answer of a REST route is JSON; errors are {"err_code","err_msg"}.
-void SetApiError(httplib::Response& res, int status, std::string_view code, std::string_view message) {
+void SetApiError(Exchange& ex, Response& res, int status, std::string_view code, std::string_view message) {
   JsonWriter w;
   w.BeginObject().Field("err_code", code).Field("err_msg", message).EndObject();
   SetJson(res, status, w.Take());
-  t_scope.err_code = code;
+  ex.err_code = code;
 }
 
-// "/api/v1/settlements/{setl_id}" -> "/api/v1/settlements/([^/]+)"
-std::string PatternOf(std::string_view path_template) {
-  std::string out;
-  for (size_t i = 0; i < path_template.size(); ++i) {
-    if (path_template[i] == '{') {
-      i = path_template.find('}', i);
-      out += "([^/]+)";
-    } else {
-      out += path_template[i];
+// "/api/v1/settlements/{setl_id}" against a decoded path: true when every
+// fixed segment is equal and every {parameter} is one non-empty segment.
+bool MatchTemplate(std::string_view tmpl, std::string_view path, std::vector<std::string>* args) {
+  args->clear();
+  while (!tmpl.empty() || !path.empty()) {
+    if (tmpl.empty() || path.empty() || tmpl.front() != '/' || path.front() != '/') return false;
+    tmpl.remove_prefix(1);
+    path.remove_prefix(1);
+    const std::string_view t = tmpl.substr(0, tmpl.find('/'));
+    const std::string_view p = path.substr(0, path.find('/'));
+    if (!t.empty() && t.front() == '{') {
+      if (p.empty()) return false;
+      args->emplace_back(p);
+    } else if (t != p) {
+      return false;
+    }
+    tmpl.remove_prefix(t.size());
+    path.remove_prefix(p.size());
+  }
+  return true;
+}
+
+int64_t MillisSince(SteadyClock::time_point t, SteadyClock::time_point now) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now - t).count();
+}
+
+// Threads for the routes that may wait on the store (REST reads with their
+// audit records, clearing closes): they must not hold up an event loop.
+class BlockingPool {
+ public:
+  BlockingPool(int threads, std::atomic<int64_t>* queued) : queued_(queued) {
+    for (int i = 0; i < threads; ++i) {
+      workers_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "xt-http");
+        Work();
+      });
     }
   }
-  return out;
-}
+  ~BlockingPool() { Shutdown(); }
+
+  void Submit(std::function<void()> fn) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_.push_back(std::move(fn));
+      queued_->store(static_cast<int64_t>(jobs_.size()), std::memory_order_relaxed);
+    }
+    cv_.notify_one();
+  }
+
+  // Runs what is queued, then ends every worker.
+  void Shutdown() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (shutdown_) return;
+      shutdown_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return shutdown_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+        queued_->store(static_cast<int64_t>(jobs_.size()), std::memory_order_relaxed);
+      }
+      fn();
+    }
+  }
+
+  std::atomic<int64_t>* queued_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool shutdown_ = false;
+  std::vector<std::thread> workers_;
+};
 
 }  // namespace
 
@@ -185,10 +248,9 @@ Status ServerOptions::Validate() const {
   };
   if (host.empty()) return bad("the listen host is empty");
   if (port < 0 || port > 65535) return bad("port must be 0..65535");
+  if (io_threads < 1 || io_threads > 64) return bad("io_threads must be 1..64");
   if (threads < 1 || threads > 4096) return bad("threads must be 1..4096");
-  if (connections_queued_max < 1 || connections_queued_max > 1000000) {
-    return bad("connections_queued_max must be 1..1000000");
-  }
+  if (connections_max < 1 || connections_max > 1000000) return bad("connections_max must be 1..1000000");
   if (listen_backlog < 1 || listen_backlog > 65535) return bad("listen_backlog must be 1..65535");
   if (payload_bytes_max < 1 || payload_bytes_max > (size_t{64} << 20)) return bad("payload_bytes_max must be 1..64 MiB");
   if (header_count_max < 1 || header_count_max > 1000) return bad("header_count_max must be 1..1000");
@@ -202,156 +264,252 @@ Status ServerOptions::Validate() const {
   return Status::Ok();
 }
 
-// Bounds on what a REST request's query may hold.
-constexpr size_t kQueryParamsMax = 16;
-constexpr size_t kQueryValueBytesMax = 100;
+namespace {
 
-struct HttpServer::Impl {
+struct ServerCore;
+
+// One accepted connection, owned by one loop.
+struct Conn {
+  enum class State {
+    kHead,     // reading a request's head (or idle between requests)
+    kBody,     // reading its body
+    kDiscard,  // dropping the body of a request already refused (413)
+    kBusy,     // the request is being answered; nothing more is read
+  };
+  int fd = -1;
+  uint64_t id = 0;
+  std::string remote;
+  State state = State::kHead;
+  std::string in;         // received, not yet consumed
+  std::string out;        // answer bytes not yet sent
+  size_t out_sent = 0;
+  bool want_out = false;  // EPOLLOUT armed
+  std::unique_ptr<Exchange> ex;  // the request being read or answered
+  int64_t discard_left = 0;
+  int requests = 0;
+  bool close_after = false;   // close once `out` is sent
+  bool peer_closed = false;   // the client closed its side
+  bool read_paused = false;   // stopped reading with bytes possibly waiting in the kernel
+  bool advancing = false;     // inside Loop::Advance
+  SteadyClock::time_point last_read{};   // last byte received (or accept, or last answer sent)
+  SteadyClock::time_point write_since{}; // when `out` last made progress
+};
+
+// One event loop: its epoll, its connections, a queue of closures posted
+// from other threads (answers after a commit, REST answers from the pool).
+class Loop {
+ public:
+  Loop(ServerCore* server, int index) : server_(server), index_(index) {}
+  ~Loop() {
+    if (epfd_ >= 0) ::close(epfd_);
+    if (wakefd_ >= 0) ::close(wakefd_);
+  }
+
+  Status Open(int listen_fd);
+  void Run();
+  // From any thread: `fn` runs on this loop's thread.
+  void Post(std::function<void()> fn) {
+    bool wake = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      posted_.push_back(std::move(fn));
+      wake = !wake_pending_;
+      wake_pending_ = true;
+    }
+    if (wake) {
+      const uint64_t one = 1;
+      [[maybe_unused]] ssize_t n = ::write(wakefd_, &one, sizeof one);
+    }
+  }
+  void Wake() {
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wakefd_, &one, sizeof one);
+  }
+  // On this loop's thread: the answer to the request of connection `id`.
+  void Answer(uint64_t id, std::unique_ptr<Exchange> ex, Response res);
+
+ private:
+  void Accept();
+  void OnEvent(uint64_t id, uint32_t events);
+  void ReadFrom(Conn* c);
+  void Advance(Conn* c);
+  void StartRequest(Conn* c);
+  void Refuse(Conn* c, int status, std::string_view code, std::string_view message, bool close);
+  void Flush(Conn* c);
+  void Close(Conn* c);
+  void CheckTimers(SteadyClock::time_point now);
+  void RunPosted();
+  void BeginStop();
+
+  ServerCore* server_;
+  const int index_;
+  int epfd_ = -1;
+  int wakefd_ = -1;
+  int listen_fd_ = -1;
+  bool listening_ = false;
+  bool stopping_ = false;
+  uint64_t next_id_ = 2;
+  std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
+  std::mutex mu_;
+  std::vector<std::function<void()>> posted_;
+  bool wake_pending_ = false;
+  SteadyClock::time_point last_timer_scan_{};
+};
+
+// What the loops share: the use cases, options, metrics and log.
+struct ServerCore {
   service::Processor* processor;
   service::Api* api;
   service::Authenticator* auth;
   store::Store* store;
   ServerOptions options;
   service::ClearingService clearing;  // the /api/v1/clearing routes
-  ListeningServer srv;
   Metrics metrics;
   // The default sink: stderr, written in batches (access_log.h). Made by
   // Bind only when no sink was set and the log is on.
   std::unique_ptr<AccessLogWriter> stderr_log;
-  LogSink log_sink;
-  std::atomic<int64_t> connections_queued{0};
+  HttpServer::LogSink log_sink;
+  std::atomic<int64_t> connections_queued{0};  // requests waiting for a pool thread
+  std::atomic<int64_t> connections_open{0};
   std::atomic<bool> stopping{false};
-  std::atomic<bool> serving{false};
+  std::mutex serve_mu;
+  bool serving = false;
   bool bound = false;
   int port = -1;
+  int listen_fd = -1;
+  std::vector<std::unique_ptr<Loop>> loops;
+  std::unique_ptr<BlockingPool> pool;
 
-  Impl(service::Processor* p, service::Api* a, service::Authenticator* au, store::Store* s, ServerOptions o)
+  ServerCore(service::Processor* p, service::Api* a, service::Authenticator* au, store::Store* s, ServerOptions o)
       : processor(p), api(a), auth(au), store(s), options(std::move(o)), clearing(a->store(), a->clock()) {}
+  ~ServerCore() {
+    if (listen_fd >= 0) ::close(listen_fd);
+  }
 
   // What every route does first: the header limits and the caller's
   // credential (Authorization: Bearer <api key>), as the route's access
   // asks. Nullopt when the request was refused (the answer is then set: an
   // error envelope on the national interface, {"err_code","err_msg"} on the
-  // others). The body has been read by now (within payload_bytes_max), so a
-  // refused request leaves the connection at the start of the next one.
-  std::optional<service::Caller> Admit(const httplib::Request& req, httplib::Response& res, Route route,
-                                       Access access) {
-    t_scope.route = route;
-    t_scope.route_set = true;
-    const bool envelope = route == Route::kCallService;
+  // others).
+  std::optional<service::Caller> Admit(Exchange& ex, Response& res) {
+    const bool envelope = ex.route == Route::kCallService;
     auto refuse = [&](int status, std::string_view code, std::string_view message) {
-      if (envelope) SetError(res, status, code, message);
-      else SetApiError(res, status, code, message);
+      if (envelope) SetError(ex, res, status, code, message);
+      else SetApiError(ex, res, status, code, message);
     };
-    size_t header_bytes = 0;
-    for (const auto& [k, v] : req.headers) header_bytes += k.size() + v.size();
-    if (req.headers.size() > static_cast<size_t>(options.header_count_max) || header_bytes > options.header_bytes_max) {
+    if (ex.head.headers.size() > static_cast<size_t>(options.header_count_max) ||
+        ex.head.header_bytes > options.header_bytes_max) {
       refuse(431, "XT-HTTP-004",
              "the request headers are too large (at most " + std::to_string(options.header_count_max) +
                  " headers and " + std::to_string(options.header_bytes_max) + " bytes)");
       return std::nullopt;
     }
-    if (access == Access::kPublic) return service::Caller{};
+    if (ex.access == Access::kPublic) return service::Caller{};
     static constexpr std::string_view kBearer = "Bearer ";
-    const std::string& header = req.get_header_value("Authorization");
+    const std::string_view header = ex.head.Header("authorization");
     std::string_view key;
-    if (header.size() > kBearer.size() && header.compare(0, kBearer.size(), kBearer) == 0) {
-      key = std::string_view(header).substr(kBearer.size());
+    if (header.size() > kBearer.size() && header.substr(0, kBearer.size()) == kBearer) {
+      key = header.substr(kBearer.size());
     }
-    if (header.empty()) key = {};
     auto caller = auth->Authenticate(key);
     if (!caller.ok()) {
-      res.set_header("WWW-Authenticate", "Bearer");
+      res.headers.emplace_back("WWW-Authenticate", "Bearer");
       refuse(401, caller.status().code(), caller.status().message());
       return std::nullopt;
     }
-    t_scope.key_id = caller->key_id;
-    if (access == Access::kAdmin && caller->role != service::Role::kAdmin) {
+    ex.key_id = caller->key_id;
+    if (ex.access == Access::kAdmin && caller->role != service::Role::kAdmin) {
       refuse(403, "XT-AUTH-003", "this route is for operators");
       return std::nullopt;
     }
     return std::move(caller).value();
   }
 
-  void CallService(const httplib::Request& req, httplib::Response& res) {
-    auto caller = Admit(req, res, Route::kCallService, Access::kCredential);
-    if (!caller) return;
-    if (req.body.empty()) {
-      SetError(res, 400, "XT-HTTP-001", "the request body is empty: send one request envelope (JSON)");
-      return;
+  // The route of the request, or an answer (404, 405) when it has none.
+  bool FindRoute(Exchange& ex, Response& res) {
+    const RouteSpec* path_match = nullptr;
+    std::vector<std::string> args;
+    for (const RouteSpec& spec : RouteTable()) {
+      if (!MatchTemplate(spec.path_template, ex.head.path, &args)) continue;
+      if (spec.method == ex.head.method) {
+        ex.route = spec.route;
+        ex.route_set = true;
+        ex.access = spec.access;
+        ex.args = std::move(args);
+        return true;
+      }
+      if (!path_match) path_match = &spec;
     }
-    metrics.RequestStarted();
-    service::CallInfo info;
-    std::string answer = processor->Call(*caller, req.body, &info);
-    metrics.RequestFinished();
-    metrics.ObserveCall(info);
-    t_scope.infno = std::move(info.infno);
-    t_scope.msgid = std::move(info.msgid);
-    t_scope.err_code = std::move(info.err_code);
-    // Every envelope answer is HTTP 200, refusals included: the envelope's
-    // infcode and err_code say what happened, as the interface prescribes.
-    SetJson(res, 200, std::move(answer));
+    if (path_match) {
+      ex.route = path_match->route;
+      ex.route_set = true;
+      res.headers.emplace_back("Allow", std::string(path_match->method));
+      SetError(ex, res, 405, "XT-HTTP-003", "this route answers " + std::string(path_match->method) + " only");
+      return false;
+    }
+    SetError(ex, res, 404, "XT-HTTP-002",
+             "no such route: POST national-interface envelopes to " + std::string(kCallServicePath));
+    return false;
   }
 
-  // A REST route: admitted, then answered by the use case.
-  void Rest(const httplib::Request& req, httplib::Response& res, Route route) {
-    auto caller = Admit(req, res, route, Access::kCredential);
-    if (!caller) return;
-    if (req.params.size() > kQueryParamsMax) {
-      SetApiError(res, 400, "XT-API-001", "too many query parameters");
+  // A REST route: admitted, then answered by the use case (on a pool thread).
+  void Rest(Exchange& ex, const service::Caller& caller, Response& res) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    if (!ParseQuery(ex.head.query, &pairs)) {
+      SetApiError(ex, res, 400, "XT-API-001", "the query string is malformed");
+      return;
+    }
+    if (pairs.size() > kQueryParamsMax) {
+      SetApiError(ex, res, 400, "XT-API-001", "too many query parameters");
       return;
     }
     service::QueryParams params;
-    for (const auto& [k, v] : req.params) {
-      if (k.size() > kQueryValueBytesMax || v.size() > kQueryValueBytesMax || !params.emplace(k, v).second) {
-        SetApiError(res, 400, "XT-API-001", "query parameter " + k.substr(0, kQueryValueBytesMax) +
-                                                 " is repeated or longer than " +
-                                                 std::to_string(kQueryValueBytesMax) + " characters");
+    for (auto& [k, v] : pairs) {
+      if (k.size() > kQueryValueBytesMax || v.size() > kQueryValueBytesMax || params.count(k)) {
+        SetApiError(ex, res, 400, "XT-API-001",
+                    "query parameter " + k.substr(0, kQueryValueBytesMax) + " is repeated or longer than " +
+                        std::to_string(kQueryValueBytesMax) + " characters");
         return;
       }
+      params.emplace(std::move(k), std::move(v));
     }
-    const std::string arg = req.matches.size() > 1 ? std::string(req.matches[1]) : std::string();
+    const std::string arg = ex.args.empty() ? std::string() : ex.args[0];
     if (arg.size() > kQueryValueBytesMax) {
-      SetApiError(res, 404, "XT-API-002", "no such resource");
+      SetApiError(ex, res, 404, "XT-API-002", "no such resource");
       return;
     }
-    metrics.RequestStarted();
-    if (Clearing(req, res, route, *caller, params, arg)) {
-      metrics.RequestFinished();
-      return;
-    }
+    if (Clearing(ex, res, caller, params, arg)) return;
     service::ApiReply reply;
-    switch (route) {
-      case Route::kMe: reply = api->Me(*caller); break;
-      case Route::kSettlements: reply = api->ListSettlements(*caller, params); break;
-      case Route::kSettlement: reply = api->GetSettlement(*caller, arg); break;
-      case Route::kPersonSettlements: reply = api->PersonSettlements(*caller, arg, params); break;
-      case Route::kFunds: reply = api->FundBalances(*caller, params); break;
-      case Route::kInstitutionBalance: reply = api->InstitutionBalance(*caller, arg); break;
-      case Route::kAccountStatement: reply = api->AccountStatement(*caller, arg, params); break;
+    switch (ex.route) {
+      case Route::kMe: reply = api->Me(caller); break;
+      case Route::kSettlements: reply = api->ListSettlements(caller, params); break;
+      case Route::kSettlement: reply = api->GetSettlement(caller, arg); break;
+      case Route::kPersonSettlements: reply = api->PersonSettlements(caller, arg, params); break;
+      case Route::kFunds: reply = api->FundBalances(caller, params); break;
+      case Route::kInstitutionBalance: reply = api->InstitutionBalance(caller, arg); break;
+      case Route::kAccountStatement: reply = api->AccountStatement(caller, arg, params); break;
       // Mutual recognition of results; POST bodies are bounded by payload_bytes_max.
-      case Route::kResultsPublish: reply = api->results().Publish(*caller, req.body); break;
-      case Route::kResultsRecognised: reply = api->results().Recognised(*caller, arg, params); break;
-      case Route::kResultLooks: reply = api->results().Looks(*caller, arg, params); break;
-      case Route::kResultDecisions: reply = api->results().Decide(*caller, req.body); break;
-      case Route::kResultStatistics: reply = api->results().Statistics(*caller, params); break;
+      case Route::kResultsPublish: reply = api->results().Publish(caller, ex.body); break;
+      case Route::kResultsRecognised: reply = api->results().Recognised(caller, arg, params); break;
+      case Route::kResultLooks: reply = api->results().Looks(caller, arg, params); break;
+      case Route::kResultDecisions: reply = api->results().Decide(caller, ex.body); break;
+      case Route::kResultStatistics: reply = api->results().Statistics(caller, params); break;
       default: reply = service::ApiReply{404, R"({"err_code":"XT-API-002","err_msg":"no such resource"})", "XT-API-002"};
     }
-    metrics.RequestFinished();
-    t_scope.err_code = reply.err_code;
+    ex.err_code = reply.err_code;
     SetJson(res, reply.http_status, std::move(reply.body));
   }
 
-  // ---- clearing routes (/api/v1/clearing/...): true when `route` is one.
-  bool Clearing(const httplib::Request& req, httplib::Response& res, Route route, const service::Caller& caller,
-                const service::QueryParams& params, const std::string& arg) {
-    const std::string arg2 = req.matches.size() > 2 ? std::string(req.matches[2]) : std::string();
+  // ---- clearing routes (/api/v1/clearing/...): true when the route is one.
+  bool Clearing(Exchange& ex, Response& res, const service::Caller& caller, const service::QueryParams& params,
+                const std::string& arg) {
+    const std::string arg2 = ex.args.size() > 1 ? ex.args[1] : std::string();
     auto param = [&](const char* name) {
       auto it = params.find(name);
       return it == params.end() ? std::string() : it->second;
     };
     service::ClearingReply reply;
-    switch (route) {
+    switch (ex.route) {
       case Route::kClearingMonths: reply = clearing.ListMonths(caller); break;
       case Route::kClearingMonth: reply = clearing.Report(caller, arg, "", param("format")); break;
       case Route::kClearingClose: reply = clearing.CloseReply(caller, arg); break;
@@ -359,23 +517,17 @@ struct HttpServer::Impl {
       case Route::kClearingPrepaid: reply = clearing.PrepaidReply(caller, param("region")); break;
       default: return false;
     }
-    t_scope.err_code = reply.err_code;
+    ex.err_code = reply.err_code;
     res.status = reply.http_status;
     res.body = std::move(reply.body);
-    res.set_header("Content-Type", reply.content_type);
+    res.content_type = reply.content_type;
     return true;
   }
 
-  void OpenApi(const httplib::Request& req, httplib::Response& res) {
-    if (!Admit(req, res, Route::kOpenApi, Access::kPublic)) return;
-    SetJson(res, 200, std::string(OpenApiJson()));
-  }
-
-  void Healthz(const httplib::Request& req, httplib::Response& res) {
-    if (!Admit(req, res, Route::kHealthz, Access::kPublic)) return;
+  void Healthz(Exchange& ex, Response& res) {
     if (stopping.load()) {
       SetJson(res, 503, R"({"status":"stopping"})");
-      t_scope.err_code = "XT-HTTP-006";
+      ex.err_code = "XT-HTTP-006";
       return;
     }
     metrics.RequestStarted();
@@ -392,15 +544,8 @@ struct HttpServer::Impl {
     JsonWriter w;
     w.BeginObject().Field("status", "unavailable").Field("err_code", "XT-HTTP-006").EndObject();
     SetJson(res, 503, w.Take());
-    t_scope.err_code = "XT-HTTP-006";
-    t_scope.note = st.ToString();
-  }
-
-  void MetricsRoute(const httplib::Request& req, httplib::Response& res) {
-    if (!Admit(req, res, Route::kMetrics, Access::kAdmin)) return;
-    res.status = 200;
-    res.body = RenderMetrics();
-    res.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    ex.err_code = "XT-HTTP-006";
+    ex.note = st.ToString();
   }
 
   std::string RenderMetrics() const {
@@ -408,151 +553,502 @@ struct HttpServer::Impl {
                           stderr_log ? stderr_log->dropped() : 0);
   }
 
-  void Log(const httplib::Request& req, const httplib::Response& res) {
-    int64_t micros = 0;
-    if (t_scope.started_set) {
-      micros = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - t_scope.started).count();
-    }
-    const Route route = t_scope.route_set ? t_scope.route : RouteOf(req.path);
-    metrics.ObserveRequest(route, res.status, micros);
-    if (options.access_log) {
-      char latency[32];
-      std::snprintf(latency, sizeof latency, "%.3f", static_cast<double>(micros) / 1000.0);
-      // No personal data: the route label rather than the path as sent, and
-      // of the envelope only its transaction code and msgid (the
-      // institution's code, a time and a sequence).
-      JsonWriter w;
-      w.BeginObject()
-          .Field("time", UtcNow())
-          .Field("remote", req.remote_addr)
-          .Field("method", req.method)
-          .Field("route", RouteLabel(route))
-          .FieldInt("status", res.status)
-          .Key("latency_ms")
-          .Raw(latency)
-          .Field("infno", t_scope.infno)
-          .Field("msgid", t_scope.msgid)
-          .Field("err_code", t_scope.err_code)
-          .Field("key_id", t_scope.key_id)
-          .FieldInt("bytes_in", static_cast<int64_t>(req.body.size()))
-          .FieldInt("bytes_out", static_cast<int64_t>(res.body.size()));
-      if (!t_scope.note.empty()) w.Field("note", t_scope.note);
-      w.EndObject();
-      if (log_sink) {
-        log_sink(w.str());
+  // Answers the request of connection `id` of `loop`: at once on this (the
+  // loop's) thread, or later through loop->Answer.
+  void Dispatch(Loop* loop, uint64_t id, std::unique_ptr<Exchange> ex) {
+    Response res;
+    if (!FindRoute(*ex, res)) return loop->Answer(id, std::move(ex), std::move(res));
+    // A POST without Content-Length (or Transfer-Encoding) has no body
+    // (RFC 9112, 6.3).
+    if (ex->head.method == "POST" && !ex->head.has_content_length) {
+      if (ex->route == Route::kCallService) {
+        SetError(*ex, res, 400, "XT-HTTP-001", "the request body is empty: send one request envelope (JSON)");
       } else {
-        stderr_log->Append(w.str());
+        SetApiError(*ex, res, 400, "XT-HTTP-001", "the request body is empty: send one JSON object");
       }
+      return loop->Answer(id, std::move(ex), std::move(res));
     }
-    t_scope = RequestScope{};
-  }
-
-  void Install() {
-    srv.set_tcp_nodelay(true);
-    srv.set_payload_max_length(options.payload_bytes_max);
-    srv.set_read_timeout(options.read_timeout_ms / 1000, (options.read_timeout_ms % 1000) * 1000);
-    srv.set_write_timeout(options.write_timeout_ms / 1000, (options.write_timeout_ms % 1000) * 1000);
-    srv.set_keep_alive_timeout(options.keep_alive_timeout_s);
-    srv.set_keep_alive_max_count(static_cast<size_t>(options.keep_alive_requests_max));
-    srv.new_task_queue = [this] {
-      return new WorkerPool(options.threads, options.connections_queued_max, &connections_queued);
-    };
-
-    // Runs once the request line and headers are read, before the body.
-    srv.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-      t_scope = RequestScope{};
-      t_scope.started = SteadyClock::now();
-      t_scope.started_set = true;
-      // A request with neither Content-Length nor Transfer-Encoding has no
-      // body (RFC 9112, 6.3), but this httplib would wait for one until the
-      // read timeout: answer it now.
-      if (req.method == "POST" && req.path == kCallServicePath && !req.has_header("Content-Length") &&
-          !req.has_header("Transfer-Encoding")) {
-        SetError(res, 400, "XT-HTTP-001", "the request body is empty: send one request envelope (JSON)");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      if (req.method == "POST" && req.path.rfind("/api/", 0) == 0 && !req.has_header("Content-Length") &&
-          !req.has_header("Transfer-Encoding")) {
-        SetApiError(res, 400, "XT-HTTP-001", "the request body is empty: send one JSON object");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
-
-    // Every route of RouteTable, and 405 for its other methods.
-    auto not_allowed = [](std::string allow) {
-      return [allow](const httplib::Request&, httplib::Response& res) {
-        res.set_header("Allow", allow);
-        SetError(res, 405, "XT-HTTP-003", "this route answers " + allow + " only");
-      };
-    };
-    for (const RouteSpec& spec : RouteTable()) {
-      const std::string pattern = PatternOf(spec.path_template);
-      const Route route = spec.route;
-      httplib::Server::Handler handler;
-      switch (route) {
-        case Route::kCallService:
-          handler = [this](const httplib::Request& req, httplib::Response& res) { CallService(req, res); };
-          break;
-        case Route::kHealthz:
-          handler = [this](const httplib::Request& req, httplib::Response& res) { Healthz(req, res); };
-          break;
-        case Route::kMetrics:
-          handler = [this](const httplib::Request& req, httplib::Response& res) { MetricsRoute(req, res); };
-          break;
-        case Route::kOpenApi:
-          handler = [this](const httplib::Request& req, httplib::Response& res) { OpenApi(req, res); };
-          break;
-        default:
-          handler = [this, route](const httplib::Request& req, httplib::Response& res) { Rest(req, res, route); };
-      }
-      const std::string method(spec.method);
-      if (method == "POST") {
-        srv.Post(pattern, handler);
-        srv.Get(pattern, not_allowed(method));
-      } else {
-        srv.Get(pattern, handler);
-        srv.Post(pattern, not_allowed(method));
-      }
-      srv.Put(pattern, not_allowed(method));
-      srv.Patch(pattern, not_allowed(method));
-      srv.Delete(pattern, not_allowed(method));
+    auto caller = Admit(*ex, res);
+    if (!caller) return loop->Answer(id, std::move(ex), std::move(res));
+    switch (ex->route) {
+      case Route::kCallService: return CallService(loop, id, std::move(ex), *caller);
+      case Route::kHealthz:
+        Healthz(*ex, res);
+        return loop->Answer(id, std::move(ex), std::move(res));
+      case Route::kOpenApi:
+        SetJson(res, 200, std::string(OpenApiJson()));
+        return loop->Answer(id, std::move(ex), std::move(res));
+      case Route::kMetrics:
+        res.body = RenderMetrics();
+        res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        return loop->Answer(id, std::move(ex), std::move(res));
+      default: break;
     }
-
-    // Answers the library gives itself (an unknown route, a body over the
-    // limit, a request it could not read) get the same JSON error envelope.
-    srv.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return;  // a route's own answer
-      switch (res.status) {
-        case 404:
-          SetError(res, 404, "XT-HTTP-002",
-                   "no such route: POST national-interface envelopes to " + std::string(kCallServicePath));
-          break;
-        case 413:
-          SetError(res, 413, "XT-ENV-008",
-                   "the request is too large (at most " + std::to_string(options.payload_bytes_max) + " bytes)");
-          break;
-        case 400:
-          SetError(res, 400, "XT-HTTP-005", "the HTTP request could not be read");
-          break;
-        default:
-          SetError(res, res.status, "XT-HTTP-005", "the HTTP request could not be answered");
-          break;
-      }
-    });
-    srv.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-      std::string what = "unknown exception";
+    // Everything else may wait on the store (reads with their audit records,
+    // a month's close): a pool thread answers it.
+    auto shared_ex = std::make_shared<std::unique_ptr<Exchange>>(std::move(ex));
+    pool->Submit([this, loop, id, shared_ex, caller = std::move(*caller)] {
+      Response r;
+      Exchange& e = **shared_ex;
+      metrics.RequestStarted();
       try {
-        if (ep) std::rethrow_exception(ep);
-      } catch (const std::exception& e) {
-        what = e.what();
-      } catch (...) {
+        Rest(e, caller, r);
+      } catch (const std::exception& err) {
+        SetApiError(e, r, 500, "XT-INT-001", "internal error");
+        e.note = err.what();
       }
-      SetError(res, 500, "XT-INT-001", "internal error");
-      t_scope.note = what;
+      metrics.RequestFinished();
+      loop->Post([loop, id, shared_ex, r = std::move(r)]() mutable {
+        loop->Answer(id, std::move(*shared_ex), std::move(r));
+      });
     });
-    srv.set_logger([this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
   }
+
+  void CallService(Loop* loop, uint64_t id, std::unique_ptr<Exchange> ex, const service::Caller& caller) {
+    if (ex->body.empty()) {
+      Response res;
+      SetError(*ex, res, 400, "XT-HTTP-001", "the request body is empty: send one request envelope (JSON)");
+      return loop->Answer(id, std::move(ex), std::move(res));
+    }
+    metrics.RequestStarted();
+    Exchange* raw = ex.release();
+    const std::string_view body = raw->body;
+    processor->CallAsync(
+        caller, body, [loop](std::function<void()> fn) { loop->Post(std::move(fn)); },
+        [this, loop, id, raw](std::string answer, service::CallInfo info) {
+          std::unique_ptr<Exchange> owned(raw);
+          metrics.RequestFinished();
+          metrics.ObserveCall(info);
+          owned->infno = std::move(info.infno);
+          owned->msgid = std::move(info.msgid);
+          owned->err_code = std::move(info.err_code);
+          // Every envelope answer is HTTP 200, refusals included: the
+          // envelope's infcode and err_code say what happened.
+          Response res;
+          SetJson(res, 200, std::move(answer));
+          loop->Answer(id, std::move(owned), std::move(res));
+        });
+  }
+
+  void Log(const Exchange& ex, const Response& res) {
+    const int64_t micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - ex.started).count();
+    const Route route = ex.route_set ? ex.route : RouteOf(ex.head.path);
+    metrics.ObserveRequest(route, res.status, micros);
+    if (!options.access_log) return;
+    char latency[32];
+    std::snprintf(latency, sizeof latency, "%.3f", static_cast<double>(micros) / 1000.0);
+    // No personal data: the route label rather than the path as sent, and
+    // of the envelope only its transaction code and msgid (the
+    // institution's code, a time and a sequence).
+    JsonWriter w;
+    w.BeginObject()
+        .Field("time", UtcNow())
+        .Field("remote", ex.remote)
+        .Field("method", ex.head.method)
+        .Field("route", RouteLabel(route))
+        .FieldInt("status", res.status)
+        .Key("latency_ms")
+        .Raw(latency)
+        .Field("infno", ex.infno)
+        .Field("msgid", ex.msgid)
+        .Field("err_code", ex.err_code)
+        .Field("key_id", ex.key_id)
+        .FieldInt("bytes_in", static_cast<int64_t>(ex.body.size()))
+        .FieldInt("bytes_out", static_cast<int64_t>(res.body.size()));
+    if (!ex.note.empty()) w.Field("note", ex.note);
+    w.EndObject();
+    if (log_sink) {
+      log_sink(w.str());
+    } else {
+      stderr_log->Append(w.str());
+    }
+  }
+
+  size_t HeadBytesMax() const {
+    return options.header_bytes_max + static_cast<size_t>(options.header_count_max) * 4 + kHeadSlackBytes;
+  }
+};
+
+// ---- Loop
+
+Status Loop::Open(int listen_fd) {
+  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wakefd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epfd_ < 0 || wakefd_ < 0) return Status::Error("XT-HTTP-007", "cannot start the server's event loop");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kWakeId;
+  ::epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev);
+  // Every loop waits on the listening socket; EPOLLEXCLUSIVE wakes one.
+  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+  ev.data.u64 = kListenId;
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+    return Status::Error("XT-HTTP-007", "cannot watch the listening socket");
+  }
+  listen_fd_ = listen_fd;
+  listening_ = true;
+  return Status::Ok();
+}
+
+void Loop::Run() {
+  char name[16];
+  std::snprintf(name, sizeof name, "xt-loop-%d", index_);
+  pthread_setname_np(pthread_self(), name);
+  std::vector<epoll_event> events(256);
+  last_timer_scan_ = SteadyClock::now();
+  for (;;) {
+    if (!stopping_ && server_->stopping.load()) BeginStop();
+    if (stopping_ && conns_.empty()) break;
+    const int n = ::epoll_wait(epfd_, events.data(), static_cast<int>(events.size()), kTimerMillis);
+    for (int i = 0; i < n; ++i) OnEvent(events[i].data.u64, events[i].events);
+    RunPosted();
+    const auto now = SteadyClock::now();
+    if (MillisSince(last_timer_scan_, now) >= kTimerMillis) {
+      last_timer_scan_ = now;
+      CheckTimers(now);
+    }
+  }
+  RunPosted();
+}
+
+void Loop::RunPosted() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(posted_);
+    wake_pending_ = false;
+  }
+  for (auto& fn : batch) fn();
+}
+
+void Loop::BeginStop() {
+  stopping_ = true;
+  if (listening_) {
+    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+    listening_ = false;
+  }
+  // Idle connections close now; one being answered closes after its answer;
+  // a request half read is not accepted and its connection closes too.
+  std::vector<Conn*> idle;
+  for (auto& [id, c] : conns_) {
+    if (c->state == Conn::State::kBusy || !c->out.empty()) c->close_after = true;
+    else idle.push_back(c.get());
+  }
+  for (Conn* c : idle) Close(c);
+}
+
+void Loop::OnEvent(uint64_t id, uint32_t events) {
+  if (id == kWakeId) {
+    uint64_t v;
+    [[maybe_unused]] ssize_t n = ::read(wakefd_, &v, sizeof v);
+    return;
+  }
+  if (id == kListenId) {
+    if (!stopping_) Accept();
+    return;
+  }
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  Conn* c = it->second.get();
+  if ((events & EPOLLOUT) && !c->out.empty()) {
+    Flush(c);
+    if (conns_.find(id) == conns_.end()) return;
+  }
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ReadFrom(c);
+}
+
+void Loop::Accept() {
+  for (;;) {
+    sockaddr_in addr{};
+    socklen_t len = sizeof addr;
+    const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN: another loop took it, or none left
+    if (server_->connections_open.load(std::memory_order_relaxed) >= server_->options.connections_max) {
+      static const std::string kTooMany = [] {
+        const std::string body = ErrorEnvelope("XT-HTTP-010", "too many connections: try again shortly");
+        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+      }();
+      [[maybe_unused]] ssize_t n = ::send(fd, kTooMany.data(), kTooMany.size(), MSG_NOSIGNAL);
+      ::close(fd);
+      continue;
+    }
+    server_->connections_open.fetch_add(1, std::memory_order_relaxed);
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    auto c = std::make_unique<Conn>();
+    c->fd = fd;
+    c->id = next_id_++;
+    char ip[INET_ADDRSTRLEN] = "";
+    ::inet_ntop(AF_INET, &addr.sin_addr, ip, sizeof ip);
+    c->remote = ip;
+    c->last_read = SteadyClock::now();
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    ev.data.u64 = c->id;
+    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      ::close(fd);
+      server_->connections_open.fetch_sub(1, std::memory_order_relaxed);
+      continue;
+    }
+    Conn* raw = c.get();
+    conns_.emplace(c->id, std::move(c));
+    ReadFrom(raw);  // bytes may have come with the connection
+  }
+}
+
+// Reads what the kernel holds (edge-triggered: until EAGAIN), then advances
+// the connection's request. While a request is answered, at most one more
+// request's worth is buffered; the rest waits in the kernel.
+void Loop::ReadFrom(Conn* c) {
+  const size_t buffer_max = server_->HeadBytesMax() + server_->options.payload_bytes_max;
+  char buf[16384];
+  for (;;) {
+    if (c->state == Conn::State::kBusy && c->in.size() >= buffer_max) {
+      c->read_paused = true;
+      break;
+    }
+    const ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      c->in.append(buf, static_cast<size_t>(n));
+      c->last_read = SteadyClock::now();
+      c->read_paused = false;
+      continue;
+    }
+    if (n == 0) {
+      c->peer_closed = true;
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) c->peer_closed = true;
+    break;
+  }
+  const uint64_t id = c->id;
+  Advance(c);
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  c = it->second.get();
+  // The client has gone: nothing more can arrive. A request being answered
+  // is still finished (and its answer dropped); otherwise close now.
+  if (c->peer_closed && c->state != Conn::State::kBusy && c->out.empty()) Close(c);
+}
+
+// Consumes buffered bytes: a head, then a body, then hands the request on.
+void Loop::Advance(Conn* c) {
+  const ServerOptions& o = server_->options;
+  // Answer() called from within (an answer given at once) leaves the next
+  // request to this loop rather than recursing.
+  c->advancing = true;
+  struct Done {
+    Loop* loop;
+    uint64_t id;
+    ~Done() {
+      auto it = loop->conns_.find(id);
+      if (it != loop->conns_.end()) it->second->advancing = false;
+    }
+  } done{this, c->id};
+  while (c->state != Conn::State::kBusy) {
+    if (c->state == Conn::State::kDiscard) {
+      const int64_t drop = std::min<int64_t>(c->discard_left, static_cast<int64_t>(c->in.size()));
+      c->in.erase(0, static_cast<size_t>(drop));
+      c->discard_left -= drop;
+      if (c->discard_left > 0) return;
+      c->state = Conn::State::kHead;
+      continue;
+    }
+    if (c->state == Conn::State::kHead) {
+      if (c->in.empty() || stopping_) return;
+      auto ex = std::make_unique<Exchange>();
+      size_t consumed = 0;
+      const HeadParse parsed = ParseRequestHead(c->in, server_->HeadBytesMax(), &ex->head, &consumed);
+      if (parsed == HeadParse::kIncomplete) return;
+      ex->remote = c->remote;
+      ex->started = SteadyClock::now();
+      c->ex = std::move(ex);
+      if (parsed == HeadParse::kTooLarge) {
+        return Refuse(c, 431, "XT-HTTP-004",
+                      "the request head is too large (at most " + std::to_string(o.header_count_max) + " headers and " +
+                          std::to_string(o.header_bytes_max) + " bytes)",
+                      true);
+      }
+      if (parsed == HeadParse::kBad) return Refuse(c, 400, "XT-HTTP-005", "the HTTP request could not be read", true);
+      c->in.erase(0, consumed);
+      const RequestHead& head = c->ex->head;
+      if (head.chunked) {
+        return Refuse(c, 411, "XT-HTTP-009",
+                      "a request body must come with Content-Length (Transfer-Encoding is not accepted)", true);
+      }
+      if (head.content_length > static_cast<int64_t>(o.payload_bytes_max)) {
+        const int64_t limit = static_cast<int64_t>(o.payload_bytes_max);
+        const bool drop = !head.expect_continue && head.content_length <= limit * kDiscardFactorMax;
+        c->discard_left = drop ? head.content_length : 0;
+        Refuse(c, 413, "XT-ENV-008", "the request is too large (at most " + std::to_string(limit) + " bytes)", !drop);
+        return;
+      }
+      if (head.expect_continue && head.content_length > static_cast<int64_t>(c->in.size())) {
+        const uint64_t id = c->id;
+        c->out += "HTTP/1.1 100 Continue\r\n\r\n";
+        Flush(c);
+        if (conns_.find(id) == conns_.end()) return;
+      }
+      c->state = Conn::State::kBody;
+    }
+    if (c->state == Conn::State::kBody) {
+      const size_t need = static_cast<size_t>(c->ex->head.content_length);
+      if (c->in.size() < need) return;
+      c->ex->body.assign(c->in, 0, need);
+      c->in.erase(0, need);
+      const uint64_t id = c->id;
+      StartRequest(c);  // may answer at once, and even close the connection
+      if (conns_.find(id) == conns_.end()) return;
+    }
+  }
+}
+
+void Loop::StartRequest(Conn* c) {
+  c->state = Conn::State::kBusy;
+  ++c->requests;
+  server_->Dispatch(this, c->id, std::move(c->ex));
+}
+
+// Answers the request being read with an error; `close`: the connection
+// cannot carry another request (its bytes are not understood).
+void Loop::Refuse(Conn* c, int status, std::string_view code, std::string_view message, bool close) {
+  Response res;
+  SetError(*c->ex, res, status, code, message);
+  if (close) c->close_after = true;
+  c->state = Conn::State::kBusy;
+  ++c->requests;
+  Answer(c->id, std::move(c->ex), std::move(res));
+}
+
+void Loop::Answer(uint64_t id, std::unique_ptr<Exchange> ex, Response res) {
+  server_->Log(*ex, res);
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;  // closed meanwhile (it could not have been: kept while busy)
+  Conn* c = it->second.get();
+  const ServerOptions& o = server_->options;
+  if (!ex->head.keep_alive || c->requests >= o.keep_alive_requests_max || stopping_ || c->peer_closed) {
+    c->close_after = true;
+  }
+  std::string& out = c->out;
+  out.reserve(out.size() + res.body.size() + 160);
+  out += "HTTP/1.1 ";
+  out += std::to_string(res.status);
+  out += ' ';
+  out += Reason(res.status);
+  out += "\r\nContent-Type: ";
+  out += res.content_type;
+  out += "\r\nContent-Length: ";
+  out += std::to_string(res.body.size());
+  out += "\r\n";
+  for (const auto& [k, v] : res.headers) {
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+  if (c->close_after) out += "Connection: close\r\n";
+  else if (ex->head.minor == 0) out += "Connection: keep-alive\r\n";
+  out += "\r\n";
+  out += res.body;
+  // A refused body still arriving is dropped before the next request.
+  c->state = c->discard_left > 0 ? Conn::State::kDiscard : Conn::State::kHead;
+  c->last_read = SteadyClock::now();  // the keep-alive wait starts now
+  Flush(c);
+  it = conns_.find(id);
+  if (it == conns_.end()) return;
+  c = it->second.get();
+  if (c->close_after || c->advancing) return;  // closes once written, or Advance goes on
+  if (c->read_paused) ReadFrom(c);  // there may be more in the kernel
+  else if (!c->in.empty()) Advance(c);
+}
+
+void Loop::Flush(Conn* c) {
+  while (c->out_sent < c->out.size()) {
+    const ssize_t n = ::send(c->fd, c->out.data() + c->out_sent, c->out.size() - c->out_sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      c->out_sent += static_cast<size_t>(n);
+      c->write_since = SteadyClock::now();
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!c->want_out) {
+        c->want_out = true;
+        c->write_since = SteadyClock::now();
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET | EPOLLOUT;
+        ev.data.u64 = c->id;
+        ::epoll_ctl(epfd_, EPOLL_CTL_MOD, c->fd, &ev);
+      }
+      return;
+    }
+    return Close(c);  // the peer is gone
+  }
+  c->out.clear();
+  c->out_sent = 0;
+  if (c->want_out) {
+    c->want_out = false;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    ev.data.u64 = c->id;
+    ::epoll_ctl(epfd_, EPOLL_CTL_MOD, c->fd, &ev);
+  }
+  if (c->close_after && c->state != Conn::State::kBusy && c->state != Conn::State::kDiscard) Close(c);
+  else if (c->peer_closed && c->state == Conn::State::kHead) Close(c);
+}
+
+void Loop::Close(Conn* c) {
+  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd, nullptr);
+  ::close(c->fd);
+  server_->connections_open.fetch_sub(1, std::memory_order_relaxed);
+  conns_.erase(c->id);
+}
+
+// Time-outs: a request that stalls while being read is answered 400 and its
+// connection closed; an idle kept-alive connection is closed; an answer the
+// client does not take closes its connection.
+void Loop::CheckTimers(SteadyClock::time_point now) {
+  const ServerOptions& o = server_->options;
+  std::vector<uint64_t> stalled;
+  std::vector<uint64_t> expired;
+  for (auto& [id, c] : conns_) {
+    if (!c->out.empty() && MillisSince(c->write_since, now) > o.write_timeout_ms) {
+      expired.push_back(id);
+    } else if (c->state == Conn::State::kHead && c->in.empty() && c->out.empty()) {
+      if (MillisSince(c->last_read, now) > int64_t{o.keep_alive_timeout_s} * 1000) expired.push_back(id);
+    } else if ((c->state == Conn::State::kHead || c->state == Conn::State::kBody ||
+                c->state == Conn::State::kDiscard) &&
+               MillisSince(c->last_read, now) > o.read_timeout_ms) {
+      stalled.push_back(id);
+    }
+  }
+  for (uint64_t id : expired) {
+    auto it = conns_.find(id);
+    if (it != conns_.end()) Close(it->second.get());
+  }
+  for (uint64_t id : stalled) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    Conn* c = it->second.get();
+    if (!c->ex) {
+      c->ex = std::make_unique<Exchange>();
+      c->ex->remote = c->remote;
+      c->ex->started = now;
+    }
+    c->discard_left = 0;
+    Refuse(c, 400, "XT-HTTP-005", "the HTTP request could not be read: it stalled past the read timeout", true);
+  }
+}
+
+}  // namespace
+
+// ---- HttpServer
+
+struct HttpServer::Impl : ServerCore {
+  using ServerCore::ServerCore;
 };
 
 HttpServer::HttpServer(service::Processor* processor, service::Api* api, service::Authenticator* auth,
@@ -564,46 +1060,64 @@ HttpServer::~HttpServer() { Stop(); }
 Status HttpServer::Bind() {
   XT_RETURN_IF_ERROR(impl_->options.Validate());
   if (impl_->bound) return Status::Error("XT-HTTP-007", "the server is already bound to " + address());
-  if (!impl_->log_sink && impl_->options.access_log) {
-    impl_->stderr_log = std::make_unique<AccessLogWriter>(STDERR_FILENO);
-  }
-  impl_->Install();
   const auto& o = impl_->options;
-  int port = o.port;
-  if (port == 0) {
-    port = impl_->srv.bind_to_any_port(o.host);
-  } else if (!impl_->srv.bind_to_port(o.host, port)) {
-    port = -1;
+  auto cannot = [&] {
+    return Status::Error("XT-HTTP-007", "cannot listen on " + o.host + ":" + std::to_string(o.port) +
+                                            " (is the address in use, or not this machine's?)");
+  };
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(o.port));
+  const std::string host = o.host == "localhost" ? "127.0.0.1" : o.host;
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) return cannot();
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return cannot();
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, o.listen_backlog) != 0) {
+    ::close(fd);
+    return cannot();
   }
-  if (port <= 0) {
-    return Status::Error("XT-HTTP-007",
-                         "cannot listen on " + o.host + ":" + std::to_string(o.port) +
-                             " (is the address in use, or not this machine's?)");
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  impl_->listen_fd = fd;
+  impl_->port = ntohs(addr.sin_port);
+  if (!impl_->log_sink && o.access_log) impl_->stderr_log = std::make_unique<AccessLogWriter>(STDERR_FILENO);
+  for (int i = 0; i < o.io_threads; ++i) {
+    auto loop = std::make_unique<Loop>(impl_.get(), i);
+    XT_RETURN_IF_ERROR(loop->Open(fd));
+    impl_->loops.push_back(std::move(loop));
   }
-  impl_->port = port;
   impl_->bound = true;
-  impl_->srv.SetBacklog(o.listen_backlog);  // best effort: the library's 5 otherwise
   return Status::Ok();
 }
 
 Status HttpServer::Serve() {
   if (!impl_->bound) return Status::Error("XT-HTTP-007", "the server is not bound: call Bind first");
-  impl_->serving.store(true);
-  bool ok = true;
-  if (!impl_->stopping.load()) ok = impl_->srv.listen_after_bind();
-  impl_->serving.store(false);
-  if (!ok && !impl_->stopping.load()) {
-    return Status::Error("XT-HTTP-007", "the server stopped accepting connections", "accept failed");
+  {
+    std::lock_guard<std::mutex> lock(impl_->serve_mu);
+    if (impl_->stopping.load()) return Status::Ok();
+    impl_->serving = true;
+    impl_->pool = std::make_unique<BlockingPool>(impl_->options.threads, &impl_->connections_queued);
   }
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < impl_->loops.size(); ++i) threads.emplace_back([this, i] { impl_->loops[i]->Run(); });
+  impl_->loops[0]->Run();
+  for (auto& t : threads) t.join();
+  // Every connection is closed, so no pool job is left that a loop waits for.
+  impl_->pool->Shutdown();
   return Status::Ok();
 }
 
 void HttpServer::Stop() {
-  impl_->stopping.store(true);
-  // Serve may be between its check of `stopping` and the start of the
-  // accept loop, where httplib's stop() would do nothing: wait for either.
-  while (impl_->serving.load() && !impl_->srv.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  impl_->srv.stop();
+  {
+    std::lock_guard<std::mutex> lock(impl_->serve_mu);
+    if (impl_->stopping.exchange(true)) return;
+  }
+  // No new connection from now on: the listening socket stops listening
+  // (connecting clients are refused), and every loop is woken to stop.
+  if (impl_->listen_fd >= 0) ::shutdown(impl_->listen_fd, SHUT_RDWR);
+  for (auto& loop : impl_->loops) loop->Wake();
 }
 
 int HttpServer::port() const { return impl_->port; }

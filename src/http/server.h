@@ -5,10 +5,8 @@
 //
 // A thin adapter (../../shared/design/ARCHITECTURE.md): no business rules
 // and no SQL here. Everything a client can make the server hold is bounded
-// by ServerOptions: worker threads, queued connections, body and header
-// sizes, read/write/idle times, requests per connection.
-//
-// httplib.h is included only by server.cc: it is a heavy header.
+// by ServerOptions: threads, open connections, body and header sizes,
+// read/write/idle times, requests per connection.
 //
 // Lifetime: `processor` and `store` must outlive the HttpServer. Bind, then
 // Serve (blocks) on one thread; Stop from any other thread (not from a
@@ -36,20 +34,23 @@ namespace xt::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (see HttpServer::port)
-  // Worker threads. A worker serves one connection at a time, for as long
-  // as it is kept alive, and each waiting settlement holds one: group commit
-  // needs many in flight, so this is larger than the number of cores.
-  int threads = 128;
-  // Accepted connections waiting for a worker; beyond this the server stops
-  // accepting and the kernel's backlog (listen_backlog) holds new ones.
-  int connections_queued_max = 1024;
+  // Event-loop threads. Each serves its share of the connections without
+  // blocking: a national-interface call waiting for its group's COMMIT holds
+  // no thread, so a few loops keep thousands of requests in flight.
+  int io_threads = 2;
+  // Threads for the REST routes, which may wait on the store (reads and
+  // their audit records, a month's close) and so must not hold up a loop.
+  int threads = 16;
+  // Open connections; one more is answered 503 (XT-HTTP-010) and closed.
+  int connections_max = 10000;
   int listen_backlog = 1024;  // capped by the kernel's net.core.somaxconn
   size_t payload_bytes_max = size_t{1} << 20;  // a request body (413 beyond)
   int header_count_max = 64;                   // headers of one request (431 beyond)
   size_t header_bytes_max = size_t{16} << 10;  // their names and values together (431 beyond)
-  // Each read of a request from the socket (its line, headers, body) and
-  // each write of an answer must progress within these, or the connection
-  // is closed: a client that stalls holds a worker at most this long per read.
+  // A request being read (its line, headers, body) must progress within
+  // read_timeout_ms, or it is answered 400 (XT-HTTP-005) and its connection
+  // closed; an answer the client does not take within write_timeout_ms
+  // closes its connection.
   int read_timeout_ms = 5000;
   int write_timeout_ms = 5000;
   int keep_alive_timeout_s = 5;        // an idle kept-alive connection is closed after this

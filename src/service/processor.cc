@@ -2,6 +2,7 @@
 #include "service/processor.h"
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -1091,49 +1092,156 @@ std::string Processor::Call(std::string_view request_json, CallInfo* info) {
 }
 
 std::string Processor::Call(const Caller& caller, std::string_view request_json, CallInfo* info) {
-  calls_.fetch_add(1, std::memory_order_relaxed);
-  CallInfo unused;
-  if (!info) info = &unused;
-  *info = CallInfo{};
-  const int64_t received_ms = clock_->NowLocalMillis();
+  // CallAsync, waited for: the work after the commit (rendering the answer)
+  // is handed back to this thread rather than run on the writer's.
+  std::promise<std::function<void()>> posted;
+  std::future<std::function<void()>> after_commit = posted.get_future();
+  std::string answer;
+  bool answered = false;
+  CallAsync(
+      caller, request_json, [&posted](std::function<void()> fn) { posted.set_value(std::move(fn)); },
+      [&](std::string text, CallInfo got) {
+        answer = std::move(text);
+        if (info) *info = std::move(got);
+        answered = true;
+      });
+  if (!answered) after_commit.get()();
+  return answer;
+}
+
+// One call between its arrival and its answer. Kept on the heap while the
+// writer has it, so the answer can be finished after the commit.
+struct Processor::Flight {
+  Processor* p;
+  Caller caller;
+  Post post;
+  Done done;
+  CallInfo info;
   CallCtx ctx;
-  ctx.now = received_ms / 1000;
-  ctx.caller = &caller;
+  Envelope env;
+  int64_t received_ms = 0;
+  Handlers handlers;
+  Handlers::Spec spec{};
+  json output = json::object();
+  std::string hash;
+  std::string response;
+
+  Flight(Processor* proc, const Caller& c, Post po, Done d)
+      : p(proc), caller(c), post(std::move(po)), done(std::move(d)), handlers(proc) {}
 
   // The response envelope, in the interface's field order, up to and
   // including "output": (the output is always the last field).
-  auto envelope_head = [&](const Status& st) {
-    const int64_t serial = serial_.fetch_add(1, std::memory_order_relaxed) + 1;
+  std::string EnvelopeHead(const Status& st) {
+    const int64_t serial = p->serial_.fetch_add(1, std::memory_order_relaxed) + 1;
     std::string digits = std::to_string(serial % 10000000000LL);
     JsonWriter w;
     w.BeginObject().FieldInt("infcode", st.ok() ? 0 : -1);
-    w.Field("inf_refmsgid", platform_region_ + FormatLocalCompact(ctx.now) + std::string(10 - digits.size(), '0') + digits);
-    w.Field("refmsg_time", TimeMillis(received_ms)).Field("respond_time", TimeMillis(clock_->NowLocalMillis()));
+    w.Field("inf_refmsgid",
+            p->platform_region_ + FormatLocalCompact(ctx.now) + std::string(10 - digits.size(), '0') + digits);
+    w.Field("refmsg_time", TimeMillis(received_ms)).Field("respond_time", TimeMillis(p->clock_->NowLocalMillis()));
     if (!st.ok()) {
       w.Field("err_code", st.code());
-      failures_.fetch_add(1, std::memory_order_relaxed);
+      p->failures_.fetch_add(1, std::memory_order_relaxed);
     }
-    info->infcode = st.ok() ? 0 : -1;
-    info->err_code = st.ok() ? std::string() : st.code();
+    info.infcode = st.ok() ? 0 : -1;
+    info.err_code = st.ok() ? std::string() : st.code();
     w.Field("err_msg", st.ok() ? std::string() : st.message()).Key("output");
     return w.Take();
-  };
-  auto output_text = [&](const Status& st, const json* output) -> std::string {
+  }
+  std::string OutputText(const Status& st, const json* out) const {
     if (!st.ok()) return "{}";
     if (!ctx.raw_output.empty()) return ctx.raw_output;
-    return output ? output->dump(-1, ' ', false, json::error_handler_t::replace) : std::string("{}");
-  };
-  auto envelope = [&](const Status& st, const json* output) {
-    return envelope_head(st) + output_text(st, output) + "}";
-  };
-  static constexpr std::string_view kNoOutput = "null}";
+    return out ? out->dump(-1, ' ', false, json::error_handler_t::replace) : std::string("{}");
+  }
+  std::string WholeEnvelope(const Status& st, const json* out) { return EnvelopeHead(st) + OutputText(st, out) + "}"; }
+
+  // Answers now, on the calling thread.
+  void Answer(std::string text) { done(std::move(text), std::move(info)); }
+  void Refuse(const Status& st) { Answer(WholeEnvelope(st, nullptr)); }
+
+  // The writer's part of a writing call (in its savepoint of the group).
+  Status Write(store::WriteTxn& txn);
+  // After the group's COMMIT (on the poster's thread): the answer.
+  void Committed(const Status& st);
+};
+
+static constexpr std::string_view kNoOutput = "null}";
+
+Status Processor::Flight::Write(store::WriteTxn& txn) {
+  XT_ASSIGN_OR_RETURN(auto seen, txn.FindMessage(ctx.msgid));
+  if (seen) {
+    if (seen->request_hash == kClosedByRedo) {
+      response = seen->response;
+      info.replayed = true;
+      info.infcode = seen->infcode;
+      info.err_code = ErrCodeOf(response);
+      return Status::Ok();
+    }
+    if (seen->request_hash != hash || seen->infno != ctx.infno) return err::MsgidReused();
+    response = seen->response;
+    if (!seen->setl_id.empty()) {
+      XT_ASSIGN_OR_RETURN(std::string out, Handlers::RenderStored(txn, seen->setl_id));
+      XT_INVARIANT(response.size() >= kNoOutput.size() &&
+                       response.compare(response.size() - kNoOutput.size(), kNoOutput.size(), kNoOutput) == 0,
+                   "a stored answer without output ends with its null output");
+      response.resize(response.size() - kNoOutput.size());
+      response += out;
+      response += '}';
+    }
+    p->replays_.fetch_add(1, std::memory_order_relaxed);
+    info.replayed = true;
+    info.infcode = seen->infcode;
+    info.err_code.clear();
+    if (seen->infcode != 0) info.err_code = ErrCodeOf(response);
+    return Status::Ok();
+  }
+  output = json::object();
+  ctx.raw_output.clear();
+  ctx.output_setl_id.clear();
+  ctx.render = nullptr;
+  Status hs = ctx.pre.status.ok() ? txn.Attempt([&] { return (handlers.*spec.fn)(ctx, txn, &txn, &output); })
+                                  : ctx.pre.status;
+  if (!IsRecordable(hs)) return hs;
+  if (Audited(ctx.infno)) XT_RETURN_IF_ERROR(txn.AppendAudit(AuditOf(ctx, hs)));
+  const bool by_settlement = hs.ok() && !ctx.output_setl_id.empty();
+  if (!hs.ok()) ctx.render = nullptr;
+  const std::string head = EnvelopeHead(hs);
+  // A settlement's output is rendered after the commit (Committed), outside
+  // the writer; the log keeps the answer without it.
+  response = ctx.render ? head : head + OutputText(hs, &output) + "}";
+  return txn.PutMessage({ctx.msgid, ctx.infno, ctx.fixmedins_code, hash, hs.ok() ? 0 : -1,
+                         by_settlement ? head + std::string(kNoOutput) : response, ctx.now,
+                         by_settlement ? ctx.output_setl_id : std::string()});
+}
+
+void Processor::Flight::Committed(const Status& st) {
+  if (!st.ok()) return Refuse(st);
+  if (!ctx.signed_out.empty()) {
+    std::lock_guard<std::mutex> lock(p->sign_in_mu_);
+    p->open_sign_ins_.erase(ctx.signed_out);
+  }
+  if (ctx.render) {
+    response += ctx.render();
+    response += '}';
+  }
+  Answer(std::move(response));
+}
+
+void Processor::CallAsync(const Caller& caller, std::string_view request_json, Post post, Done done) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
+  auto f = std::make_shared<Flight>(this, caller, std::move(post), std::move(done));
+  f->received_ms = clock_->NowLocalMillis();
+  CallCtx& ctx = f->ctx;
+  ctx.now = f->received_ms / 1000;
+  ctx.caller = &f->caller;
 
   EnvelopeIds ids;
   Result<Envelope> decoded = DecodeEnvelope(request_json, &ids);
-  info->infno = std::move(ids.infno);
-  info->msgid = std::move(ids.msgid);
-  if (!decoded.ok()) return envelope(decoded.status(), nullptr);
-  Envelope& env = decoded.value();
+  f->info.infno = std::move(ids.infno);
+  f->info.msgid = std::move(ids.msgid);
+  if (!decoded.ok()) return f->Refuse(decoded.status());
+  f->env = std::move(decoded).value();
+  const Envelope& env = f->env;
   ctx.infno = env.infno;
   ctx.msgid = env.msgid;
   ctx.fixmedins_code = env.fixmedins_code;
@@ -1141,111 +1249,56 @@ std::string Processor::Call(const Caller& caller, std::string_view request_json,
   ctx.insuplc_admdvs = env.insuplc_admdvs;
   ctx.opter = env.opter;
   ctx.sign_no = env.sign_no;
-  Status st;
   // A hospital's credential speaks for its own institution only; other
   // roles use the REST API. The local operator (command line) may act for any.
   if (caller.role == Role::kHospital) {
     if (ctx.fixmedins_code != caller.scope) {
-      return envelope(err::OutOfScope("this credential acts for institution " + caller.scope + " only"), nullptr);
+      return f->Refuse(err::OutOfScope("this credential acts for institution " + caller.scope + " only"));
     }
   } else if (caller.role != Role::kLocal) {
-    return envelope(
-        err::RoleNotAllowed("the national interface is for designated institutions; agencies and residents use /api/v1"),
-        nullptr);
+    return f->Refuse(
+        err::RoleNotAllowed("the national interface is for designated institutions; agencies and residents use /api/v1"));
   }
   ctx.institution = ref_->registry.FindInstitution(ctx.fixmedins_code);
-  if (!ctx.institution) return envelope(err::UnknownInstitution(ctx.fixmedins_code), nullptr);
+  if (!ctx.institution) return f->Refuse(err::UnknownInstitution(ctx.fixmedins_code));
   if (catalog::ProvinceOf(ctx.institution->admdvs) != catalog::ProvinceOf(ctx.mdtrtarea_admvs)) {
-    return envelope(err::WrongRegion("mdtrtarea_admvs is not the region of institution " + ctx.fixmedins_code),
-                    nullptr);
+    return f->Refuse(err::WrongRegion("mdtrtarea_admvs is not the region of institution " + ctx.fixmedins_code));
   }
   const auto& table = Handlers::Table();
   auto it = table.find(ctx.infno);
-  if (it == table.end()) return envelope(err::UnknownInfno(ctx.infno), nullptr);
+  if (it == table.end()) return f->Refuse(err::UnknownInfno(ctx.infno));
   if (caller.role == Role::kHospital && ctx.infno != "9001") {
-    st = CheckSignIn(ctx.sign_no, ctx.fixmedins_code);
-    if (!st.ok()) return envelope(st, nullptr);
+    Status signed_in = CheckSignIn(ctx.sign_no, ctx.fixmedins_code);
+    if (!signed_in.ok()) return f->Refuse(signed_in);
   }
-  if (!env.input_status.ok()) return envelope(env.input_status, nullptr);
+  if (!env.input_status.ok()) return f->Refuse(env.input_status);
   const json* in = InputOf(env);
   ctx.input = in;
+  f->spec = it->second;
 
-  Handlers handlers(this);
-  const Handlers::Spec spec = it->second;
-  json output = json::object();
-  if (!spec.writes) {
+  if (!f->spec.writes) {
     // Reads change nothing, so they are answered afresh and not kept in the
     // message log; those that disclose personal data are audited.
-    st = store_->Read([&](store::ReadTxn& txn) { return (handlers.*spec.fn)(ctx, txn, nullptr, &output); });
-    if (Audited(ctx.infno)) {
-      // Nothing personal leaves without its audit record being durable.
-      Status audited = store_->Write([&](store::WriteTxn& txn) { return txn.AppendAudit(AuditOf(ctx, st)); });
-      if (!audited.ok()) return envelope(audited, nullptr);
-    }
-    return envelope(st, &output);
+    Status st = store_->Read([&](store::ReadTxn& txn) { return (f->handlers.*f->spec.fn)(ctx, txn, nullptr, &f->output); });
+    if (!Audited(ctx.infno)) return f->Answer(f->WholeEnvelope(st, &f->output));
+    // Nothing personal leaves without its audit record being durable.
+    auto row = std::make_shared<store::AuditRow>(AuditOf(ctx, st));
+    store_->WriteAsync([row](store::WriteTxn& txn) { return txn.AppendAudit(std::move(*row)); },
+                       [f, st](Status audited) {
+                         f->post([f, st, audited] {
+                           if (!audited.ok()) return f->Refuse(audited);
+                           f->Answer(f->WholeEnvelope(st, &f->output));
+                         });
+                       });
+    return;
   }
 
-  if (spec.prepare) (handlers.*spec.prepare)(ctx, *store_);
+  if (f->spec.prepare) (f->handlers.*f->spec.prepare)(ctx, *store_);
   const std::string canonical = ctx.infno + '|' + ctx.fixmedins_code + '|' + ctx.mdtrtarea_admvs + '|' +
                                 ctx.insuplc_admdvs + '|' + in->dump();
-  const std::string hash = Hex(Fnv1a(canonical));
-  std::string response;
-  st = store_->Write([&](store::WriteTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto seen, txn.FindMessage(ctx.msgid));
-    if (seen) {
-      if (seen->request_hash == kClosedByRedo) {
-        response = seen->response;
-        info->replayed = true;
-        info->infcode = seen->infcode;
-        info->err_code = ErrCodeOf(response);
-        return Status::Ok();
-      }
-      if (seen->request_hash != hash || seen->infno != ctx.infno) return err::MsgidReused();
-      response = seen->response;
-      if (!seen->setl_id.empty()) {
-        XT_ASSIGN_OR_RETURN(std::string out, Handlers::RenderStored(txn, seen->setl_id));
-        XT_INVARIANT(response.size() >= kNoOutput.size() &&
-                         response.compare(response.size() - kNoOutput.size(), kNoOutput.size(), kNoOutput) == 0,
-                     "a stored answer without output ends with its null output");
-        response.resize(response.size() - kNoOutput.size());
-        response += out;
-        response += '}';
-      }
-      replays_.fetch_add(1, std::memory_order_relaxed);
-      info->replayed = true;
-      info->infcode = seen->infcode;
-      info->err_code.clear();
-      if (seen->infcode != 0) info->err_code = ErrCodeOf(response);
-      return Status::Ok();
-    }
-    output = json::object();
-    ctx.raw_output.clear();
-    ctx.output_setl_id.clear();
-    ctx.render = nullptr;
-    Status hs = ctx.pre.status.ok() ? txn.Attempt([&] { return (handlers.*spec.fn)(ctx, txn, &txn, &output); })
-                                    : ctx.pre.status;
-    if (!IsRecordable(hs)) return hs;
-    if (Audited(ctx.infno)) XT_RETURN_IF_ERROR(txn.AppendAudit(AuditOf(ctx, hs)));
-    const bool by_settlement = hs.ok() && !ctx.output_setl_id.empty();
-    if (!hs.ok()) ctx.render = nullptr;
-    const std::string head = envelope_head(hs);
-    // A settlement's output is rendered after the commit (below), outside
-    // the writer; the log keeps the answer without it.
-    response = ctx.render ? head : head + output_text(hs, &output) + "}";
-    return txn.PutMessage({ctx.msgid, ctx.infno, ctx.fixmedins_code, hash, hs.ok() ? 0 : -1,
-                           by_settlement ? head + std::string(kNoOutput) : response, ctx.now,
-                           by_settlement ? ctx.output_setl_id : std::string()});
-  });
-  if (st.ok() && !ctx.signed_out.empty()) {
-    std::lock_guard<std::mutex> lock(sign_in_mu_);
-    open_sign_ins_.erase(ctx.signed_out);
-  }
-  if (st.ok() && ctx.render) {
-    response += ctx.render();
-    response += '}';
-  }
-  if (!st.ok()) return envelope(st, nullptr);
-  return response;
+  f->hash = Hex(Fnv1a(canonical));
+  store_->WriteAsync([f](store::WriteTxn& txn) { return f->Write(txn); },
+                     [f](Status st) { f->post([f, st] { f->Committed(st); }); });
 }
 
 }  // namespace xt::service

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -61,6 +62,17 @@ class Processor {
   // sign-in (the envelope's sign_no); other roles are refused (XT-AUTH-*).
   std::string Call(const Caller& caller, std::string_view request_json, CallInfo* info);
 
+  // The same for an event-driven server, without waiting for the store.
+  // `done` gets the answer and its CallInfo exactly once: on this thread
+  // before CallAsync returns when no write is needed (a refusal, a plain
+  // read), otherwise from a closure handed to `post` after the group's
+  // COMMIT. `post` is called on the store's writer thread: it must only
+  // queue the closure for the caller's own thread (which then runs it),
+  // never run it there.
+  using Post = std::function<void(std::function<void()>)>;
+  using Done = std::function<void(std::string answer, CallInfo info)>;
+  void CallAsync(const Caller& caller, std::string_view request_json, Post post, Done done);
+
   // The region code written into inf_refmsgid (the platform's own region).
   void set_platform_region(std::string region) { platform_region_ = std::move(region); }
   CallStats stats() const;
@@ -81,6 +93,7 @@ class Processor {
   std::mutex sign_in_mu_;
   std::unordered_map<std::string, std::string> open_sign_ins_;  // sign_no -> fixmedins_code; guarded
 
+  struct Flight;  // one call in flight (processor.cc)
   friend class Handlers;
 };
 

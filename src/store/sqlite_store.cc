@@ -1306,14 +1306,24 @@ class SqliteStore final : public Store {
   Status Write(std::function<Status(WriteTxn&)> work) override {
     std::promise<Status> done;
     std::future<Status> result = done.get_future();
+    WriteAsync(std::move(work), [&done](Status st) { done.set_value(std::move(st)); });
+    return result.get();
+  }
+
+  void WriteAsync(std::function<Status(WriteTxn&)> work, std::function<void(Status)> done) override {
     {
       std::unique_lock<std::mutex> lock(mu_);
       space_cv_.wait(lock, [&] { return stopping_ || static_cast<int>(queue_.size()) < options_.queue_depth_max; });
-      if (stopping_) return Status::Error("XT-STORE-004", "the service is shutting down");
-      queue_.push_back(Item{std::move(work), std::move(done)});
+      if (!stopping_) {
+        queue_.push_back(Item{std::move(work), std::move(done)});
+        done = nullptr;
+      }
+    }
+    if (done) {
+      done(Status::Error("XT-STORE-004", "the service is shutting down"));
+      return;
     }
     queue_cv_.notify_one();
-    return result.get();
   }
 
   Status Read(std::function<Status(ReadTxn&)> work) override {
@@ -1345,7 +1355,7 @@ class SqliteStore final : public Store {
  private:
   struct Item {
     std::function<Status(WriteTxn&)> work;
-    std::promise<Status> done;
+    std::function<void(Status)> done;  // after the group's COMMIT, on the writer thread
   };
 
   Result<std::unique_ptr<Db>> TakeReader() {
@@ -1443,7 +1453,7 @@ class SqliteStore final : public Store {
     std::vector<Status> results(batch->size());
     Status begin = writer_db_->ExecCached("BEGIN IMMEDIATE");
     if (!begin.ok()) {
-      for (auto& item : *batch) item.done.set_value(begin);
+      for (auto& item : *batch) item.done(begin);
       return;
     }
     SqliteTxn& txn = writer_txn_;
@@ -1492,7 +1502,7 @@ class SqliteStore final : public Store {
       stats_.batch_size_counts[BucketOf(kBatchSizeBounds, static_cast<int64_t>(batch->size()))]++;
       stats_.commit_micros_counts[BucketOf(kCommitMicrosBounds, micros)]++;
     }
-    for (size_t i = 0; i < batch->size(); ++i) (*batch)[i].done.set_value(std::move(results[i]));
+    for (size_t i = 0; i < batch->size(); ++i) (*batch)[i].done(std::move(results[i]));
   }
 
   const std::string path_;

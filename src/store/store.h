@@ -536,6 +536,16 @@ class Store {
   // (XT-STORE-*) when the group could not commit.
   virtual Status Write(std::function<Status(WriteTxn&)> work) = 0;
 
+  // The same without waiting, for an event-driven caller: `done` gets what
+  // Write would have returned, once the group is durable (or has failed).
+  // It runs on the writer thread, so it must only hand the result over
+  // (queue it, wake a loop), never call the store. When the store is
+  // stopping it runs at once, on the calling thread. The default runs Write
+  // and then `done`, on the calling thread.
+  virtual void WriteAsync(std::function<Status(WriteTxn&)> work, std::function<void(Status)> done) {
+    done(Write(std::move(work)));
+  }
+
   // Runs `work` on a consistent snapshot.
   virtual Status Read(std::function<Status(ReadTxn&)> work) = 0;
 
