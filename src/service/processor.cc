@@ -62,7 +62,6 @@ std::string Hex(uint64_t v) {
 }
 
 json Money(Fen fen) { return json(static_cast<double>(fen) / 100.0); }
-json Ratio(BasisPoints bp) { return json(static_cast<double>(bp) / 10000.0); }
 
 // Typed access to one JSON object of the input, with errors that name the
 // field's path ("input.data.psn_no").
@@ -507,20 +506,28 @@ class Handlers {
 
   // ---- 2204 / 2301 fee details
 
-  static json LineJson(const settle::LineResult& r, const store::FeeLineRow& f) {
-    return {{"feedetl_sn", f.feedetl_sn},
-            {"det_item_fee_sumamt", Money(f.amount_fen)},
-            {"cnt", static_cast<double>(f.cnt_e4) / 10000.0},
-            {"pric", static_cast<double>(f.pric_e6) / 1000000.0},
-            {"pric_uplmt_amt", r.price_cap_fen ? Money(*r.price_cap_fen) : json(nullptr)},
-            {"selfpay_prop", Ratio(r.selfpay_prop_bp)},
-            {"fulamt_ownpay_amt", Money(r.fulamt_ownpay_fen)},
-            {"overlmt_amt", Money(r.overlmt_fen)},
-            {"preselfpay_amt", Money(r.preselfpay_fen)},
-            {"inscp_scp_amt", Money(r.inscp_fen)},
-            {"chrgitm_lv", std::string(catalog::ChargeClassCode(r.charge_class))},
-            {"lmt_used_flag", r.lmt_used ? "1" : "0"},
-            {"memo", r.listed ? "" : "not listed: fully self-paid"}};
+  // One line of a 2204/2301 answer: its split, as the interface names it.
+  static void WriteLine(JsonWriter& w, const settle::LineResult& r, const store::FeeLineRow& f) {
+    w.BeginObject()
+        .Field("feedetl_sn", f.feedetl_sn)
+        .FieldMoney("det_item_fee_sumamt", f.amount_fen)
+        .Key("cnt")
+        .Decimal(f.cnt_e4, 4)
+        .Key("pric")
+        .Decimal(f.pric_e6, 6)
+        .Key("pric_uplmt_amt");
+    if (r.price_cap_fen) w.Money(*r.price_cap_fen);
+    else w.Null();
+    w.Key("selfpay_prop")
+        .Decimal(r.selfpay_prop_bp, 4)
+        .FieldMoney("fulamt_ownpay_amt", r.fulamt_ownpay_fen)
+        .FieldMoney("overlmt_amt", r.overlmt_fen)
+        .FieldMoney("preselfpay_amt", r.preselfpay_fen)
+        .FieldMoney("inscp_scp_amt", r.inscp_fen)
+        .Field("chrgitm_lv", catalog::ChargeClassCode(r.charge_class))
+        .Field("lmt_used_flag", r.lmt_used ? "1" : "0")
+        .Field("memo", r.listed ? "" : "not listed: fully self-paid")
+        .EndObject();
   }
 
   // Before the write: every check that needs only the request and the
@@ -577,14 +584,14 @@ class Handlers {
       r.msgid = c.msgid;
       rows.push_back(std::move(r));
     }
-    json result = json::array();
+    JsonWriter w;
+    w.BeginObject().Key("result").BeginArray();
     for (const auto& r : rows) {
       settle::ClaimLine line{r.feedetl_sn, r.med_list_codg, r.amount_fen, r.cnt_e4};
-      result.push_back(LineJson(settle::SplitLine(line, ref_.catalog, c.mdtrtarea_admvs, DateOf(r.fee_ocur_time)), r));
+      WriteLine(w, settle::SplitLine(line, ref_.catalog, c.mdtrtarea_admvs, DateOf(r.fee_ocur_time)), r);
     }
-    json output = json::object();
-    output["result"] = std::move(result);
-    c.pre.fee_output = output.dump(-1, ' ', false, json::error_handler_t::replace);
+    w.EndArray().EndObject();
+    c.pre.fee_output = w.Take();
     return Status::Ok();
   }
 
