@@ -331,7 +331,7 @@ class Loop {
  private:
   void Accept();
   void OnEvent(uint64_t id, uint32_t events);
-  void ReadFrom(Conn* c);
+  void ReadFrom(Conn* c, bool drain = false);
   void Advance(Conn* c);
   void StartRequest(Conn* c);
   void Refuse(Conn* c, int status, std::string_view code, std::string_view message, bool close);
@@ -755,7 +755,7 @@ void Loop::OnEvent(uint64_t id, uint32_t events) {
     Flush(c);
     if (conns_.find(id) == conns_.end()) return;
   }
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ReadFrom(c);
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ReadFrom(c, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
 }
 
 void Loop::Accept() {
@@ -798,10 +798,10 @@ void Loop::Accept() {
   }
 }
 
-// Reads what the kernel holds (edge-triggered: until EAGAIN), then advances
+// Reads what the kernel holds (edge-triggered: until it has no more), then advances
 // the connection's request. While a request is answered, at most one more
 // request's worth is buffered; the rest waits in the kernel.
-void Loop::ReadFrom(Conn* c) {
+void Loop::ReadFrom(Conn* c, bool drain) {
   const size_t buffer_max = server_->HeadBytesMax() + server_->options.payload_bytes_max;
   char buf[16384];
   for (;;) {
@@ -814,6 +814,10 @@ void Loop::ReadFrom(Conn* c) {
       c->in.append(buf, static_cast<size_t>(n));
       c->last_read = SteadyClock::now();
       c->read_paused = false;
+      // Less than asked for: the kernel had no more, and what arrives later
+      // raises a new edge (saves the read that would answer EAGAIN). Unless
+      // the client has also closed its side: then read on to see the end.
+      if (static_cast<size_t>(n) < sizeof buf && !drain) break;
       continue;
     }
     if (n == 0) {
