@@ -144,7 +144,7 @@ int64_t Metrics::requests(Route route, int status) const {
   return requests_[static_cast<size_t>(route)][StatusSlot(status)].load(std::memory_order_relaxed);
 }
 
-std::string Metrics::Render(const store::WriterStats& writer, int64_t connections_queued,
+std::string Metrics::Render(const store::WriterStats& writer, int64_t connections_open, int64_t rest_queued,
                             int64_t log_lines_dropped) const {
   std::string out;
   out.reserve(16 << 10);
@@ -172,8 +172,10 @@ std::string Metrics::Render(const store::WriterStats& writer, int64_t connection
   }
   Header(&out, "xt_http_requests_in_flight", "gauge", "HTTP requests being processed now.");
   Sample(&out, "xt_http_requests_in_flight", "", load(in_flight_));
-  Header(&out, "xt_http_connections_queued", "gauge", "Accepted connections waiting for a worker thread.");
-  Sample(&out, "xt_http_connections_queued", "", connections_queued);
+  Header(&out, "xt_http_connections_open", "gauge", "Connections the server holds open.");
+  Sample(&out, "xt_http_connections_open", "", connections_open);
+  Header(&out, "xt_http_rest_requests_queued", "gauge", "REST requests waiting for a pool thread.");
+  Sample(&out, "xt_http_rest_requests_queued", "", rest_queued);
   Header(&out, "xt_http_access_log_dropped_total", "counter", "Access-log lines dropped because the buffer was full.");
   Sample(&out, "xt_http_access_log_dropped_total", "", log_lines_dropped);
 

@@ -89,9 +89,11 @@ class Metrics {
   void RequestFinished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
 
   // The whole exposition: these metrics, then the writer's statistics,
-  // `connections_queued` (accepted connections waiting for a worker) and
-  // `log_lines_dropped` (access-log lines dropped on a full buffer).
-  std::string Render(const store::WriterStats& writer, int64_t connections_queued, int64_t log_lines_dropped) const;
+  // `connections_open` (connections the server holds), `rest_queued` (REST
+  // requests waiting for a pool thread) and `log_lines_dropped` (access-log
+  // lines dropped on a full buffer).
+  std::string Render(const store::WriterStats& writer, int64_t connections_open, int64_t rest_queued,
+                     int64_t log_lines_dropped) const;
 
   // Counters read back by tests and the load generator's report.
   int64_t requests(Route route, int status) const;

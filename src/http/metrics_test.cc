@@ -29,7 +29,7 @@ TEST(Metrics, BucketsAreCumulativeAndLabelsFixed) {
   w.batch_size_counts[2] = 1;  // a group of 3 (in "le 4")
   w.commit_micros_counts[3] = 2;
   w.commit_micros_total = 1500;
-  const std::string t = m.Render(w, 3, 0);
+  const std::string t = m.Render(w, 5, 3, 0);
 
   const std::string call = "route=\"/fsi/api/callService\"";
   EXPECT_TRUE(Has(t, "xt_http_requests_total{" + call + ",code=\"200\"} 2"));
@@ -55,7 +55,8 @@ TEST(Metrics, BucketsAreCumulativeAndLabelsFixed) {
   EXPECT_TRUE(Has(t, "xt_store_commit_seconds_bucket{le=\"0.0005\"} 0"));
   EXPECT_TRUE(Has(t, "xt_store_commit_seconds_bucket{le=\"0.001\"} 2"));
   EXPECT_TRUE(Has(t, "xt_store_commit_seconds_sum 0.0015"));
-  EXPECT_TRUE(Has(t, "xt_http_connections_queued 3"));
+  EXPECT_TRUE(Has(t, "xt_http_connections_open 5"));
+  EXPECT_TRUE(Has(t, "xt_http_rest_requests_queued 3"));
   EXPECT_EQ(m.requests(Route::kCallService, 200), 2);
 }
 

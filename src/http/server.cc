@@ -369,7 +369,7 @@ struct ServerCore {
   // Bind only when no sink was set and the log is on.
   std::unique_ptr<AccessLogWriter> stderr_log;
   HttpServer::LogSink log_sink;
-  std::atomic<int64_t> connections_queued{0};  // requests waiting for a pool thread
+  std::atomic<int64_t> rest_queued{0};  // REST requests waiting for a pool thread
   std::atomic<int64_t> connections_open{0};
   std::atomic<bool> stopping{false};
   std::mutex serve_mu;
@@ -549,7 +549,8 @@ struct ServerCore {
   }
 
   std::string RenderMetrics() const {
-    return metrics.Render(store->writer_stats(), connections_queued.load(std::memory_order_relaxed),
+    return metrics.Render(store->writer_stats(), connections_open.load(std::memory_order_relaxed),
+                          rest_queued.load(std::memory_order_relaxed),
                           stderr_log ? stderr_log->dropped() : 0);
   }
 
@@ -1102,7 +1103,7 @@ Status HttpServer::Serve() {
     std::lock_guard<std::mutex> lock(impl_->serve_mu);
     if (impl_->stopping.load()) return Status::Ok();
     impl_->serving = true;
-    impl_->pool = std::make_unique<BlockingPool>(impl_->options.threads, &impl_->connections_queued);
+    impl_->pool = std::make_unique<BlockingPool>(impl_->options.threads, &impl_->rest_queued);
   }
   std::vector<std::thread> threads;
   for (size_t i = 1; i < impl_->loops.size(); ++i) threads.emplace_back([this, i] { impl_->loops[i]->Run(); });
