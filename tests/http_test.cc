@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -496,6 +497,29 @@ TEST(HttpConnections, BeyondTheLimitAreAnswered503) {
   EXPECT_EQ(again[0].rfind("HTTP/1.1 200 ", 0), 0u);
   ::close(a);
   ::close(b);
+}
+
+// A head sent a byte every 100 ms keeps "progressing", but must still
+// arrive whole within the read timeout (500 ms here): answered 400, closed.
+TEST_F(HttpTest, HeadTrickledInIsTimedOutAsAWhole) {
+  const int fd = Connect(server_->port());
+  const std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(40, 'a') + "\r\n\r\n";
+  const auto sent = SteadyClock::now();
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    for (size_t i = 0; i < head.size() && !stop.load(); ++i) {
+      if (::send(fd, head.data() + i, 1, MSG_NOSIGNAL) != 1) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  const Received r = ReadUntilClosed(fd, sent);
+  stop = true;
+  trickle.join();
+  ::close(fd);
+  EXPECT_EQ(r.text.rfind("HTTP/1.1 400", 0), 0u) << r.text;
+  EXPECT_NE(r.text.find("XT-HTTP-005"), std::string::npos) << r.text;
+  EXPECT_GE(r.first_byte_s, 0.45);
+  EXPECT_LT(r.first_byte_s, 1.5) << "the whole head had 500 ms, not 500 ms per byte";
 }
 
 TEST_F(HttpTest, HealthzReadsTheStoreAndMetricsNameEverySeries) {

@@ -292,6 +292,7 @@ struct Conn {
   bool read_paused = false;   // stopped reading with bytes possibly waiting in the kernel
   bool advancing = false;     // inside Loop::Advance
   SteadyClock::time_point last_read{};   // last byte received (or accept, or last answer sent)
+  SteadyClock::time_point head_since{};  // first byte of the request head being read
   SteadyClock::time_point write_since{}; // when `out` last made progress
 };
 
@@ -812,6 +813,7 @@ void Loop::ReadFrom(Conn* c, bool drain) {
     }
     const ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
     if (n > 0) {
+      if (c->in.empty() && c->state == Conn::State::kHead) c->head_since = SteadyClock::now();
       c->in.append(buf, static_cast<size_t>(n));
       c->last_read = SteadyClock::now();
       c->read_paused = false;
@@ -961,6 +963,7 @@ void Loop::Answer(uint64_t id, std::unique_ptr<Exchange> ex, Response res) {
   // A refused body still arriving is dropped before the next request.
   c->state = c->discard_left > 0 ? Conn::State::kDiscard : Conn::State::kHead;
   c->last_read = SteadyClock::now();  // the keep-alive wait starts now
+  c->head_since = c->last_read;       // and a pipelined head's clock
   Flush(c);
   it = conns_.find(id);
   if (it == conns_.end()) return;
@@ -1012,8 +1015,9 @@ void Loop::Close(Conn* c) {
   conns_.erase(c->id);
 }
 
-// Time-outs: a request that stalls while being read is answered 400 and its
-// connection closed; an idle kept-alive connection is closed; an answer the
+// Time-outs: a request that stalls while being read (or whose head takes
+// longer than the read timeout in all) is answered 400 and its connection
+// closed; an idle kept-alive connection is closed; an answer the
 // client does not take closes its connection.
 void Loop::CheckTimers(SteadyClock::time_point now) {
   const ServerOptions& o = server_->options;
@@ -1027,6 +1031,10 @@ void Loop::CheckTimers(SteadyClock::time_point now) {
     } else if ((c->state == Conn::State::kHead || c->state == Conn::State::kBody ||
                 c->state == Conn::State::kDiscard) &&
                MillisSince(c->last_read, now) > o.read_timeout_ms) {
+      stalled.push_back(id);
+    } else if (c->state == Conn::State::kHead && !c->in.empty() && MillisSince(c->head_since, now) > o.read_timeout_ms) {
+      // A head trickled in a byte at a time still has to arrive whole
+      // within the read timeout (its size is bounded; a body's is not).
       stalled.push_back(id);
     }
   }
