@@ -44,6 +44,7 @@ struct LoadgenArgs {
   std::string data;
   std::string credentials;  // JSON lines of hospital keys
   int connections = 64;
+  int threads = 1;
   int64_t flows = 20000;
   int64_t settles = 20000;
   double rate_per_s = 2000;

@@ -25,9 +25,14 @@ CLI::App* AddLoadgenCommand(CLI::App& app, LoadgenArgs* a) {
                   "hospital keys, one JSON object per line, as printed by `xietong credentials issue --role hospital "
                   "--all-institutions --json`")
       ->required();
-  cmd->add_option("--connections", a->connections, "concurrent keep-alive connections, one client thread each")
+  cmd->add_option("--connections", a->connections,
+                  "concurrent keep-alive connections (each with at most one request in flight), shared by the "
+                  "client threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--threads", a->threads, "client threads, each an event loop over its share of the connections")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--flows", a->flows, "full flows (2201, 2204, 2207), closed loop")->capture_default_str();
   cmd->add_option("--settles", a->settles, "settlements of prepared visits, closed loop")->capture_default_str();
   cmd->add_option("--rate", a->rate_per_s, "offered settlements per second in the paced phase")->capture_default_str();
@@ -74,6 +79,7 @@ int RunLoadgen(const LoadgenArgs& a) {
     }
   }
   o.connections = a.connections;
+  o.threads = a.threads;
   o.flows = a.flows;
   o.settles = a.settles;
   o.paced_rate_per_s = a.rate_per_s;

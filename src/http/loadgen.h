@@ -1,6 +1,7 @@
 // A load generator for a running `xietong serve` (`xietong loadgen`): many
-// concurrent keep-alive connections, one client thread each, sending the
-// envelopes a hospital sends. In one run it measures
+// concurrent keep-alive connections, driven by one event loop (epoll,
+// non-blocking sockets) per client thread, one thread by default, sending
+// the envelopes a hospital sends. In one run it measures
 //
 //   1. full flows, closed loop: register (2201), upload 8 fee lines (2204),
 //      settle (2207); durable settlements per second end to end;
@@ -35,7 +36,8 @@ struct LoadgenOptions {
   // fixmedins_code -> that hospital's API key. The run calls as these
   // institutions only, each signed in once with 9001.
   std::map<std::string, std::string> api_keys;
-  int connections = 64;               // concurrent keep-alive connections (one thread each)
+  int connections = 64;               // concurrent keep-alive connections, 1..1024
+  int threads = 1;                    // client threads (event loops) sharing them, 1..64, at most connections
   int64_t flows = 20000;              // phase 1
   int64_t settles = 20000;            // phase 2
   int lines_per_settlement = 8;
@@ -69,11 +71,14 @@ struct LoadgenResult {
   double offered_rate_per_s = 0;
   double offered_flows_rate_per_s = 0;
   int connections = 0;
+  int threads = 0;
   int lines_per_settlement = 0;
   std::string json() const;  // the `loadgen --json` object
   std::string text() const;  // the human report
 };
 
+// Blocks until every phase has run (or one could not start). Run one at a
+// time: the envelopes' msgid sequences are per process.
 Result<LoadgenResult> RunLoadgen(const LoadgenOptions& options);
 
 }  // namespace xt::http
