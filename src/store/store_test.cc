@@ -2,6 +2,8 @@
 // reopening, and what a reader sees.
 #include "store/store.h"
 
+#include "store/page_cache.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -31,6 +33,14 @@ Transfer T(const std::string& setl, const std::string& from, const std::string& 
   t.amount_fen = amount;
   t.memo = "test";
   return t;
+}
+
+// The wrapper must be in place before SQLite's first use, which opening a
+// store is in a fresh process (each test runs in its own under ctest).
+TEST(SqliteStore, OpensWithThePageCacheWrapperInPlace) {
+  auto opened = OpenSqliteStore(TempDb("page-cache.db"), SqliteOptions{});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_TRUE(InstallPageCacheWrapper());
 }
 
 TEST(SqliteStore, FailedWorkIsRolledBackWithoutSinkingItsNeighbours) {
