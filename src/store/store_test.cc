@@ -295,6 +295,45 @@ TEST(SqliteStore, UpgradesFeeLinesOfSchemaOne) {
                        }).ok());
 }
 
+int64_t PageSizeOf(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_step(s), SQLITE_ROW);
+  const int64_t size = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return size;
+}
+
+// A new database gets 1 KiB pages (fewer bytes per commit); one made with
+// 2 KiB pages keeps them, and is used as before.
+TEST(SqliteStore, NewDatabasesHaveSmallPagesAndOldOnesKeepTheirs) {
+  const std::string fresh = TempDb("fresh-pages.db");
+  {
+    auto opened = OpenSqliteStore(fresh);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  }
+  EXPECT_EQ(PageSizeOf(fresh), 1024);
+  const std::string old = TempDb("old-pages.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size = 2048; PRAGMA journal_mode = WAL; CREATE TABLE x(y)", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    auto opened = OpenSqliteStore(old);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ASSERT_TRUE((*opened)->Write([](WriteTxn& txn) { return txn.PostTransfers({T("S1", "fund:a", "inst:b", 100)}); })
+                    .ok());
+  }
+  EXPECT_EQ(PageSizeOf(old), 2048);
+}
+
 TEST(SqliteStore, RefusesInvalidOptionsAndUnopenablePaths) {
   SqliteOptions bad;
   bad.batch_size_max = 0;
