@@ -286,7 +286,7 @@ TEST(SqliteStore, UpgradesFeeLinesOfSchemaOne) {
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
                          XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
-                         EXPECT_EQ(version.value_or(""), "2");
+                         EXPECT_EQ(version.value_or(""), "3");
                          XT_ASSIGN_OR_RETURN(auto active, txn.ActiveFeeLines("V1"));
                          EXPECT_EQ(active.size(), 2u);
                          XT_ASSIGN_OR_RETURN(auto two, txn.FindFeeLine("V1", "2"));
@@ -332,6 +332,38 @@ TEST(SqliteStore, NewDatabasesHaveSmallPagesAndOldOnesKeepTheirs) {
                     .ok());
   }
   EXPECT_EQ(PageSizeOf(old), 2048);
+}
+
+// Schema 2 had no fee_uploads.answer: opening adds it, empty for the
+// uploads already there, and new uploads keep theirs.
+TEST(SqliteStore, UpgradesSchemaTwoWithAnEmptyAnswerPerUpload) {
+  const std::string path = TempDb("upgrade2.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* v2 =
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+        "INSERT INTO meta VALUES('schema_version', '2');"
+        "CREATE TABLE fee_uploads(id INTEGER PRIMARY KEY, mdtrt_id TEXT NOT NULL, msgid TEXT NOT NULL, "
+        "lines TEXT NOT NULL);"
+        "INSERT INTO fee_uploads(mdtrt_id, msgid, lines) VALUES('V1', 'M1', '');";
+    ASSERT_EQ(sqlite3_exec(db, v2, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto opened = OpenSqliteStore(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_TRUE((*opened)->Write([](WriteTxn& txn) { return txn.InsertFeeLines({Line("1", "M2")}, "kept"); }).ok());
+  ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
+                         XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
+                         EXPECT_EQ(version.value_or(""), "3");
+                         XT_ASSIGN_OR_RETURN(auto old, txn.FeeUploadAnswer("V1", "M1"));
+                         EXPECT_EQ(old.value_or("missing"), "");
+                         XT_ASSIGN_OR_RETURN(auto kept, txn.FeeUploadAnswer("V1", "M2"));
+                         EXPECT_EQ(kept.value_or("missing"), "kept");
+                         XT_ASSIGN_OR_RETURN(auto none, txn.FeeUploadAnswer("V1", "M3"));
+                         EXPECT_FALSE(none.has_value());
+                         return Status::Ok();
+                       }).ok());
 }
 
 TEST(SqliteStore, RefusesInvalidOptionsAndUnopenablePaths) {
