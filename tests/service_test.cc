@@ -181,6 +181,40 @@ TEST_F(ServiceTest, SameMsgidReturnsTheFirstAnswerAndHasNoSecondEffect) {
   ExpectVerifies();
 }
 
+// A fee upload's answer is kept compactly with the upload, not whole in the
+// message log; a retry renders it again, the same bytes, with no second
+// effect, also after one of its lines was cancelled.
+TEST_F(ServiceTest, RetriedUploadGetsItsFirstAnswerRenderedFromTheUpload) {
+  Visit v = OpenedVisit(false);
+  const CallResult first = drv_->Upload(v, Lines(), "2026-11-18 09:10:00");
+  ASSERT_EQ(first.infcode, 0) << first.response;
+  const std::string msgid = json::parse(first.request)["msgid"];
+  std::optional<store::MessageRow> logged;
+  ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
+                        XT_ASSIGN_OR_RETURN(logged, txn.FindMessage(msgid));
+                        return Status::Ok();
+                      }).ok());
+  ASSERT_TRUE(logged.has_value());
+  EXPECT_TRUE(logged->response.ends_with("\"output\":null}")) << logged->response;
+  EXPECT_LT(logged->response.size(), first.response.size() / 2) << "the output is not logged twice";
+  EXPECT_EQ(logged->setl_id, "fee-upload " + v.mdtrt_id + " " + msgid);
+
+  env_->clock.AdvanceMillis(5000);
+  const std::string again = env_->processor->Call(first.request);
+  EXPECT_EQ(again, first.response) << "a retry gets the first answer, byte for byte";
+  EXPECT_EQ(env_->processor->stats().replays, 1);
+  const json cancel = {{"data", {{"mdtrt_id", v.mdtrt_id}, {"psn_no", v.psn_no}, {"feedetl_sn", Lines()[0].feedetl_sn}}}};
+  ASSERT_EQ(drv_->Call("2205", cancel.dump(), v.insuplc_admdvs).infcode, 0);
+  EXPECT_EQ(env_->processor->Call(first.request), first.response) << "a cancelled line does not change the answer";
+  std::vector<store::FeeLineRow> lines;
+  ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
+                        XT_ASSIGN_OR_RETURN(lines, txn.FeeLinesOfVisit(v.mdtrt_id));
+                        return Status::Ok();
+                      }).ok());
+  EXPECT_EQ(lines.size(), Lines().size()) << "the retries uploaded nothing";
+  ExpectVerifies();
+}
+
 TEST_F(ServiceTest, DoubleSettlementIsRefused) {
   Visit v = OpenedVisit(false);
   const auto lines = Lines();

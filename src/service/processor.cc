@@ -211,6 +211,10 @@ struct Prepared {
   std::string fee_mdtrt_id;
   std::string fee_psn_no;
   std::string fee_output;
+  // What renders fee_output again on a retry, kept with the upload
+  // (Handlers::EncodeFeeAnswer): the message log then keeps the answer
+  // without its output, as for settlements.
+  std::string fee_answer;
 };
 
 // Everything one call needs, parsed from the envelope.
@@ -233,9 +237,10 @@ struct CallCtx {
   // Output already written as JSON text by a hot-path handler; when set it
   // is sent instead of the handler's json tree.
   std::string raw_output;
-  // The settlement the output was rendered from (settle and reverse): the
-  // message log then keeps the answer without its output, and a replay
-  // renders it again from the settlement.
+  // What the output was rendered from: the settlement (settle and reverse)
+  // or the fee upload (Handlers::FeeUploadRef; 2204 and 2301). The message
+  // log then keeps the answer without its output, and a replay renders it
+  // again from that record (Handlers::RenderStored).
   std::string output_setl_id;
   // Renders the output after the commit, on the caller's thread.
   std::function<std::string()> render;
@@ -584,15 +589,111 @@ class Handlers {
       r.msgid = c.msgid;
       rows.push_back(std::move(r));
     }
-    JsonWriter w;
-    w.BeginObject().Key("result").BeginArray();
+    std::vector<settle::LineResult> split;
+    split.reserve(rows.size());
     for (const auto& r : rows) {
       settle::ClaimLine line{r.feedetl_sn, r.med_list_codg, r.amount_fen, r.cnt_e4};
-      WriteLine(w, settle::SplitLine(line, ref_.catalog, c.mdtrtarea_admvs, DateOf(r.fee_ocur_time)), r);
+      split.push_back(settle::SplitLine(line, ref_.catalog, c.mdtrtarea_admvs, DateOf(r.fee_ocur_time)));
     }
-    w.EndArray().EndObject();
-    c.pre.fee_output = w.Take();
+    c.pre.fee_output = FeeOutput(rows, split);
+    c.pre.fee_answer = EncodeFeeAnswer(rows, split);
     return Status::Ok();
+  }
+
+  // An upload's output as JSON text, from its lines and their split. The
+  // same function renders it when the upload is made and, from the answer
+  // kept with the upload, on a retry: the same bytes.
+  static std::string FeeOutput(const std::vector<store::FeeLineRow>& rows, const std::vector<settle::LineResult>& split) {
+    JsonWriter w;
+    w.BeginObject().Key("result").BeginArray();
+    for (size_t i = 0; i < rows.size(); ++i) WriteLine(w, split[i], rows[i]);
+    w.EndArray().EndObject();
+    return w.Take();
+  }
+
+  // What FeeOutput needs of each line, about 60 bytes a line where the
+  // output is about 260: its feedetl_sn as length ':' bytes, then thirteen
+  // integers, each after a ',', and a ';'.
+  static constexpr size_t kFeeAnswerInts = 13;
+  static std::string EncodeFeeAnswer(const std::vector<store::FeeLineRow>& rows,
+                                     const std::vector<settle::LineResult>& split) {
+    std::string out;
+    out.reserve(rows.size() * 64);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const store::FeeLineRow& f = rows[i];
+      const settle::LineResult& r = split[i];
+      const int64_t v[kFeeAnswerInts] = {f.amount_fen,        f.cnt_e4,         f.pric_e6,
+                                         r.price_cap_fen ? 1 : 0, r.price_cap_fen.value_or(0),
+                                         r.selfpay_prop_bp,   r.fulamt_ownpay_fen, r.overlmt_fen,
+                                         r.preselfpay_fen,    r.inscp_fen,      static_cast<int64_t>(r.charge_class),
+                                         r.lmt_used ? 1 : 0,  r.listed ? 1 : 0};
+      out += std::to_string(f.feedetl_sn.size());
+      out += ':';
+      out += f.feedetl_sn;
+      for (int64_t x : v) {
+        out += ',';
+        out += std::to_string(x);
+      }
+      out += ';';
+    }
+    return out;
+  }
+
+  // The inverse of EncodeFeeAnswer; false when the text is not what it
+  // writes (then nothing is rendered from it).
+  static bool DecodeFeeAnswer(std::string_view text, std::vector<store::FeeLineRow>* rows,
+                              std::vector<settle::LineResult>* split) {
+    size_t pos = 0;
+    auto integer = [&](int64_t* out) {
+      const size_t begin = pos;
+      if (pos < text.size() && text[pos] == '-') ++pos;
+      int64_t x = 0;
+      size_t digits = 0;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && digits < 18) {
+        x = x * 10 + (text[pos++] - '0');
+        ++digits;
+      }
+      if (digits == 0) return false;
+      *out = text[begin] == '-' ? -x : x;
+      return true;
+    };
+    while (pos < text.size()) {
+      int64_t len = 0;
+      if (!integer(&len) || len < 0 || pos >= text.size() || text[pos] != ':' ||
+          text.size() - pos - 1 < static_cast<size_t>(len)) {
+        return false;
+      }
+      store::FeeLineRow f;
+      f.feedetl_sn = std::string(text.substr(pos + 1, static_cast<size_t>(len)));
+      pos += 1 + static_cast<size_t>(len);
+      int64_t v[kFeeAnswerInts];
+      for (int64_t& x : v) {
+        if (pos >= text.size() || text[pos++] != ',' || !integer(&x)) return false;
+      }
+      if (pos >= text.size() || text[pos++] != ';' || v[10] < 0 || v[10] > 2) return false;
+      f.amount_fen = v[0];
+      f.cnt_e4 = v[1];
+      f.pric_e6 = v[2];
+      settle::LineResult r;
+      if (v[3] != 0) r.price_cap_fen = v[4];
+      r.selfpay_prop_bp = static_cast<BasisPoints>(v[5]);
+      r.fulamt_ownpay_fen = v[6];
+      r.overlmt_fen = v[7];
+      r.preselfpay_fen = v[8];
+      r.inscp_fen = v[9];
+      r.charge_class = static_cast<catalog::ChargeClass>(v[10]);
+      r.lmt_used = v[11] != 0;
+      r.listed = v[12] != 0;
+      rows->push_back(std::move(f));
+      split->push_back(std::move(r));
+    }
+    return !rows->empty();
+  }
+
+  // The message log's reference to the upload that keeps a message's answer.
+  static constexpr std::string_view kFeeUploadRef = "fee-upload ";
+  static std::string FeeUploadRef(const std::string& mdtrt_id, const std::string& msgid) {
+    return std::string(kFeeUploadRef) + mdtrt_id + ' ' + msgid;
   }
 
   // On the writer: what needs the database (the visit, the lines it has).
@@ -615,8 +716,9 @@ class Handlers {
         if (e.feedetl_sn == r.feedetl_sn) return err::FeeLineDuplicate(r.feedetl_sn);
       }
     }
-    XT_RETURN_IF_ERROR(txn->InsertFeeLines(rows));
+    XT_RETURN_IF_ERROR(txn->InsertFeeLines(rows, c.pre.fee_answer));
     c.raw_output = c.pre.fee_output;
+    c.output_setl_id = FeeUploadRef(mdtrt_id, c.msgid);
     return Status::Ok();
   }
 
@@ -1017,7 +1119,23 @@ class Handlers {
     return RenderSettlement(row, FundRows(detail), detail.value("trace", ""), *visit);
   }
 
+  // The same for what a message log entry names: a settlement, or a fee
+  // upload (FeeUploadRef), whose output is rendered from its kept answer.
   static Result<std::string> RenderStored(store::ReadTxn& txn, const std::string& setl_id) {
+    if (setl_id.starts_with(kFeeUploadRef)) {
+      const std::string_view ref = std::string_view(setl_id).substr(kFeeUploadRef.size());
+      const size_t sp = ref.find(' ');
+      std::optional<std::string> answer;
+      if (sp != std::string_view::npos) {
+        XT_ASSIGN_OR_RETURN(answer, txn.FeeUploadAnswer(ref.substr(0, sp), ref.substr(sp + 1)));
+      }
+      std::vector<store::FeeLineRow> rows;
+      std::vector<settle::LineResult> split;
+      if (!answer || !DecodeFeeAnswer(*answer, &rows, &split)) {
+        return Status::Error("XT-INT-001", "internal error", "no readable answer kept for " + setl_id);
+      }
+      return FeeOutput(rows, split);
+    }
     XT_ASSIGN_OR_RETURN(auto row, txn.FindSettlement(setl_id));
     if (!row) return Status::Error("XT-INT-001", "internal error", "message names a missing settlement " + setl_id);
     return RenderStored(txn, *row);

@@ -1,6 +1,8 @@
 // sqlite3 connection and statement helpers.
 #include "store/sqlite_db.h"
 
+#include "store/page_cache.h"
+
 namespace xt::store {
 
 Status StoreError(std::string detail) {
@@ -26,6 +28,7 @@ Status Stmt::Run() {
 }
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int busy_timeout_ms, const char* vfs) {
+  InstallPageCacheWrapper();  // before SQLite's first use; a no-op after
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);

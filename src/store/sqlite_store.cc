@@ -30,7 +30,9 @@ namespace {
 
 // 2: fee details kept one row per upload (fee_uploads) instead of one row
 // per line (fee_lines).
-constexpr int kSchemaVersion = 2;
+// 3: fee_uploads.answer, what renders the upload's answer again (the
+// message log then keeps that answer without its output).
+constexpr int kSchemaVersion = 3;
 
 const char* const kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -48,7 +50,8 @@ CREATE TABLE IF NOT EXISTS visits(
   msgid TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS visits_person ON visits(psn_no);
 CREATE TABLE IF NOT EXISTS fee_uploads(
-  id INTEGER PRIMARY KEY, mdtrt_id TEXT NOT NULL, msgid TEXT NOT NULL, lines TEXT NOT NULL);
+  id INTEGER PRIMARY KEY, mdtrt_id TEXT NOT NULL, msgid TEXT NOT NULL, lines TEXT NOT NULL,
+  answer TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS fee_uploads_visit ON fee_uploads(mdtrt_id);
 CREATE TABLE IF NOT EXISTS settlements(
   id INTEGER PRIMARY KEY, setl_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, orig_setl_id TEXT NOT NULL, state TEXT NOT NULL,
@@ -538,6 +541,12 @@ class SqliteTxn final : public WriteTxn {
     return std::optional<FeeLineRow>();
   }
 
+  Result<std::optional<std::string>> FeeUploadAnswer(std::string_view mdtrt_id, std::string_view msgid) override {
+    return One<std::string>(
+        "SELECT answer FROM fee_uploads WHERE mdtrt_id = ? AND msgid = ? ORDER BY id LIMIT 1",
+        [&](Stmt& s) { s.Bind(1, mdtrt_id).Bind(2, msgid); }, [](const Stmt& s) { return s.Text(0); });
+  }
+
   Result<std::optional<SettlementRow>> FindSettlement(std::string_view setl_id) override {
     return One<SettlementRow>("SELECT " XT_SETL_COLS ", id FROM settlements WHERE setl_id = ?",
                               [&](Stmt& s) { s.Bind(1, setl_id); }, ReadSettlement);
@@ -860,7 +869,7 @@ class SqliteTxn final : public WriteTxn {
 
   // One row per run of consecutive lines with the same visit and message
   // (one row for an upload).
-  Status InsertFeeLines(const std::vector<FeeLineRow>& lines) override {
+  Status InsertFeeLines(const std::vector<FeeLineRow>& lines, std::string_view answer) override {
     for (size_t start = 0; start < lines.size();) {
       const FeeLineRow& first = lines[start];
       size_t end = start + 1;
@@ -875,8 +884,9 @@ class SqliteTxn final : public WriteTxn {
                                "fee detail " + lines[i].feedetl_sn + " of visit " + first.mdtrt_id);
         }
       }
-      XT_RETURN_IF_ERROR(Exec("INSERT INTO fee_uploads(mdtrt_id, msgid, lines) VALUES(?, ?, ?)", [&](Stmt& s) {
+      XT_RETURN_IF_ERROR(Exec("INSERT INTO fee_uploads(mdtrt_id, msgid, lines, answer) VALUES(?, ?, ?, ?)", [&](Stmt& s) {
         s.Bind(1, first.mdtrt_id).Bind(2, first.msgid).Bind(3, EncodeFeeLines(&lines[start], end - start));
+        s.Bind(4, answer.data() ? answer : std::string_view(""));  // a null pointer would bind NULL
       }));
       start = end;
     }
@@ -1533,6 +1543,18 @@ class SqliteStore final : public Store {
   WriterStats stats_;
 };
 
+Status SetSchemaVersion(Db* db) {
+  const std::string v = "UPDATE meta SET value = '" + std::to_string(kSchemaVersion) + "' WHERE key = 'schema_version'";
+  return db->Exec(v.c_str());
+}
+
+// Version 2 had no fee_uploads.answer: its uploads get an empty one (their
+// messages keep their answers whole, as they were written).
+Status UpgradeFromTwo(Db* db) {
+  XT_RETURN_IF_ERROR(db->Exec("ALTER TABLE fee_uploads ADD COLUMN answer TEXT NOT NULL DEFAULT ''"));
+  return SetSchemaVersion(db);
+}
+
 // Brings a database made by an earlier schema to kSchemaVersion, inside the
 // opening transaction. Version 1 kept a row per fee line (fee_lines): its
 // lines move to fee_uploads, one row per visit and message.
@@ -1545,6 +1567,7 @@ Status UpgradeSchema(Db* db, const std::string& path) {
     if (row) version = std::atoi(s.Text(0).c_str());
   }
   if (version == kSchemaVersion) return Status::Ok();
+  if (version == 2) return UpgradeFromTwo(db);
   if (version != 1) {
     return Status::Error("XT-STORE-002", "the database was made by another version of xietong",
                          path + ": schema version " + std::to_string(version) + ", expected " +
@@ -1577,8 +1600,8 @@ Status UpgradeSchema(Db* db, const std::string& path) {
     start = end;
   }
   XT_RETURN_IF_ERROR(db->Exec("DROP TABLE fee_lines"));
-  const std::string v = "UPDATE meta SET value = '" + std::to_string(kSchemaVersion) + "' WHERE key = 'schema_version'";
-  return db->Exec(v.c_str());
+  // fee_uploads was made by this opening's schema, answer column included.
+  return SetSchemaVersion(db);
 }
 
 }  // namespace
@@ -1593,8 +1616,10 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Sq
   // The writer's WAL writes are coalesced (wal_buffer_vfs.h).
   XT_ASSIGN_OR_RETURN(auto db, Db::Open(path, options.busy_timeout_ms, WalBufferVfsName()));
   // Small pages: a commit writes every page it dirtied to the WAL, and most
-  // of a settlement's pages are touched for one small row (docs/storage.md).
-  XT_RETURN_IF_ERROR(db->Exec("PRAGMA page_size = 2048"));
+  // of a flow's pages (a person's index entries, accumulators, account) are
+  // touched for one small row (docs/storage.md). Only a new database takes
+  // it: an existing one keeps the page size it was made with.
+  XT_RETURN_IF_ERROR(db->Exec("PRAGMA page_size = 1024"));
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = FULL"));
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON"));

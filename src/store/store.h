@@ -158,8 +158,10 @@ struct MessageRow {
   std::string request_hash;  // to refuse a reused msgid with a different request
   int infcode = 0;
   // The response envelope as first sent. When setl_id is set, its output is
-  // left out ("output":null) and rendered again from that settlement, which
-  // holds the same figures: the answer is kept once, not twice.
+  // left out ("output":null) and rendered again from what it names, which
+  // holds the same figures: a settlement's setl_id, or (a 2204/2301 upload)
+  // a reference to the fee upload whose row keeps its answer compactly. The
+  // answer is kept once, not twice.
   std::string response;
   LocalSeconds time = 0;
   std::string setl_id;
@@ -379,6 +381,10 @@ class ReadTxn {
   // Every fee line of a visit, active or cancelled, ordered by feedetl_sn.
   virtual Result<std::vector<FeeLineRow>> FeeLinesOfVisit(std::string_view mdtrt_id) = 0;
   virtual Result<std::optional<FeeLineRow>> FindFeeLine(std::string_view mdtrt_id, std::string_view feedetl_sn) = 0;
+  // What was kept with the upload made by message `msgid` to render its
+  // answer again (InsertFeeLines' `answer`; opaque to the store); nullopt
+  // when there is no such upload, empty when it was stored without one.
+  virtual Result<std::optional<std::string>> FeeUploadAnswer(std::string_view mdtrt_id, std::string_view msgid) = 0;
 
   virtual Result<std::optional<SettlementRow>> FindSettlement(std::string_view setl_id) = 0;
   // The settlement of a visit that is in state "settled", if any.
@@ -461,8 +467,10 @@ class WriteTxn : public ReadTxn {
   virtual Status SetVisitState(std::string_view mdtrt_id, std::string_view state) = 0;
   // Fails with XT-STORE-003 when a (mdtrt_id, feedetl_sn) already exists.
   // Lines of one upload (same mdtrt_id and msgid, given together) are
-  // stored together: write an upload in one call.
-  virtual Status InsertFeeLines(const std::vector<FeeLineRow>& lines) = 0;
+  // stored together: write an upload in one call. `answer` is kept with
+  // the upload's row, for the processor to render the upload's answer
+  // again on a retry (FeeUploadAnswer) instead of logging it whole.
+  virtual Status InsertFeeLines(const std::vector<FeeLineRow>& lines, std::string_view answer = {}) = 0;
   virtual Status SetFeeLineState(std::string_view mdtrt_id, std::string_view feedetl_sn, std::string_view state) = 0;
 
   virtual Status InsertSettlement(const SettlementRow& row) = 0;
@@ -562,7 +570,7 @@ struct SqliteOptions {
   int reader_connections_max = 64;  // idle reader connections kept for reuse
   int busy_timeout_ms = 5000;
   // A passive checkpoint (on its own thread) each time the WAL passes this
-  // many pages (2 KiB each).
+  // many pages (1 KiB each in a database made now, 2 KiB in older ones).
   int checkpoint_wal_pages = 65536;
   // Past this many WAL pages the writer waits, between groups, for a
   // RESTART checkpoint, so that the WAL stays bounded.

@@ -2,6 +2,8 @@
 // reopening, and what a reader sees.
 #include "store/store.h"
 
+#include "store/page_cache.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -31,6 +33,14 @@ Transfer T(const std::string& setl, const std::string& from, const std::string& 
   t.amount_fen = amount;
   t.memo = "test";
   return t;
+}
+
+// The wrapper must be in place before SQLite's first use, which opening a
+// store is in a fresh process (each test runs in its own under ctest).
+TEST(SqliteStore, OpensWithThePageCacheWrapperInPlace) {
+  auto opened = OpenSqliteStore(TempDb("page-cache.db"), SqliteOptions{});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_TRUE(InstallPageCacheWrapper());
 }
 
 TEST(SqliteStore, FailedWorkIsRolledBackWithoutSinkingItsNeighbours) {
@@ -276,11 +286,82 @@ TEST(SqliteStore, UpgradesFeeLinesOfSchemaOne) {
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
                          XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
-                         EXPECT_EQ(version.value_or(""), "2");
+                         EXPECT_EQ(version.value_or(""), "3");
                          XT_ASSIGN_OR_RETURN(auto active, txn.ActiveFeeLines("V1"));
                          EXPECT_EQ(active.size(), 2u);
                          XT_ASSIGN_OR_RETURN(auto two, txn.FindFeeLine("V1", "2"));
                          EXPECT_EQ(two ? two->state + two->med_list_codg + two->msgid : "", "cancelledA02M1");
+                         return Status::Ok();
+                       }).ok());
+}
+
+int64_t PageSizeOf(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_step(s), SQLITE_ROW);
+  const int64_t size = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return size;
+}
+
+// A new database gets 1 KiB pages (fewer bytes per commit); one made with
+// 2 KiB pages keeps them, and is used as before.
+TEST(SqliteStore, NewDatabasesHaveSmallPagesAndOldOnesKeepTheirs) {
+  const std::string fresh = TempDb("fresh-pages.db");
+  {
+    auto opened = OpenSqliteStore(fresh);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  }
+  EXPECT_EQ(PageSizeOf(fresh), 1024);
+  const std::string old = TempDb("old-pages.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size = 2048; PRAGMA journal_mode = WAL; CREATE TABLE x(y)", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    auto opened = OpenSqliteStore(old);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ASSERT_TRUE((*opened)->Write([](WriteTxn& txn) { return txn.PostTransfers({T("S1", "fund:a", "inst:b", 100)}); })
+                    .ok());
+  }
+  EXPECT_EQ(PageSizeOf(old), 2048);
+}
+
+// Schema 2 had no fee_uploads.answer: opening adds it, empty for the
+// uploads already there, and new uploads keep theirs.
+TEST(SqliteStore, UpgradesSchemaTwoWithAnEmptyAnswerPerUpload) {
+  const std::string path = TempDb("upgrade2.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* v2 =
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+        "INSERT INTO meta VALUES('schema_version', '2');"
+        "CREATE TABLE fee_uploads(id INTEGER PRIMARY KEY, mdtrt_id TEXT NOT NULL, msgid TEXT NOT NULL, "
+        "lines TEXT NOT NULL);"
+        "INSERT INTO fee_uploads(mdtrt_id, msgid, lines) VALUES('V1', 'M1', '');";
+    ASSERT_EQ(sqlite3_exec(db, v2, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto opened = OpenSqliteStore(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_TRUE((*opened)->Write([](WriteTxn& txn) { return txn.InsertFeeLines({Line("1", "M2")}, "kept"); }).ok());
+  ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
+                         XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
+                         EXPECT_EQ(version.value_or(""), "3");
+                         XT_ASSIGN_OR_RETURN(auto old, txn.FeeUploadAnswer("V1", "M1"));
+                         EXPECT_EQ(old.value_or("missing"), "");
+                         XT_ASSIGN_OR_RETURN(auto kept, txn.FeeUploadAnswer("V1", "M2"));
+                         EXPECT_EQ(kept.value_or("missing"), "kept");
+                         XT_ASSIGN_OR_RETURN(auto none, txn.FeeUploadAnswer("V1", "M3"));
+                         EXPECT_FALSE(none.has_value());
                          return Status::Ok();
                        }).ok());
 }

@@ -9,6 +9,8 @@
 #include <new>
 #include <string>
 
+#include "store/page_cache.h"
+
 namespace xt::store {
 
 namespace {
@@ -162,6 +164,8 @@ int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* out) { return g_real->xCurrent
 const char* WalBufferVfsName() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // sqlite3_vfs_find initialises SQLite: the page cache goes in first.
+    InstallPageCacheWrapper();
     g_real = sqlite3_vfs_find(nullptr);
     g_methods = sqlite3_io_methods{3,        Close,      Read,       Write,  Truncate,   Sync,
                                    FileSize, Lock,       Unlock,     CheckReservedLock, FileControl,
