@@ -43,7 +43,7 @@ struct LoadgenArgs {
   std::string target = "127.0.0.1:8080";
   std::string data;
   std::string credentials;  // JSON lines of hospital keys
-  int connections = 64;
+  int connections = 256;
   int threads = 1;
   int64_t flows = 20000;
   int64_t settles = 20000;

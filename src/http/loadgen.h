@@ -36,7 +36,7 @@ struct LoadgenOptions {
   // fixmedins_code -> that hospital's API key. The run calls as these
   // institutions only, each signed in once with 9001.
   std::map<std::string, std::string> api_keys;
-  int connections = 64;               // concurrent keep-alive connections, 1..1024
+  int connections = 256;              // concurrent keep-alive connections, 1..1024
   int threads = 1;                    // client threads (event loops) sharing them, 1..64, at most connections
   int64_t flows = 20000;              // phase 1
   int64_t settles = 20000;            // phase 2

@@ -69,7 +69,10 @@ void Shrink(sqlite3_pcache* p) {
 
 bool InstallPageCacheWrapper() {
   static const bool installed = [] {
-    // Both calls fail with SQLITE_MISUSE once SQLite is initialised.
+    // These calls fail with SQLITE_MISUSE once SQLite is initialised.
+    // No memory statistics: with them on (Debian's default) every
+    // allocation inside SQLite takes one global mutex, on every thread.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (sqlite3_config(SQLITE_CONFIG_GETPCACHE2, &g_default) != SQLITE_OK || !g_default.xFetch) return false;
     static sqlite3_pcache_methods2 ours = {1,         nullptr, Init,  Shutdown, Create,  CacheSize, PageCount,
                                            Fetch,     Unpin,   Rekey, Truncate, Destroy, Shrink};
