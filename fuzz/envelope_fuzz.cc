@@ -1,4 +1,5 @@
-// libFuzzer target for request envelope decoding (src/service/envelope.h):
+// libFuzzer target for request envelope decoding (src/service/envelope.h)
+// and its fast JSON path (src/service/fast_json.h, checked against nlohmann):
 // any bytes in, and DecodeEnvelope must neither crash nor leak, must refuse
 // only with the envelope's codes, and whatever it accepts must hold every
 // property the processor relies on afterwards. Built and run by
@@ -22,6 +23,7 @@
 #include "core/date.h"
 #include "service/envelope.h"
 #include "service/envelope_json.h"
+#include "service/fast_json.h"
 
 namespace {
 
@@ -191,6 +193,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FuzzedDataProvider fdp(data + 1, size - 1);
     built = Structured(fdp);
     text = built;
+  }
+  // The fast parser builds exactly nlohmann's tree, or gives up.
+  if (auto fast = xt::service::FastParseJson(text)) {
+    const json slow = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    FUZZ_CHECK(!slow.is_discarded());
+    FUZZ_CHECK(*fast == slow);
+    FUZZ_CHECK(fast->dump(-1, ' ', false, json::error_handler_t::replace) ==
+               slow.dump(-1, ' ', false, json::error_handler_t::replace));
   }
   xt::service::EnvelopeIds ids;
   xt::Result<Envelope> env = xt::service::DecodeEnvelope(text, &ids);
