@@ -1,4 +1,4 @@
-// Storage behind one interface: SQLite now (sqlite_store.h), PostgreSQL later.
+// Storage behind one interface: SQLite now (sqlite_store.cc), PostgreSQL later.
 // This is the only folder that speaks SQL.
 //
 // Writes go through Store::Write: the work runs on the single writer thread
