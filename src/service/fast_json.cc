@@ -62,14 +62,10 @@ class Parser {
 
   bool Object(json* out, int depth) {
     if (depth > kFastJsonDepthMax) return false;
-    ++p_;  // '{'
     *out = json::object();
-    SkipSpace();
-    if (p_ < end_ && *p_ == '}') {
-      ++p_;
-      return true;
-    }
-    for (;;) {
+    bool closed = false;
+    if (!Open('}', &closed)) return false;
+    while (!closed) {
       if (p_ >= end_ || *p_ != '"') return false;
       std::string key;
       if (!String(&key)) return false;
@@ -78,44 +74,48 @@ class Parser {
       ++p_;
       SkipSpace();
       // A repeated key keeps its last value, as nlohmann's own parser does.
-      if (!Value(&(*out)[key], depth)) return false;
-      SkipSpace();
-      if (p_ >= end_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        SkipSpace();
-        continue;
-      }
-      if (*p_ != '}') return false;
-      ++p_;
-      return true;
+      if (!Value(&(*out)[key], depth) || !AfterElement('}', &closed)) return false;
     }
+    return true;
   }
 
   bool Array(json* out, int depth) {
     if (depth > kFastJsonDepthMax) return false;
-    ++p_;  // '['
     *out = json::array();
-    SkipSpace();
-    if (p_ < end_ && *p_ == ']') {
-      ++p_;
-      return true;
-    }
-    for (;;) {
+    bool closed = false;
+    if (!Open(']', &closed)) return false;
+    while (!closed) {
       json item;
       if (!Value(&item, depth)) return false;
       out->push_back(std::move(item));
-      SkipSpace();
-      if (p_ >= end_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        SkipSpace();
-        continue;
-      }
-      if (*p_ != ']') return false;
+      if (!AfterElement(']', &closed)) return false;
+    }
+    return true;
+  }
+
+  // Past the opening bracket; *closed when `close` follows at once (empty).
+  bool Open(char close, bool* closed) {
+    ++p_;
+    SkipSpace();
+    *closed = p_ < end_ && *p_ == close;
+    if (*closed) ++p_;
+    return true;
+  }
+
+  // After an element: ',' (another follows) or `close` (*closed); anything
+  // else is malformed.
+  bool AfterElement(char close, bool* closed) {
+    SkipSpace();
+    if (p_ >= end_) return false;
+    if (*p_ == ',') {
       ++p_;
+      SkipSpace();
       return true;
     }
+    if (*p_ != close) return false;
+    ++p_;
+    *closed = true;
+    return true;
   }
 
   // Plain strings only: no escapes, no control characters, well-formed
