@@ -613,23 +613,38 @@ struct ServerCore {
       return loop->Answer(id, std::move(ex), std::move(res));
     }
     metrics.RequestStarted();
+    // The processor answers exactly once (`done`), now or after the commit;
+    // the Exchange is handed over with it. Should it throw before handing
+    // the write over, the request is answered 500 here instead.
     Exchange* raw = ex.release();
+    auto answered = std::make_shared<bool>(false);
     const std::string_view body = raw->body;
-    processor->CallAsync(
-        caller, body, [loop](std::function<void()> fn) { loop->Post(std::move(fn)); },
-        [this, loop, id, raw](std::string answer, service::CallInfo info) {
-          std::unique_ptr<Exchange> owned(raw);
-          metrics.RequestFinished();
-          metrics.ObserveCall(info);
-          owned->infno = std::move(info.infno);
-          owned->msgid = std::move(info.msgid);
-          owned->err_code = std::move(info.err_code);
-          // Every envelope answer is HTTP 200, refusals included: the
-          // envelope's infcode and err_code say what happened.
-          Response res;
-          SetJson(res, 200, std::move(answer));
-          loop->Answer(id, std::move(owned), std::move(res));
-        });
+    try {
+      processor->CallAsync(
+          caller, body, [loop](std::function<void()> fn) { loop->Post(std::move(fn)); },
+          [this, loop, id, raw, answered](std::string answer, service::CallInfo info) {
+            *answered = true;
+            std::unique_ptr<Exchange> owned(raw);
+            metrics.RequestFinished();
+            metrics.ObserveCall(info);
+            owned->infno = std::move(info.infno);
+            owned->msgid = std::move(info.msgid);
+            owned->err_code = std::move(info.err_code);
+            // Every envelope answer is HTTP 200, refusals included: the
+            // envelope's infcode and err_code say what happened.
+            Response res;
+            SetJson(res, 200, std::move(answer));
+            loop->Answer(id, std::move(owned), std::move(res));
+          });
+    } catch (const std::exception& e) {
+      if (*answered) throw;
+      metrics.RequestFinished();
+      std::unique_ptr<Exchange> owned(raw);
+      Response res;
+      SetError(*owned, res, 500, "XT-INT-001", "internal error");
+      owned->note = e.what();
+      loop->Answer(id, std::move(owned), std::move(res));
+    }
   }
 
   void Log(const Exchange& ex, const Response& res) {
@@ -721,7 +736,13 @@ void Loop::RunPosted() {
     batch.swap(posted_);
     wake_pending_ = false;
   }
-  for (auto& fn : batch) fn();
+  for (auto& fn : batch) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "xietong serve: internal error finishing a request: %s\n", e.what());
+    }
+  }
 }
 
 void Loop::BeginStop() {
@@ -916,7 +937,23 @@ void Loop::Advance(Conn* c) {
 void Loop::StartRequest(Conn* c) {
   c->state = Conn::State::kBusy;
   ++c->requests;
-  server_->Dispatch(this, c->id, std::move(c->ex));
+  const uint64_t id = c->id;
+  try {
+    server_->Dispatch(this, id, std::move(c->ex));
+  } catch (const std::exception& e) {
+    // Whatever became of the request, this connection is answered 500 and
+    // closed (a late answer for it finds no connection and is only logged).
+    auto it = conns_.find(id);
+    if (it == conns_.end() || it->second->state != Conn::State::kBusy) return;
+    Conn* conn = it->second.get();
+    const std::string body = ErrorEnvelope("XT-INT-001", "internal error");
+    conn->out += "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: " +
+                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    conn->close_after = true;
+    conn->state = Conn::State::kHead;
+    std::fprintf(stderr, "xietong serve: internal error answering a request: %s\n", e.what());
+    Flush(conn);
+  }
 }
 
 // Answers the request being read with an error; `close`: the connection

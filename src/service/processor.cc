@@ -1346,7 +1346,13 @@ void Processor::Flight::Committed(const Status& st) {
     p->open_sign_ins_.erase(ctx.signed_out);
   }
   if (ctx.render) {
-    response += ctx.render();
+    try {
+      response += ctx.render();
+    } catch (const std::exception& e) {
+      // Committed, but not rendered: the caller retries the msgid and gets
+      // the answer rendered again from the settlement.
+      return Refuse(Status::Error("XT-INT-001", "internal error", std::string("rendering the answer: ") + e.what()));
+    }
     response += '}';
   }
   Answer(std::move(response));
