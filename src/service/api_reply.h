@@ -29,6 +29,15 @@ inline ApiReply Forbidden(const std::string& m) { return Error(403, "XT-AUTH-003
 inline ApiReply NotFound(const std::string& m) { return Error(404, "XT-API-002", m); }
 inline ApiReply Failed(const Status& st) { return Error(500, st.code(), st.message()); }
 
+// A filter that the caller's scope fixes and the caller may not widen:
+// false when the request asked for another value (answer 403); otherwise
+// the filter is set to the scope.
+inline bool NarrowToScope(std::string* filter, const std::string& scope) {
+  if (!filter->empty() && *filter != scope) return false;
+  *filter = scope;
+  return true;
+}
+
 // The value of a query parameter, empty when absent.
 std::string Param(const QueryParams& params, const char* name);
 // A whole decimal number and nothing else.

@@ -672,8 +672,7 @@ Result<std::vector<clearing::PrepaidStatus>> ClearingService::Prepaid(const Call
     case Role::kHospital:
     case Role::kResident: return err::RoleNotAllowed("prepaid funds are for agencies and operators");
     case Role::kAgency:
-      if (!want.empty() && want != caller.scope) return err::RoleNotAllowed("an agency sees only its own prepaid fund");
-      want = caller.scope;
+      if (!api::NarrowToScope(&want, caller.scope)) return err::RoleNotAllowed("an agency sees only its own prepaid fund");
       break;
     case Role::kAdmin:
     case Role::kLocal: break;

@@ -14,6 +14,7 @@ using api::BadParam;
 using api::Failed;
 using api::Forbidden;
 using api::IsProvince;
+using api::NarrowToScope;
 using api::NotFound;
 using api::Param;
 using api::ToInt;
@@ -146,20 +147,15 @@ ApiReply Api::ListSettlements(const Caller& caller, const QueryParams& params) {
   // The caller's scope is a filter that cannot be widened.
   switch (caller.role) {
     case Role::kHospital:
-      if (!q.fixmedins_code.empty() && q.fixmedins_code != caller.scope) {
-        return Forbidden("a hospital sees only its own settlements");
-      }
-      q.fixmedins_code = caller.scope;
+      if (!NarrowToScope(&q.fixmedins_code, caller.scope)) return Forbidden("a hospital sees only its own settlements");
       break;
     case Role::kAgency:
-      if (!q.involves_province.empty() && q.involves_province != caller.scope) {
+      if (!NarrowToScope(&q.involves_province, caller.scope)) {
         return Forbidden("an agency sees only settlements that involve its region");
       }
-      q.involves_province = caller.scope;
       break;
     case Role::kResident:
-      if (!q.psn_no.empty() && q.psn_no != caller.scope) return Forbidden("a resident sees only their own settlements");
-      q.psn_no = caller.scope;
+      if (!NarrowToScope(&q.psn_no, caller.scope)) return Forbidden("a resident sees only their own settlements");
       break;
     case Role::kAdmin:
     case Role::kLocal: break;
@@ -251,8 +247,7 @@ ApiReply Api::FundBalances(const Caller& caller, const QueryParams& params) {
     case Role::kHospital:
     case Role::kResident: return Forbidden("fund balances are for agencies and operators");
     case Role::kAgency:
-      if (!region.empty() && region != caller.scope) return Forbidden("an agency sees only its own region's funds");
-      region = caller.scope;
+      if (!NarrowToScope(&region, caller.scope)) return Forbidden("an agency sees only its own region's funds");
       break;
     case Role::kAdmin:
     case Role::kLocal: break;

@@ -22,6 +22,7 @@ using json = nlohmann::json;
 using api::BadParam;
 using api::Error;
 using api::Forbidden;
+using api::NarrowToScope;
 using api::IsProvince;
 using api::Param;
 using api::ToInt;
@@ -505,10 +506,9 @@ ApiReply ResultsApi::Decide(const Caller& caller, std::string_view body) {
   if (st.ok()) st = f.NoOthers();
   if (!st.ok()) return FromStatus(st);
   if (caller.role == Role::kHospital) {
-    if (!d.fixmedins_code.empty() && d.fixmedins_code != caller.scope) {
+    if (!NarrowToScope(&d.fixmedins_code, caller.scope)) {
       return Forbidden("a hospital records only its own decisions (fixmedins_code " + caller.scope + ")");
     }
-    d.fixmedins_code = caller.scope;
   }
   auto items = ParseItems(item);
   if (!items.ok()) return FromStatus(items.status());
@@ -583,14 +583,10 @@ ApiReply ResultsApi::Statistics(const Caller& caller, const QueryParams& params)
   if (q.fixmedins_code.size() > 30) return BadParam("fixmedins_code is a code");
   switch (caller.role) {
     case Role::kHospital:
-      if (!q.fixmedins_code.empty() && q.fixmedins_code != caller.scope) {
-        return Forbidden("a hospital sees only its own statistics");
-      }
-      q.fixmedins_code = caller.scope;
+      if (!NarrowToScope(&q.fixmedins_code, caller.scope)) return Forbidden("a hospital sees only its own statistics");
       break;
     case Role::kAgency:
-      if (!q.region.empty() && q.region != caller.scope) return Forbidden("an agency sees only its own region");
-      q.region = caller.scope;
+      if (!NarrowToScope(&q.region, caller.scope)) return Forbidden("an agency sees only its own region");
       break;
     case Role::kResident: return Forbidden("statistics are for institutions, agencies and operators");
     case Role::kAdmin:
