@@ -433,6 +433,26 @@ TEST_F(HttpTest, RawRequestsPipelinedContinuedChunkedAndOld) {
     ::close(fd);
   }
   {
+    // A body over the limit, sent whole with its head: answered 413, the
+    // body dropped, and the connection still serves the next request, also
+    // after a pause longer than the read timeout (500 ms).
+    const int fd = Connect(server_->port());
+    const std::string body((64 << 10) + 1, ' ');
+    const std::string req = "POST /fsi/api/callService HTTP/1.1\r\nHost: x\r\n" + auth +
+                            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    auto answers = ReadAnswers(fd, 1);
+    ASSERT_EQ(answers.size(), 1u);
+    EXPECT_EQ(answers[0].rfind("HTTP/1.1 413 ", 0), 0u) << answers[0];
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    const std::string next = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(::send(fd, next.data(), next.size(), MSG_NOSIGNAL), static_cast<ssize_t>(next.size()));
+    answers = ReadAnswers(fd, 1);
+    ASSERT_EQ(answers.size(), 1u) << "the connection was closed";
+    EXPECT_EQ(answers[0].rfind("HTTP/1.1 200 ", 0), 0u) << answers[0];
+    ::close(fd);
+  }
+  {
     // HTTP/1.0 without keep-alive: one answer, then the server closes.
     const int fd = Connect(server_->port());
     const std::string req = "GET /healthz HTTP/1.0\r\n\r\n";

@@ -911,8 +911,10 @@ void Loop::Advance(Conn* c) {
         const int64_t limit = static_cast<int64_t>(o.payload_bytes_max);
         const bool drop = !head.expect_continue && head.content_length <= limit * kDiscardFactorMax;
         c->discard_left = drop ? head.content_length : 0;
+        const uint64_t id = c->id;
         Refuse(c, 413, "XT-ENV-008", "the request is too large (at most " + std::to_string(limit) + " bytes)", !drop);
-        return;
+        if (conns_.find(id) == conns_.end()) return;
+        continue;  // now dropping the body, what has arrived of it first
       }
       if (head.expect_continue && head.content_length > static_cast<int64_t>(c->in.size())) {
         const uint64_t id = c->id;
