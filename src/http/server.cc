@@ -317,10 +317,7 @@ class Loop {
       wake = !wake_pending_;
       wake_pending_ = true;
     }
-    if (wake) {
-      const uint64_t one = 1;
-      [[maybe_unused]] ssize_t n = ::write(wakefd_, &one, sizeof one);
-    }
+    if (wake) Wake();
   }
   void Wake() {
     const uint64_t one = 1;

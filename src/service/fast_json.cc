@@ -63,8 +63,7 @@ class Parser {
   bool Object(json* out, int depth) {
     if (depth > kFastJsonDepthMax) return false;
     *out = json::object();
-    bool closed = false;
-    if (!Open('}', &closed)) return false;
+    bool closed = Open('}');
     while (!closed) {
       if (p_ >= end_ || *p_ != '"') return false;
       std::string key;
@@ -82,8 +81,7 @@ class Parser {
   bool Array(json* out, int depth) {
     if (depth > kFastJsonDepthMax) return false;
     *out = json::array();
-    bool closed = false;
-    if (!Open(']', &closed)) return false;
+    bool closed = Open(']');
     while (!closed) {
       json item;
       if (!Value(&item, depth)) return false;
@@ -93,13 +91,13 @@ class Parser {
     return true;
   }
 
-  // Past the opening bracket; *closed when `close` follows at once (empty).
-  bool Open(char close, bool* closed) {
+  // Past the opening bracket; true when `close` follows at once (empty).
+  bool Open(char close) {
     ++p_;
     SkipSpace();
-    *closed = p_ < end_ && *p_ == close;
-    if (*closed) ++p_;
-    return true;
+    const bool empty = p_ < end_ && *p_ == close;
+    if (empty) ++p_;
+    return empty;
   }
 
   // After an element: ',' (another follows) or `close` (*closed); anything
