@@ -1,5 +1,5 @@
 // libFuzzer target for request envelope decoding (src/service/envelope.h)
-// and its fast JSON path (src/service/fast_json.h, checked against nlohmann):
+// and its JSON document (src/core/json_doc.h, checked against nlohmann):
 // any bytes in, and DecodeEnvelope must neither crash nor leak, must refuse
 // only with the envelope's codes, and whatever it accepts must hold every
 // property the processor relies on afterwards. Built and run by
@@ -13,21 +13,24 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <fuzzer/FuzzedDataProvider.h>
+#include <nlohmann/json.hpp>
 
 #include "core/date.h"
+#include "core/json_doc.h"
 #include "service/envelope.h"
-#include "service/envelope_json.h"
-#include "service/fast_json.h"
 
 namespace {
 
 using json = nlohmann::json;
+using xt::JsonDoc;
+using xt::JsonValue;
 using xt::service::Envelope;
 
 // A failed property: print it and abort, which libFuzzer reports as a crash
@@ -47,29 +50,74 @@ bool AllDigits(std::string_view s) {
 
 // The document's nesting depth, without recursion (the property under test
 // is that recursion over the document is safe, so this must not rely on it).
-int DepthOf(const json& root) {
+int DepthOf(const JsonValue& root) {
   int depth_max = 0;
-  std::vector<std::pair<const json*, int>> stack{{&root, 1}};
+  std::vector<std::pair<const JsonValue*, int>> stack{{&root, 1}};
   while (!stack.empty()) {
-    auto [j, depth] = stack.back();
+    auto [v, depth] = stack.back();
     stack.pop_back();
-    if (!j->is_structured()) continue;
+    if (!v->is_array() && !v->is_object()) continue;
     if (depth > depth_max) depth_max = depth;
-    for (const json& child : *j) stack.push_back({&child, depth + 1});
+    for (const JsonValue& e : v->elements()) stack.push_back({&e, depth + 1});
+    for (const xt::JsonMember& m : v->members()) stack.push_back({&m.value, depth + 1});
   }
   return depth_max;
 }
 
+// `v` holds what `j` holds, type for type, members in nlohmann's order
+// (without recursion: nlohmann may hold any depth).
+bool SameAs(const JsonValue& root_v, const json& root_j) {
+  std::vector<std::pair<const JsonValue*, const json*>> stack{{&root_v, &root_j}};
+  while (!stack.empty()) {
+    auto [v, j] = stack.back();
+    stack.pop_back();
+    switch (j->type()) {
+      case json::value_t::null: if (!v->is_null()) return false; break;
+      case json::value_t::boolean: if (!v->is_boolean() || v->boolean() != j->get<bool>()) return false; break;
+      case json::value_t::number_integer:
+        if (v->type() != JsonValue::Type::kInteger || v->int64() != j->get<int64_t>()) return false;
+        break;
+      case json::value_t::number_unsigned:
+        if (!v->is_number_unsigned() || v->Dump() != j->dump()) return false;
+        break;
+      case json::value_t::number_float: {
+        const double a = v->number_float(), b = j->get<double>();
+        if (!v->is_number_float() || std::memcmp(&a, &b, sizeof a) != 0) return false;
+        break;
+      }
+      case json::value_t::string:
+        if (!v->is_string() || v->string() != j->get_ref<const std::string&>()) return false;
+        break;
+      case json::value_t::array:
+        if (!v->is_array() || v->size() != j->size()) return false;
+        for (size_t i = 0; i < j->size(); ++i) stack.push_back({&(*v)[i], &(*j)[i]});
+        break;
+      case json::value_t::object: {
+        if (!v->is_object() || v->size() != j->size()) return false;
+        size_t i = 0;
+        for (const auto& [key, value] : j->items()) {
+          const xt::JsonMember& m = v->members()[i++];
+          if (m.key != key) return false;
+          stack.push_back({&m.value, &value});
+        }
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
+
 // The field as the document holds it: the decoded value must be exactly it.
-std::string FieldOf(const json& request, const char* name) {
-  auto it = request.find(name);
-  if (it == request.end() || it->is_null()) return std::string();
-  return it->get<std::string>();
+std::string FieldOf(const JsonValue& request, const char* name) {
+  const JsonValue* v = request.Find(name);
+  if (!v || v->is_null()) return std::string();
+  FUZZ_CHECK(v->is_string());
+  return std::string(v->string());
 }
 
 void CheckAccepted(const Envelope& env) {
-  FUZZ_CHECK(env.document != nullptr);
-  const json& request = env.document->request;
+  const JsonValue& request = env.document.root();
   FUZZ_CHECK(request.is_object());
 
   FUZZ_CHECK(env.infno.size() == xt::service::kInfnoLen);
@@ -99,10 +147,10 @@ void CheckAccepted(const Envelope& env) {
 
   // input: an object reachable through the document, or a refusal kept for
   // the processor.
-  const json* input = xt::service::InputOf(env);
+  const JsonValue* input = env.input;
   if (env.input_status.ok()) {
     FUZZ_CHECK(input != nullptr && input->is_object());
-    FUZZ_CHECK(input == &request["input"]);
+    FUZZ_CHECK(input == request.Find("input"));
   } else {
     FUZZ_CHECK(input == nullptr);
     FUZZ_CHECK(env.input_status.code() == "XT-INP-001");
@@ -112,7 +160,7 @@ void CheckAccepted(const Envelope& env) {
   // and handlers walk it: the depth is bounded, and serialising works.
   FUZZ_CHECK(DepthOf(request) <= xt::service::kEnvelopeDepthMax);
   if (input) {
-    const std::string text = input->dump(-1, ' ', false, json::error_handler_t::replace);
+    const std::string text = input->Dump();
     FUZZ_CHECK(!text.empty() && text.front() == '{');
   }
 }
@@ -194,13 +242,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     built = Structured(fdp);
     text = built;
   }
-  // The fast parser builds exactly nlohmann's tree, or gives up.
-  if (auto fast = xt::service::FastParseJson(text)) {
+  // JsonDoc accepts what nlohmann accepts, holds the same values and dumps
+  // them to the same bytes (the request hash is taken over the dump).
+  {
+    JsonDoc doc;
+    const JsonDoc::Parsed parsed = doc.Parse(text, 64);
     const json slow = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    FUZZ_CHECK(!slow.is_discarded());
-    FUZZ_CHECK(*fast == slow);
-    FUZZ_CHECK(fast->dump(-1, ' ', false, json::error_handler_t::replace) ==
-               slow.dump(-1, ' ', false, json::error_handler_t::replace));
+    FUZZ_CHECK((parsed == JsonDoc::Parsed::kMalformed) == slow.is_discarded());
+    if (parsed == JsonDoc::Parsed::kOk) {
+      FUZZ_CHECK(SameAs(doc.root(), slow));
+      FUZZ_CHECK(doc.root().Dump() == slow.dump());
+    }
   }
   xt::service::EnvelopeIds ids;
   xt::Result<Envelope> env = xt::service::DecodeEnvelope(text, &ids);
@@ -215,8 +267,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(ids.infno == env->infno && ids.msgid == env->msgid);
   CheckAccepted(*env);
   // Moving keeps the input reachable (the processor holds the Envelope).
-  const json* input = xt::service::InputOf(*env);
+  const JsonValue* input = env->input;
   Envelope moved = std::move(env).value();
-  FUZZ_CHECK(xt::service::InputOf(moved) == input);
+  FUZZ_CHECK(moved.input == input);
   return 0;
 }

@@ -6,13 +6,9 @@
 #include <utility>
 
 #include "core/date.h"
-#include "service/envelope_json.h"
-#include "service/fast_json.h"
 #include "service/errors.h"
 
 namespace xt::service {
-
-using json = nlohmann::json;
 
 Envelope::Envelope() = default;
 Envelope::Envelope(Envelope&&) noexcept = default;
@@ -27,59 +23,37 @@ bool IsDigits(std::string_view s) {
   return true;
 }
 
-// Whether valid JSON text nests objects and arrays deeper than `depth_max`:
-// its brackets outside strings, counted without building anything.
-bool NestsDeeperThan(std::string_view text, int depth_max) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;  // the escaped character cannot end the string
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > depth_max) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
-
 // A member of the envelope object; null counts as absent.
-const json* Find(const json& obj, const char* name) {
-  auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) return nullptr;
-  return &*it;
+const JsonValue* Find(const JsonValue& obj, const char* name) {
+  const JsonValue* v = obj.Find(name);
+  return v && !v->is_null() ? v : nullptr;
 }
 
 std::string Path(const char* name) { return std::string("envelope.") + name; }
 
 // A string field of at most `len_max` bytes (exactly, when `exact`); the
 // messages are those of the input fields' (XT-INP-00x), under XT-ENV-002.
-Status StringField(const json* v, const char* name, size_t len_max, bool exact, std::string* out) {
+Status StringField(const JsonValue* v, const char* name, size_t len_max, bool exact, std::string* out) {
   if (!v) return err::BadEnvelope(err::MissingField(Path(name)).message());
   if (!v->is_string()) return err::BadEnvelope(err::BadField(Path(name), "must be a string").message());
-  const std::string& s = v->get_ref<const std::string&>();
+  const std::string_view s = v->string();
   if (s.size() > len_max) {
     return err::BadEnvelope(err::BadField(Path(name), "is longer than " + std::to_string(len_max)).message());
   }
   if (exact && s.size() != len_max) {
     return err::BadEnvelope(err::BadField(Path(name), "must be " + std::to_string(len_max) + " characters").message());
   }
-  *out = s;
+  *out = std::string(s);
   return Status::Ok();
 }
 
-Status Required(const json& obj, const char* name, size_t len, std::string* out) {
+Status Required(const JsonValue& obj, const char* name, size_t len, std::string* out) {
   return StringField(Find(obj, name), name, len, true, out);
 }
 
 // Absent and null leave `*out` empty.
-Status Optional(const json& obj, const char* name, size_t len_max, std::string* out) {
-  const json* v = Find(obj, name);
+Status Optional(const JsonValue& obj, const char* name, size_t len_max, std::string* out) {
+  const JsonValue* v = Find(obj, name);
   return v ? StringField(v, name, len_max, false, out) : Status::Ok();
 }
 
@@ -90,22 +64,25 @@ Result<Envelope> DecodeEnvelope(std::string_view request_json, EnvelopeIds* ids)
   if (!ids) ids = &unused;
   *ids = EnvelopeIds{};
 
-  auto doc = std::make_unique<EnvelopeDocument>();
-  // The fast path builds the same tree, or leaves the text to nlohmann
-  // (which also words the refusal of malformed text).
-  if (auto fast = FastParseJson(request_json)) {
-    doc->request = std::move(*fast);
-  } else {
-    doc->request = json::parse(request_json, nullptr, /*allow_exceptions=*/false);
-  }
-  const json& req = doc->request;
-  if (req.is_discarded()) return err::MalformedJson("parse failed");
-  if (!req.is_object()) return err::BadEnvelope("the request must be a JSON object");
-  if (NestsDeeperThan(request_json, kEnvelopeDepthMax)) {
-    return err::BadEnvelope("the request is nested deeper than " + std::to_string(kEnvelopeDepthMax) + " levels");
-  }
-
   Envelope env;
+  switch (env.document.Parse(request_json, kEnvelopeDepthMax)) {
+    case JsonDoc::Parsed::kOk: break;
+    case JsonDoc::Parsed::kMalformed: return err::MalformedJson("parse failed");
+    case JsonDoc::Parsed::kTooDeep: {
+      // Valid JSON, so its first character (after a byte-order mark and
+      // white space) says whether it is an object.
+      std::string_view t = request_json;
+      if (t.starts_with("\xEF\xBB\xBF")) t.remove_prefix(3);
+      const size_t first = t.find_first_not_of(" \t\r\n");
+      if (first == std::string_view::npos || t[first] != '{') {
+        return err::BadEnvelope("the request must be a JSON object");
+      }
+      return err::BadEnvelope("the request is nested deeper than " + std::to_string(kEnvelopeDepthMax) + " levels");
+    }
+  }
+  const JsonValue& req = env.document.root();
+  if (!req.is_object()) return err::BadEnvelope("the request must be a JSON object");
+
   Status st = Required(req, "infno", kInfnoLen, &env.infno);
   if (st.ok()) st = Required(req, "msgid", kMsgidLen, &env.msgid);
   if (st.ok()) st = Required(req, "fixmedins_code", kFixmedinsCodeLen, &env.fixmedins_code);
@@ -132,13 +109,12 @@ Result<Envelope> DecodeEnvelope(std::string_view request_json, EnvelopeIds* ids)
     return err::BadEnvelope("region codes must be 6 digits");
   }
 
-  auto in = req.find("input");
-  if (in != req.end() && in->is_object()) {
-    doc->input = &*in;
+  const JsonValue* in = req.Find("input");
+  if (in && in->is_object()) {
+    env.input = in;
   } else {
     env.input_status = err::MissingField("input (an object)");
   }
-  env.document = std::move(doc);
   return env;
 }
 

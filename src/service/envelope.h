@@ -5,10 +5,8 @@
 // (envelope_test.cc) and fuzzed (fuzz/envelope_fuzz.cc). The processor then
 // checks what needs reference data: the institution, its region, the infno.
 //
-// This header does not include nlohmann/json (a 2-core CI compiles every
-// includer): the parsed document is opaque here, and
-// service/envelope_json.h hands its `input` to code that already uses
-// nlohmann/json.
+// The document is a JsonDoc (core/json_doc.h), which reads and hashes like
+// nlohmann::json without its header or its cost.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_doc.h"
 #include "core/status.h"
 
 namespace xt::service {
@@ -38,9 +37,6 @@ inline constexpr size_t kSignNoLenMax = 40;  // the sign_no of a 9001 sign-in
 // the server (found by fuzz/envelope_fuzz.cc).
 inline constexpr int kEnvelopeDepthMax = 32;
 
-// The parsed request; defined in envelope_json.h.
-struct EnvelopeDocument;
-
 // infno and msgid as far as they could be read, also from an envelope that
 // is refused: for the caller's logs and metrics.
 struct EnvelopeIds {
@@ -49,8 +45,8 @@ struct EnvelopeIds {
 };
 
 // A request envelope whose head fields passed every check of DecodeEnvelope.
-// Movable, not copyable. It owns the parsed document: pointers into it
-// (InputOf in envelope_json.h) are valid while the Envelope lives.
+// Movable, not copyable. It owns the parsed document: `input` and other
+// pointers into it are valid while the Envelope lives (also once moved).
 struct Envelope {
   Envelope();
   Envelope(Envelope&&) noexcept;
@@ -69,8 +65,10 @@ struct Envelope {
   // (XT-INP-001). DecodeEnvelope does not refuse for it because the
   // processor refuses an unknown institution, region or infno first.
   Status input_status;
-  // Never null in an Envelope returned by DecodeEnvelope.
-  std::unique_ptr<const EnvelopeDocument> document;
+  // The whole request, an object.
+  JsonDoc document;
+  // The request's `input` object; null when input_status is not ok.
+  const JsonValue* input = nullptr;
 };
 
 // Parses `request_json` and checks, in this order (the first failure is the

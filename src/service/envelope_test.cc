@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "service/envelope_json.h"
-
 namespace xt::service {
 namespace {
 
@@ -43,9 +41,11 @@ TEST(Envelope, GoodEnvelopeIsDecodedFieldByField) {
 
   // The input stays reachable after the Envelope is moved.
   Envelope moved = std::move(env).value();
-  const json* input = InputOf(moved);
+  const JsonValue* input = moved.input;
   ASSERT_NE(input, nullptr);
-  EXPECT_EQ((*input)["data"]["mdtrt_id"], "x");
+  ASSERT_NE(input->Find("data"), nullptr);
+  ASSERT_NE(input->Find("data")->Find("mdtrt_id"), nullptr);
+  EXPECT_EQ(input->Find("data")->Find("mdtrt_id")->string(), "x");
 }
 
 TEST(Envelope, OptionalFieldsMayBeAbsentOrNull) {
@@ -70,7 +70,7 @@ TEST(Envelope, InputThatIsNotAnObjectIsLeftToTheProcessorToRefuse) {
     ASSERT_TRUE(env.ok()) << env.status().ToString();
     EXPECT_EQ(env->input_status.code(), "XT-INP-001");
     EXPECT_EQ(env->input_status.message(), "input (an object) is required");
-    EXPECT_EQ(InputOf(*env), nullptr);
+    EXPECT_EQ(env->input, nullptr);
   }
 }
 

@@ -15,7 +15,7 @@
 #include "core/json_writer.h"
 #include "ledger/ledger.h"
 #include "service/clearing_service.h"
-#include "service/envelope_json.h"
+#include "service/envelope.h"
 #include "service/errors.h"
 #include "settle/engine.h"
 
@@ -67,30 +67,29 @@ json Money(Fen fen) { return json(static_cast<double>(fen) / 100.0); }
 // field's path ("input.data.psn_no").
 class Fields {
  public:
-  Fields(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {}
+  Fields(const JsonValue& obj, std::string path) : obj_(obj), path_(std::move(path)) {}
 
-  const json* Find(const char* name) const {
-    auto it = obj_.find(name);
-    if (it == obj_.end() || it->is_null()) return nullptr;
-    return &*it;
+  const JsonValue* Find(const char* name) const {
+    const JsonValue* v = obj_.Find(name);
+    return v && !v->is_null() ? v : nullptr;
   }
   std::string Path(const char* name) const { return path_ + "." + name; }
 
   Result<std::string> Str(const char* name, size_t max_len = kStringFieldLenMax) const {
-    const json* v = Find(name);
+    const JsonValue* v = Find(name);
     if (!v) return err::MissingField(Path(name));
     return StrOf(*v, name, max_len);
   }
   Result<std::string> OptStr(const char* name, size_t max_len = kStringFieldLenMax) const {
-    const json* v = Find(name);
+    const JsonValue* v = Find(name);
     if (!v) return std::string();
     return StrOf(*v, name, max_len);
   }
-  Result<std::string> StrOf(const json& v, const char* name, size_t max_len) const {
+  Result<std::string> StrOf(const JsonValue& v, const char* name, size_t max_len) const {
     if (!v.is_string()) return err::BadField(Path(name), "must be a string");
-    const std::string& s = v.get_ref<const std::string&>();
+    const std::string_view s = v.string();
     if (s.size() > max_len) return err::BadField(Path(name), "is longer than " + std::to_string(max_len));
-    return s;
+    return std::string(s);
   }
   Result<std::string> Code(const char* name, size_t len) const {
     XT_ASSIGN_OR_RETURN(std::string s, Str(name, len));
@@ -99,19 +98,19 @@ class Fields {
   }
   // A decimal with at most `scale` places, as a JSON number or a string.
   Result<int64_t> Scaled(const char* name, int scale) const {
-    const json* v = Find(name);
+    const JsonValue* v = Find(name);
     if (!v) return err::MissingField(Path(name));
     std::optional<int64_t> out;
     if (v->is_number_integer()) {
-      const int64_t i = v->get<int64_t>();
-      if (i > 9000000000000LL || i < -9000000000000LL) return err::BadField(Path(name), "is out of range");
+      const std::optional<int64_t> i = v->int64();
+      if (!i || *i > 9000000000000LL || *i < -9000000000000LL) return err::BadField(Path(name), "is out of range");
       int64_t p = 1;
       for (int k = 0; k < scale; ++k) p *= 10;
-      out = i * p;
+      out = *i * p;
     } else if (v->is_number_float()) {
-      out = ScaledFromDouble(v->get<double>(), scale);
+      out = ScaledFromDouble(v->number_float(), scale);
     } else if (v->is_string()) {
-      out = ParseDecimal(v->get_ref<const std::string&>(), scale);
+      out = ParseDecimal(v->string(), scale);
     } else {
       return err::BadField(Path(name), "must be a number");
     }
@@ -131,20 +130,20 @@ class Fields {
     return std::optional<LocalSeconds>(t);
   }
   Result<bool> Flag(const char* name, bool dflt) const {
-    const json* v = Find(name);
+    const JsonValue* v = Find(name);
     if (!v) return dflt;
-    if (v->is_string() && (*v == "0" || *v == "1")) return *v == "1";
-    if (v->is_number_integer() && (*v == 0 || *v == 1)) return *v == 1;
+    if (v->is_string() && (v->string() == "0" || v->string() == "1")) return v->string() == "1";
+    if (v->is_number_integer() && (v->int64() == 0 || v->int64() == 1)) return v->int64() == 1;
     return err::BadField(Path(name), "must be \"0\" or \"1\"");
   }
   Result<Fields> Object(const char* name) const {
-    const json* v = Find(name);
+    const JsonValue* v = Find(name);
     if (!v) return err::MissingField(Path(name));
     if (!v->is_object()) return err::BadField(Path(name), "must be an object");
     return Fields(*v, Path(name));
   }
-  Result<const json*> Array(const char* name, size_t max) const {
-    const json* v = Find(name);
+  Result<const JsonValue*> Array(const char* name, size_t max) const {
+    const JsonValue* v = Find(name);
     if (!v) return err::MissingField(Path(name));
     if (!v->is_array()) return err::BadField(Path(name), "must be an array");
     if (v->empty()) return err::BadField(Path(name), "must not be empty");
@@ -153,7 +152,7 @@ class Fields {
   }
 
  private:
-  const json& obj_;
+  const JsonValue& obj_;
   std::string path_;
 };
 
@@ -233,7 +232,7 @@ struct CallCtx {
   std::string signed_out;
   const registry::Institution* institution = nullptr;
   LocalSeconds now = 0;
-  const json* input = nullptr;
+  const JsonValue* input = nullptr;
   // Output already written as JSON text by a hot-path handler; when set it
   // is sent instead of the handler's json tree.
   std::string raw_output;
@@ -295,19 +294,19 @@ class Handlers {
   // ---- reconciliation and clearing (3201-3204): the institution's own
   // figures only (fixmedins_code is the caller's, checked above).
   Status StmtTotals(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
-    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3201(c.fixmedins_code, c.input->dump(), txn));
+    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3201(c.fixmedins_code, c.input->Dump(), txn));
     return Status::Ok();
   }
   Status StmtDetails(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
-    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, c.input->dump(), txn));
+    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, c.input->Dump(), txn));
     return Status::Ok();
   }
   Status ClearingApply(CallCtx& c, store::ReadTxn&, store::WriteTxn* w, json*) {
-    XT_ASSIGN_OR_RETURN(c.raw_output, Apply3203(c.fixmedins_code, c.input->dump(), c.now, *w));
+    XT_ASSIGN_OR_RETURN(c.raw_output, Apply3203(c.fixmedins_code, c.input->Dump(), c.now, *w));
     return Status::Ok();
   }
   Status ClearingCancel(CallCtx& c, store::ReadTxn&, store::WriteTxn* w, json*) {
-    XT_ASSIGN_OR_RETURN(c.raw_output, Cancel3204(c.fixmedins_code, c.input->dump(), c.now, *w));
+    XT_ASSIGN_OR_RETURN(c.raw_output, Cancel3204(c.fixmedins_code, c.input->Dump(), c.now, *w));
     return Status::Ok();
   }
 
@@ -542,13 +541,13 @@ class Handlers {
 
   Status CheckFeeLines(CallCtx& c) {
     Fields input(*c.input, "input");
-    XT_ASSIGN_OR_RETURN(const json* arr, input.Array("feedetail", kFeeLinesPerMessageMax));
+    XT_ASSIGN_OR_RETURN(const JsonValue* arr, input.Array("feedetail", kFeeLinesPerMessageMax));
     std::vector<store::FeeLineRow>& rows = c.pre.fee_rows;
     std::string& mdtrt_id = c.pre.fee_mdtrt_id;
     std::string& psn_no = c.pre.fee_psn_no;
     rows.reserve(arr->size());
     for (size_t i = 0; i < arr->size(); ++i) {
-      const json& item = (*arr)[i];
+      const JsonValue& item = (*arr)[i];
       const std::string path = "input.feedetail[" + std::to_string(i) + "]";
       if (!item.is_object()) return err::BadField(path, "must be an object");
       Fields f(item, path);
@@ -1403,7 +1402,7 @@ void Processor::CallAsync(const Caller& caller, std::string_view request_json, P
     if (!signed_in.ok()) return f->Refuse(signed_in);
   }
   if (!env.input_status.ok()) return f->Refuse(env.input_status);
-  const json* in = InputOf(env);
+  const JsonValue* in = env.input;
   ctx.input = in;
   f->spec = it->second;
 
@@ -1426,7 +1425,7 @@ void Processor::CallAsync(const Caller& caller, std::string_view request_json, P
 
   if (f->spec.prepare) (f->handlers.*f->spec.prepare)(ctx, *store_);
   const std::string canonical = ctx.infno + '|' + ctx.fixmedins_code + '|' + ctx.mdtrtarea_admvs + '|' +
-                                ctx.insuplc_admdvs + '|' + in->dump();
+                                ctx.insuplc_admdvs + '|' + in->Dump();
   f->hash = Hex(Fnv1a(canonical));
   store_->WriteAsync([f](store::WriteTxn& txn) { return f->Write(txn); },
                      [f](Status st) { f->post([f, st] { f->Committed(st); }); });
