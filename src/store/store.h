@@ -570,7 +570,8 @@ struct SqliteOptions {
   int reader_connections_max = 64;  // idle reader connections kept for reuse
   int busy_timeout_ms = 5000;
   // A passive checkpoint (on its own thread) each time the WAL passes this
-  // many pages (1 KiB each in a database made now, 2 KiB in older ones).
+  // many pages (2 KiB each in a database made now; a database keeps the
+  // page size it was made with).
   int checkpoint_wal_pages = 65536;
   // Past this many WAL pages the writer waits, between groups, for a
   // RESTART checkpoint, so that the WAL stays bounded.

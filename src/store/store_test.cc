@@ -307,31 +307,35 @@ int64_t PageSizeOf(const std::string& path) {
   return size;
 }
 
-// A new database gets 1 KiB pages (fewer bytes per commit); one made with
-// 2 KiB pages keeps them, and is used as before.
-TEST(SqliteStore, NewDatabasesHaveSmallPagesAndOldOnesKeepTheirs) {
+// A new database gets 2 KiB pages; one made with another page size (1 KiB
+// in the version before, 4 KiB by SQLite's default) keeps it, and is used
+// as before.
+TEST(SqliteStore, NewDatabasesHaveTwoKibPagesAndOldOnesKeepTheirs) {
   const std::string fresh = TempDb("fresh-pages.db");
   {
     auto opened = OpenSqliteStore(fresh);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   }
-  EXPECT_EQ(PageSizeOf(fresh), 1024);
-  const std::string old = TempDb("old-pages.db");
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size = 2048; PRAGMA journal_mode = WAL; CREATE TABLE x(y)", nullptr,
-                           nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
+  EXPECT_EQ(PageSizeOf(fresh), 2048);
+  for (int64_t size : {1024, 4096}) {
+    const std::string name = "old-pages-" + std::to_string(size) + ".db";
+    const std::string old = TempDb(name.c_str());
+    {
+      sqlite3* db = nullptr;
+      ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
+      const std::string sql =
+          "PRAGMA page_size = " + std::to_string(size) + "; PRAGMA journal_mode = WAL; CREATE TABLE x(y)";
+      ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+      sqlite3_close(db);
+    }
+    {
+      auto opened = OpenSqliteStore(old);
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      ASSERT_TRUE(
+          (*opened)->Write([](WriteTxn& txn) { return txn.PostTransfers({T("S1", "fund:a", "inst:b", 100)}); }).ok());
+    }
+    EXPECT_EQ(PageSizeOf(old), size);
   }
-  {
-    auto opened = OpenSqliteStore(old);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    ASSERT_TRUE((*opened)->Write([](WriteTxn& txn) { return txn.PostTransfers({T("S1", "fund:a", "inst:b", 100)}); })
-                    .ok());
-  }
-  EXPECT_EQ(PageSizeOf(old), 2048);
 }
 
 // Schema 2 had no fee_uploads.answer: opening adds it, empty for the
