@@ -1,6 +1,8 @@
 // The SQLite backend: WAL mode, synchronous=FULL, one writer thread with
-// group commit (each piece of work in its own savepoint), a small pool of
-// reader connections. The schema is in docs/storage.md.
+// group commit (each piece of work in its own savepoint), a syncer thread
+// that makes each group durable while the writer runs the next one, a small
+// pool of reader connections. The schema is in docs/storage.md.
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -8,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -1281,6 +1284,18 @@ class SqliteStore final : public Store {
     // Checkpoints (copying the WAL back into the database file) run on their
     // own thread and connection, so the writer only ever appends to the WAL.
     sqlite3_wal_hook(writer_db_->raw(), &SqliteStore::OnWalCommit, this);
+    // The syncer's own descriptor of the WAL (fsync applies to the file,
+    // whichever descriptor asks), and the directory synced once so that the
+    // WAL's name is durable too. Without it, SQLite syncs at each COMMIT.
+    wal_fd_ = open((path_ + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+    if (wal_fd_ >= 0 && !SyncDirectoryOf(path_)) {
+      close(wal_fd_);
+      wal_fd_ = -1;
+    }
+    syncer_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "xt-syncer");
+      SyncerLoop();
+    });
     checkpoint_thread_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "xt-checkpoint");
       // Copying pages back can wait; the writer and request threads cannot.
@@ -1303,6 +1318,13 @@ class SqliteStore final : public Store {
     }
     queue_cv_.notify_all();
     thread_.join();
+    {
+      std::lock_guard<std::mutex> lock(sync_mu_);
+      sync_stop_ = true;
+    }
+    sync_cv_.notify_all();
+    syncer_thread_.join();  // answers every group still waiting for its sync
+    if (wal_fd_ >= 0) close(wal_fd_);
     {
       std::lock_guard<std::mutex> lock(checkpoint_mu_);
       checkpoint_stop_ = true;
@@ -1365,8 +1387,72 @@ class SqliteStore final : public Store {
  private:
   struct Item {
     std::function<Status(WriteTxn&)> work;
-    std::function<void(Status)> done;  // after the group's COMMIT, on the writer thread
+    std::function<void(Status)> done;  // once the group is durable, on the writer or syncer thread
   };
+  // A committed group waiting for the syncer: each item's done and result.
+  struct Committed {
+    std::vector<std::function<void(Status)>> dones;
+    std::vector<Status> results;
+  };
+
+  static bool SyncDirectoryOf(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = fsync(fd) == 0;
+    close(fd);
+    return ok;
+  }
+
+  // Makes committed groups durable and answers them: one fdatasync of the
+  // WAL for every group committed before it began (the writer, meanwhile,
+  // runs the next group; it does not wait for the syncer, whose queue is
+  // bounded by the groups the writer can commit during one fdatasync). A failed fdatasync leaves it unknown what the
+  // disk holds: those groups and every later write are refused
+  // (XT-STORE-008) until the service is restarted and SQLite recovers the
+  // WAL from the disk.
+  void SyncerLoop() {
+    for (;;) {
+      std::vector<Committed> groups;
+      {
+        std::unique_lock<std::mutex> lock(sync_mu_);
+        sync_cv_.wait(lock, [&] { return sync_stop_ || !sync_queue_.empty(); });
+        if (sync_queue_.empty() && sync_stop_) return;
+        groups.swap(sync_queue_);
+        syncing_ = true;
+      }
+      const bool synced = SyncWal();
+      {
+        std::lock_guard<std::mutex> lock(sync_mu_);
+        syncing_ = false;
+      }
+      sync_cv_.notify_all();  // the writer may COMMIT its next group
+      for (Committed& g : groups) Answer(&g, synced);
+    }
+  }
+
+  // One fdatasync of the WAL (on the syncer, or inline on the writer).
+  bool SyncWal() {
+    const auto t0 = std::chrono::steady_clock::now();
+    const int rc = options_.sync_wal ? options_.sync_wal(wal_fd_) : (fdatasync(wal_fd_) == 0 ? 0 : errno);
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+    if (rc != 0) sync_failed_.store(true);
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.syncs++;
+    stats_.sync_micros_total += micros;
+    return rc == 0;
+  }
+
+  static void Answer(Committed* g, bool synced) {
+    for (size_t i = 0; i < g->dones.size(); ++i) g->dones[i](synced ? std::move(g->results[i]) : SyncFailed());
+  }
+
+  static Status SyncFailed() {
+    return Status::Error("XT-STORE-008", "the database could not be made durable",
+                         "fdatasync of the WAL failed; writes are refused until the service is restarted");
+  }
 
   Result<std::unique_ptr<Db>> TakeReader() {
     {
@@ -1461,6 +1547,10 @@ class SqliteStore final : public Store {
     const auto started = std::chrono::steady_clock::now();
     const int64_t cpu_started = ThreadCpuMicros();
     std::vector<Status> results(batch->size());
+    if (sync_failed_.load()) {
+      for (auto& item : *batch) item.done(SyncFailed());
+      return;
+    }
     Status begin = writer_db_->ExecCached("BEGIN IMMEDIATE");
     if (!begin.ok()) {
       for (auto& item : *batch) item.done(begin);
@@ -1491,7 +1581,12 @@ class SqliteStore final : public Store {
     const auto t0 = std::chrono::steady_clock::now();
     Status commit = txn.FlushSequences();
     if (commit.ok()) commit = txn.FlushAudit();
+    // The COMMIT writes the group's frames to the WAL file, and the syncer
+    // makes them durable (wal_buffer_vfs.h, DeferWalSyncs); without a WAL
+    // descriptor of our own, SQLite syncs in the COMMIT as usual.
+    const bool deferred = commit.ok() && wal_fd_ >= 0 && DeferWalSyncs(writer_db_->raw(), true);
     if (commit.ok()) commit = writer_db_->ExecCached("COMMIT");
+    if (deferred) DeferWalSyncs(writer_db_->raw(), false);
     txn.EndAudit(commit.ok());
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -1512,7 +1607,36 @@ class SqliteStore final : public Store {
       stats_.batch_size_counts[BucketOf(kBatchSizeBounds, static_cast<int64_t>(batch->size()))]++;
       stats_.commit_micros_counts[BucketOf(kCommitMicrosBounds, micros)]++;
     }
-    for (size_t i = 0; i < batch->size(); ++i) (*batch)[i].done(std::move(results[i]));
+    if (!deferred || !commit.ok()) {
+      for (size_t i = 0; i < batch->size(); ++i) (*batch)[i].done(std::move(results[i]));
+      return;
+    }
+    Committed group;
+    group.dones.reserve(batch->size());
+    for (auto& item : *batch) group.dones.push_back(std::move(item.done));
+    group.results = std::move(results);
+    // With a backlog, the syncer syncs while this thread runs the next
+    // group. Without one, overlapping buys nothing and costs latency (a
+    // thread hand-over, and smaller groups whose fdatasyncs meet the next
+    // group's writes): sync here, as SQLite would have.
+    size_t waiting = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      waiting = queue_.size();
+    }
+    bool handed_over = false;
+    {
+      std::lock_guard<std::mutex> lock(sync_mu_);
+      if (waiting >= static_cast<size_t>(options_.overlap_backlog_min) || syncing_ || !sync_queue_.empty()) {
+        sync_queue_.push_back(std::move(group));
+        handed_over = true;
+      }
+    }
+    if (handed_over) {
+      sync_cv_.notify_all();
+      return;
+    }
+    Answer(&group, SyncWal());
   }
 
   const std::string path_;
@@ -1529,6 +1653,15 @@ class SqliteStore final : public Store {
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Db>> readers_;
+
+  int wal_fd_ = -1;  // the syncer's descriptor of the WAL; -1: SQLite syncs
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::vector<Committed> sync_queue_;
+  bool sync_stop_ = false;
+  bool syncing_ = false;  // the syncer is in an fdatasync
+  std::atomic<bool> sync_failed_{false};
+  std::thread syncer_thread_;
 
   int wal_pages_ = 0;                                // writer thread only
   std::atomic<int64_t> wal_restarts_{0};
@@ -1608,10 +1741,10 @@ Status UpgradeSchema(Db* db, const std::string& path) {
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options) {
   if (options.batch_size_max < 1 || options.queue_depth_max < 1 || options.checkpoint_wal_pages < 1 ||
-      options.wal_pages_max < options.checkpoint_wal_pages) {
+      options.wal_pages_max < options.checkpoint_wal_pages || options.overlap_backlog_min < 0) {
     return Status::Error("XT-STORE-005", "invalid storage options",
-                         "batch_size_max, queue_depth_max, checkpoint_wal_pages must be >= 1 and "
-                         "wal_pages_max >= checkpoint_wal_pages");
+                         "batch_size_max, queue_depth_max, checkpoint_wal_pages must be >= 1, "
+                         "wal_pages_max >= checkpoint_wal_pages and overlap_backlog_min >= 0");
   }
   // The writer's WAL writes are coalesced (wal_buffer_vfs.h).
   XT_ASSIGN_OR_RETURN(auto db, Db::Open(path, options.busy_timeout_ms, WalBufferVfsName()));

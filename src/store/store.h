@@ -527,6 +527,8 @@ struct WriterStats {
   int64_t busy_micros_total = 0;      // wall time spent running batches
   int64_t cpu_micros_total = 0;       // the writer thread's CPU time
   int64_t wal_restarts = 0;           // times the writer waited for a RESTART checkpoint
+  int64_t syncs = 0;                  // fdatasyncs of the WAL by the syncer (each for one or more groups)
+  int64_t sync_micros_total = 0;
   int64_t batch_size_max_seen = 0;
   // Groups by size, and COMMITs (with the sequence flush) by duration.
   std::array<int64_t, kBatchSizeBounds.size() + 1> batch_size_counts{};
@@ -546,8 +548,9 @@ class Store {
 
   // The same without waiting, for an event-driven caller: `done` gets what
   // Write would have returned, once the group is durable (or has failed).
-  // It runs on the writer thread, so it must only hand the result over
-  // (queue it, wake a loop), never call the store. When the store is
+  // It runs on one of the store's threads (the writer's, or the one that
+  // makes groups durable while the writer runs the next), so it must only
+  // hand the result over (queue it, wake a loop). When the store is
   // stopping it runs at once, on the calling thread. The default runs Write
   // and then `done`, on the calling thread.
   virtual void WriteAsync(std::function<Status(WriteTxn&)> work, std::function<void(Status)> done) {
@@ -576,6 +579,15 @@ struct SqliteOptions {
   // Past this many WAL pages the writer waits, between groups, for a
   // RESTART checkpoint, so that the WAL stays bounded.
   int wal_pages_max = 262144;
+  // A group commits with its fdatasync left to a syncer thread, so that the
+  // next group runs meanwhile, when at least this many pieces of work are
+  // waiting; with fewer, the writer syncs the group itself (a hand-over
+  // would add latency and buy nothing). Either way a group is answered
+  // only once it is durable.
+  int overlap_backlog_min = 32;
+  // How the WAL is made durable: 0, or the errno of a failure.
+  // Null: fdatasync(fd). Tests set it to make a sync fail.
+  std::function<int(int fd)> sync_wal;
 };
 
 // Opens (creating if missing) a SQLite database in WAL mode with

@@ -8,6 +8,9 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cerrno>
+#include <unistd.h>
+#include <vector>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -205,6 +208,92 @@ TEST(SqliteStore, WriterStatsCountEveryGroupInOneBucket) {
   EXPECT_EQ(by_time, s.batches);
   EXPECT_EQ(s.queue_depth, 0);
 }
+
+// Groups are answered only after an fdatasync of the WAL that began after
+// their COMMIT: the writer's own (no backlog), or the syncer's, one covering
+// every group committed before it began while the writer runs the next.
+// Both ways are forced here (overlap_backlog_min 0: always the syncer).
+class SyncedGroups : public ::testing::TestWithParam<int> {};
+
+TEST_P(SyncedGroups, EveryAcknowledgedWriteWaitedForASyncOfTheWal) {
+  std::atomic<int> syncs{0};
+  std::atomic<int> synced_writes{0};  // writes whose work had run when the last finished sync began
+  std::atomic<int> committed{0};
+  SqliteOptions opts;
+  opts.overlap_backlog_min = GetParam();
+  opts.sync_wal = [&](int fd) {
+    const int before = committed.load();
+    syncs.fetch_add(1);
+    const int rc = fdatasync(fd) == 0 ? 0 : errno;
+    synced_writes.store(before);
+    return rc;
+  };
+  auto opened = OpenSqliteStore(TempDb("syncer.db"), opts);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  const int kThreads = 16, kEach = 40;
+  std::atomic<int> acknowledged_unsynced{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        int mine = 0;
+        Status st = store.Write([&](WriteTxn& txn) {
+          mine = committed.fetch_add(1) + 1;  // before its group's COMMIT
+          return txn.PutMeta("t" + std::to_string(t) + "-" + std::to_string(i), "v");
+        });
+        ASSERT_TRUE(st.ok()) << st.ToString();
+        // Syncs run one at a time, so synced_writes only grows.
+        if (synced_writes.load() < mine) acknowledged_unsynced.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(acknowledged_unsynced.load(), 0);
+  EXPECT_EQ(synced_writes.load(), kThreads * kEach);
+  const WriterStats s = store.writer_stats();
+  EXPECT_GE(s.syncs, 1);
+  EXPECT_LE(s.syncs, s.batches);  // never more syncs than groups
+  EXPECT_EQ(s.syncs, syncs.load());
+}
+
+// A failed fdatasync leaves what the disk holds unknown: the groups that
+// waited for it are refused, and so is every write after, until a restart;
+// what was acknowledged before is there after it.
+TEST_P(SyncedGroups, AFailedSyncRefusesItsGroupsAndEveryLaterWrite) {
+  const std::string path = TempDb("sync-fails.db");
+  std::atomic<bool> fail{false};
+  {
+    SqliteOptions opts;
+    opts.overlap_backlog_min = GetParam();
+    opts.sync_wal = [&](int fd) { return fail.load() ? EIO : (fdatasync(fd) == 0 ? 0 : errno); };
+    auto opened = OpenSqliteStore(path, opts);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ASSERT_TRUE((*opened)->Write([](WriteTxn& txn) { return txn.PutMeta("before", "1"); }).ok());
+    fail.store(true);
+    Status lost = (*opened)->Write([](WriteTxn& txn) { return txn.PutMeta("during", "1"); });
+    EXPECT_EQ(lost.code(), "XT-STORE-008");
+    fail.store(false);
+    Status after = (*opened)->Write([](WriteTxn& txn) { return txn.PutMeta("after", "1"); });
+    EXPECT_EQ(after.code(), "XT-STORE-008") << "writes stay refused until a restart";
+    EXPECT_EQ(after.message(), "the database could not be made durable");
+  }
+  auto reopened = OpenSqliteStore(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  ASSERT_TRUE((*reopened)->Read([](ReadTxn& txn) -> Status {
+                           XT_ASSIGN_OR_RETURN(auto before, txn.GetMeta("before"));
+                           EXPECT_EQ(before, std::optional<std::string>("1"));
+                           XT_ASSIGN_OR_RETURN(auto after, txn.GetMeta("after"));
+                           EXPECT_FALSE(after.has_value()) << "refused, so never written";
+                           return Status::Ok();
+                         }).ok());
+  EXPECT_TRUE((*reopened)->Write([](WriteTxn& txn) { return txn.PutMeta("restarted", "1"); }).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(WriterOrSyncer, SyncedGroups, ::testing::Values(0, 1000000),
+                         [](const ::testing::TestParamInfo<int>& p) {
+                           return p.param == 0 ? std::string("BySyncer") : std::string("ByWriter");
+                         });
 
 FeeLineRow Line(const std::string& sn, const std::string& msgid, const std::string& codg = "A01") {
   FeeLineRow f;

@@ -23,6 +23,7 @@ struct BufferedFile {
   sqlite3_file* real;
   std::string* pending;       // bytes not yet written, starting at pending_offset
   sqlite3_int64 pending_offset;
+  bool defer_sync;            // DeferWalSyncs: write out, but do not fsync
 };
 
 sqlite3_vfs* g_real = nullptr;
@@ -83,6 +84,7 @@ int Truncate(sqlite3_file* file, sqlite3_int64 size) {
 int Sync(sqlite3_file* file, int flags) {
   BufferedFile* f = Buf(file);
   if (int rc = Flush(f); rc != SQLITE_OK) return rc;
+  if (f->defer_sync) return SQLITE_OK;  // the store fsyncs before it answers
   return f->real->pMethods->xSync(f->real, flags);
 }
 
@@ -140,6 +142,7 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int
     return SQLITE_NOMEM;
   }
   f->pending_offset = 0;
+  f->defer_sync = false;
   g_methods.iVersion = f->real->pMethods->iVersion;
   f->base.pMethods = &g_methods;
   return SQLITE_OK;
@@ -160,6 +163,16 @@ int GetLastError(sqlite3_vfs*, int n, char* out) { return g_real->xGetLastError(
 int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* out) { return g_real->xCurrentTimeInt64(g_real, out); }
 
 }  // namespace
+
+bool DeferWalSyncs(sqlite3* db, bool on) {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &file) != SQLITE_OK || !file ||
+      file->pMethods != &g_methods) {
+    return false;
+  }
+  Buf(file)->defer_sync = on;
+  return true;
+}
 
 const char* WalBufferVfsName() {
   static std::once_flag once;

@@ -9,11 +9,28 @@
 // when 4 MiB are pending. Every other file, and every other call, goes
 // straight to the default VFS. Nothing is acknowledged before the sync, so
 // durability is unchanged: the crash test kills the process mid-commit.
+//
+// Deferred syncs (DeferWalSyncs): while on for a connection's WAL, a sync
+// SQLite asks for writes the pending bytes to the file (so that readers,
+// who read frames from the file once the commit is visible, find them) but
+// does not fsync; whoever turned it on must fsync the WAL file before it
+// tells anyone the commit is durable. The store turns it on around its
+// COMMITs only, and answers each group after its own fdatasync of the WAL
+// (sqlite_store.cc, the syncer), so that the next group runs while the
+// previous one is being synced. Checkpoints, on any connection, always
+// sync for real: they must never copy a frame that is not yet durable.
 #pragma once
+
+struct sqlite3;
 
 namespace xt::store {
 
 // Registers the shim (once; thread-safe) and returns its VFS name.
 const char* WalBufferVfsName();
+
+// Turns deferred syncs on or off for the WAL of `db`'s main database.
+// False when that WAL is not open through this shim (the caller must then
+// leave the syncing to SQLite). Call only from the thread that uses `db`.
+bool DeferWalSyncs(sqlite3* db, bool on);
 
 }  // namespace xt::store
