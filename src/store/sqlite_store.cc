@@ -1,7 +1,7 @@
 // The SQLite backend: WAL mode, synchronous=FULL, one writer thread with
 // group commit (each piece of work in its own savepoint), a syncer thread
-// that makes each group durable while the writer runs the next one, a small
-// pool of reader connections. The schema is in docs/storage.md.
+// that, under a backlog, makes each group durable while the writer runs the
+// next one, a small pool of reader connections. The schema is in docs/storage.md.
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/resource.h>
@@ -1406,12 +1406,12 @@ class SqliteStore final : public Store {
   }
 
   // Makes committed groups durable and answers them: one fdatasync of the
-  // WAL for every group committed before it began (the writer, meanwhile,
-  // runs the next group; it does not wait for the syncer, whose queue is
-  // bounded by the groups the writer can commit during one fdatasync). A failed fdatasync leaves it unknown what the
-  // disk holds: those groups and every later write are refused
-  // (XT-STORE-008) until the service is restarted and SQLite recovers the
-  // WAL from the disk.
+  // WAL for every group committed before it began. The writer, meanwhile,
+  // runs the next group; it never waits for the syncer, whose queue holds
+  // at most the groups committed during one fdatasync. A failed fdatasync
+  // leaves it unknown what the disk holds: those groups and every later
+  // write are refused (XT-STORE-008) until the service is restarted and
+  // SQLite recovers the WAL from the disk.
   void SyncerLoop() {
     for (;;) {
       std::vector<Committed> groups;
@@ -1427,7 +1427,6 @@ class SqliteStore final : public Store {
         std::lock_guard<std::mutex> lock(sync_mu_);
         syncing_ = false;
       }
-      sync_cv_.notify_all();  // the writer may COMMIT its next group
       for (Committed& g : groups) Answer(&g, synced);
     }
   }
@@ -1633,7 +1632,7 @@ class SqliteStore final : public Store {
       }
     }
     if (handed_over) {
-      sync_cv_.notify_all();
+      sync_cv_.notify_one();
       return;
     }
     Answer(&group, SyncWal());
@@ -1659,7 +1658,7 @@ class SqliteStore final : public Store {
   std::condition_variable sync_cv_;
   std::vector<Committed> sync_queue_;
   bool sync_stop_ = false;
-  bool syncing_ = false;  // the syncer is in an fdatasync
+  bool syncing_ = false;  // the syncer is in an fdatasync (then groups queue behind it)
   std::atomic<bool> sync_failed_{false};
   std::thread syncer_thread_;
 
