@@ -495,8 +495,29 @@ std::string JsonValue::Dump() const {
 // ---- JsonDoc
 
 JsonDoc::JsonDoc() : root_(&kNullValue) {}
-JsonDoc::JsonDoc(JsonDoc&&) noexcept = default;
-JsonDoc& JsonDoc::operator=(JsonDoc&&) noexcept = default;
+// The blocks move, so values keep their addresses; the moved-from document
+// is left empty (its root a null), not pointing into blocks it gave away.
+JsonDoc::JsonDoc(JsonDoc&& other) noexcept
+    : blocks_(std::move(other.blocks_)),
+      next_(std::exchange(other.next_, nullptr)),
+      left_(std::exchange(other.left_, 0)),
+      block_bytes_(std::exchange(other.block_bytes_, 0)),
+      root_(std::exchange(other.root_, &kNullValue)),
+      one_pass_(std::exchange(other.one_pass_, false)) {
+  other.blocks_.clear();
+}
+JsonDoc& JsonDoc::operator=(JsonDoc&& other) noexcept {
+  if (this != &other) {
+    blocks_ = std::move(other.blocks_);
+    other.blocks_.clear();
+    next_ = std::exchange(other.next_, nullptr);
+    left_ = std::exchange(other.left_, 0);
+    block_bytes_ = std::exchange(other.block_bytes_, 0);
+    root_ = std::exchange(other.root_, &kNullValue);
+    one_pass_ = std::exchange(other.one_pass_, false);
+  }
+  return *this;
+}
 JsonDoc::~JsonDoc() = default;
 
 void* JsonDoc::Allocate(size_t bytes) {

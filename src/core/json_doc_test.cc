@@ -176,6 +176,12 @@ TEST(JsonDoc, MovingKeepsValuesInPlace) {
   JsonDoc moved = std::move(doc);
   EXPECT_EQ(moved.root().Find("input"), input);
   EXPECT_EQ(input->Find("data")->Find("psn_no")->string(), "P1");
+  EXPECT_TRUE(doc.root().is_null()) << "the moved-from document is empty";  // NOLINT(bugprone-use-after-move)
+  JsonDoc assigned;
+  ASSERT_EQ(assigned.Parse("[1]", 8), JsonDoc::Parsed::kOk);
+  assigned = std::move(moved);
+  EXPECT_EQ(assigned.root().Find("input"), input);
+  EXPECT_TRUE(moved.root().is_null());  // NOLINT(bugprone-use-after-move)
 }
 
 TEST(JsonDoc, LargeDocumentsSpanSeveralBlocks) {
