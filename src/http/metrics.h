@@ -70,7 +70,7 @@ inline constexpr std::array<int64_t, 14> kLatencyMicrosBounds = {250,   500,   1
                                                                  50000, 100000, 200000, 500000, 1000000, 2000000, 5000000};
 
 // Status codes the server answers with; any other counts as "other".
-inline constexpr std::array<int, 12> kStatusCodes = {200, 400, 401, 403, 404, 405, 413, 431, 500, 503, 408, 411};
+inline constexpr std::array<int, 12> kStatusCodes = {200, 400, 401, 403, 404, 405, 413, 431, 500, 503, 408, 501};
 
 // National-interface transaction codes with their own label.
 inline constexpr std::array<std::string_view, 22> kInfnos = {

@@ -146,6 +146,9 @@ HeadParse ParseRequestHead(std::string_view in, size_t bytes_max, RequestHead* h
       head->content_length = n;
       head->has_content_length = true;
     } else if (name == "transfer-encoding") {
+      // Only one header naming the one coding; "gzip, chunked" and a second
+      // Transfer-Encoding line are not read (the server refuses them).
+      head->chunked_only = !head->chunked && EqualsLower(value, "chunked");
       head->chunked = true;
     } else if (name == "connection") {
       if (ListHas(value, "close")) head->keep_alive = false;

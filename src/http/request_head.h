@@ -21,7 +21,8 @@ struct RequestHead {
   size_t header_bytes = 0;   // names and values together
   int64_t content_length = 0;
   bool has_content_length = false;
-  bool chunked = false;           // Transfer-Encoding present (not supported: answered 411)
+  bool chunked = false;           // Transfer-Encoding present
+  bool chunked_only = false;      // ... and exactly one, "chunked": the only coding accepted
   bool keep_alive = true;         // HTTP/1.1 unless "Connection: close"; 1.0 only with keep-alive
   bool expect_continue = false;   // "Expect: 100-continue"
 

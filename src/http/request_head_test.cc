@@ -55,8 +55,17 @@ TEST(RequestHead, ConnectionExpectAndTransferEncoding) {
   ASSERT_EQ(Parse("POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 5\r\n\r\n", &h, &consumed),
             HeadParse::kDone);
   EXPECT_TRUE(h.expect_continue);
-  ASSERT_EQ(Parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", &h, &consumed), HeadParse::kDone);
+  ASSERT_EQ(Parse("POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n", &h, &consumed), HeadParse::kDone);
   EXPECT_TRUE(h.chunked);
+  EXPECT_TRUE(h.chunked_only);
+  // Another coding, or a second Transfer-Encoding line: not chunked alone.
+  ASSERT_EQ(Parse("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", &h, &consumed), HeadParse::kDone);
+  EXPECT_TRUE(h.chunked);
+  EXPECT_FALSE(h.chunked_only);
+  ASSERT_EQ(Parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", &h,
+                  &consumed),
+            HeadParse::kDone);
+  EXPECT_FALSE(h.chunked_only);
   ASSERT_EQ(Parse("GET / HTTP/1.1\nHost: a\n\n", &h, &consumed), HeadParse::kDone) << "bare LF line ends";
 }
 

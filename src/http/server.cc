@@ -42,6 +42,7 @@
 
 #include "core/json_writer.h"
 #include "http/access_log.h"
+#include "http/chunked.h"
 #include "http/request_head.h"
 #include "http/routes.h"
 #include "service/clearing_service.h"
@@ -80,11 +81,11 @@ std::string_view Reason(int status) {
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 409: return "Conflict";
-    case 411: return "Length Required";
     case 413: return "Payload Too Large";
     case 422: return "Unprocessable Content";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     default: return "Status";
   }
@@ -285,6 +286,7 @@ struct Conn {
   size_t out_sent = 0;
   bool want_out = false;  // EPOLLOUT armed
   std::unique_ptr<Exchange> ex;  // the request being read or answered
+  std::unique_ptr<ChunkedDecoder> chunked;  // its body, when sent chunked
   int64_t discard_left = 0;
   int requests = 0;
   bool close_after = false;   // close once `out` is sent
@@ -559,7 +561,7 @@ struct ServerCore {
     if (!FindRoute(*ex, res)) return loop->Answer(id, std::move(ex), std::move(res));
     // A POST without Content-Length (or Transfer-Encoding) has no body
     // (RFC 9112, 6.3).
-    if (ex->head.method == "POST" && !ex->head.has_content_length) {
+    if (ex->head.method == "POST" && !ex->head.has_content_length && !ex->head.chunked) {
       if (ex->route == Route::kCallService) {
         SetError(*ex, res, 400, "XT-HTTP-001", "the request body is empty: send one request envelope (JSON)");
       } else {
@@ -901,8 +903,23 @@ void Loop::Advance(Conn* c) {
       c->in.erase(0, consumed);
       const RequestHead& head = c->ex->head;
       if (head.chunked) {
-        return Refuse(c, 411, "XT-HTTP-009",
-                      "a request body must come with Content-Length (Transfer-Encoding is not accepted)", true);
+        // Both framings at once is how requests are smuggled past proxies
+        // (RFC 9112, 6.3): refused, like any coding but chunked alone.
+        if (head.has_content_length) {
+          return Refuse(c, 400, "XT-HTTP-009", "Transfer-Encoding and Content-Length must not come together", true);
+        }
+        if (!head.chunked_only) {
+          return Refuse(c, 501, "XT-HTTP-009", "the only Transfer-Encoding accepted is chunked", true);
+        }
+        c->chunked = std::make_unique<ChunkedDecoder>(o.payload_bytes_max, o.header_bytes_max);
+        if (head.expect_continue) {
+          const uint64_t id = c->id;
+          c->out += "HTTP/1.1 100 Continue\r\n\r\n";
+          Flush(c);
+          if (conns_.find(id) == conns_.end()) return;
+        }
+        c->state = Conn::State::kBody;
+        continue;
       }
       if (head.content_length > static_cast<int64_t>(o.payload_bytes_max)) {
         const int64_t limit = static_cast<int64_t>(o.payload_bytes_max);
@@ -921,7 +938,26 @@ void Loop::Advance(Conn* c) {
       }
       c->state = Conn::State::kBody;
     }
-    if (c->state == Conn::State::kBody) {
+    if (c->state == Conn::State::kBody && c->chunked) {
+      size_t used = 0;
+      const ChunkedParse r = c->chunked->Feed(c->in, &used);
+      c->in.erase(0, used);
+      if (r == ChunkedParse::kIncomplete) return;
+      if (r == ChunkedParse::kTooLarge) {
+        c->chunked.reset();
+        return Refuse(c, 413, "XT-ENV-008",
+                      "the request is too large (at most " + std::to_string(o.payload_bytes_max) + " bytes)", true);
+      }
+      if (r == ChunkedParse::kBad) {
+        c->chunked.reset();
+        return Refuse(c, 400, "XT-HTTP-005", "the chunked request body could not be read", true);
+      }
+      c->ex->body = c->chunked->TakeBody();
+      c->chunked.reset();
+      const uint64_t id = c->id;
+      StartRequest(c);  // may answer at once, and even close the connection
+      if (conns_.find(id) == conns_.end()) return;
+    } else if (c->state == Conn::State::kBody) {
       const size_t need = static_cast<size_t>(c->ex->head.content_length);
       if (c->in.size() < need) return;
       c->ex->body.assign(c->in, 0, need);
