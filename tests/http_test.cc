@@ -207,11 +207,7 @@ TEST_F(HttpTest, InpatientStayOverHttpAdmitsDischargesSettlesRetriesAndReverses)
   CallResult r = drv_->Reverse(v, setl_id);
   ASSERT_EQ(r.infcode, 0) << r.response;
   EXPECT_EQ(SetlInfo(r.response)["fund_pay_sumamt"], -m["fund_pay_sumamt"]);
-  int64_t settlements = 0;
-  ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                         XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
-                         return Status::Ok();
-                       }).ok());
+  const int64_t settlements = env_->Settlements();
   EXPECT_EQ(settlements, 2) << "the settlement and its reversal; the retry added nothing";
 }
 
@@ -514,11 +510,7 @@ TEST_F(HttpTest, RawRequestsPipelinedContinuedChunkedAndOld) {
     auto retry = cli_->Post(kCallPath, request, "application/json");
     ASSERT_TRUE(retry);
     EXPECT_EQ(json::parse(retry->body)["infcode"], 0) << retry->body;
-    int64_t settlements = 0;
-    ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                           XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
-                           return Status::Ok();
-                         }).ok());
+    const int64_t settlements = env_->Settlements();
     EXPECT_EQ(settlements, 1) << "made once, whether or not the first answer was read";
   }
 }
@@ -706,11 +698,7 @@ TEST_F(HttpTest, StopFinishesTheRequestInFlightAndRefusesNewConnections) {
   EXPECT_EQ(r.infcode, 0) << r.response;
   stopper.join();
   holder.join();
-  int64_t settlements = 0;
-  ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                         XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
-                         return Status::Ok();
-                       }).ok());
+  const int64_t settlements = env_->Settlements();
   EXPECT_EQ(settlements, 1);
 }
 
@@ -759,11 +747,7 @@ TEST(HttpLoadgen, SmallRunSettlesEveryVisitItSends) {
   EXPECT_EQ(r->flows.failed + r->settles.failed + r->paced.failed + r->paced_flows.failed + r->healthz.failed, 0);
   EXPECT_NE(r->json().find("\"flows_settlements_per_s\""), std::string::npos);
   server.StopAndJoin();
-  int64_t settlements = 0;
-  ASSERT_TRUE(env.store->Read([&](store::ReadTxn& txn) -> Status {
-                       XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
-                       return Status::Ok();
-                     }).ok());
+  const int64_t settlements = env.Settlements();
   EXPECT_EQ(settlements, 120);
 }
 

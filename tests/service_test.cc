@@ -81,14 +81,7 @@ class ServiceTest : public ::testing::Test {
     return out;
   }
 
-  int64_t Settlements() {
-    int64_t n = 0;
-    EXPECT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                          XT_ASSIGN_OR_RETURN(n, txn.CountSettlements());
-                          return Status::Ok();
-                        }).ok());
-    return n;
-  }
+  int64_t Settlements() { return env_->Settlements(); }
 
   void ExpectVerifies() {
     auto rep = service::Verify(*env_->store, nullptr);

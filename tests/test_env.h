@@ -66,6 +66,15 @@ struct Env {
     EXPECT_TRUE(k.ok()) << k.status().ToString();
     return k.ok() ? k->api_key : std::string();
   }
+  // Settlements in the store (reversals count too).
+  int64_t Settlements() {
+    int64_t n = 0;
+    EXPECT_TRUE(store->Read([&](store::ReadTxn& txn) -> Status {
+                       XT_ASSIGN_OR_RETURN(n, txn.CountSettlements());
+                       return Status::Ok();
+                     }).ok());
+    return n;
+  }
   // The caller a key stands for, as the server would see it.
   service::Caller CallerOf(const std::string& key) {
     auto c = auth->Authenticate(key);

@@ -2,6 +2,8 @@
 // everything else, and nlohmann's dump() written over our values.
 #include "core/json_doc.h"
 
+#include "core/hex.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -34,13 +36,6 @@ bool NestsDeeperThan(std::string_view text, int depth_max) {
     }
   }
   return false;
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 bool KeyLess(const JsonMember& a, const JsonMember& b) { return a.key < b.key; }
@@ -304,7 +299,7 @@ class JsonBuilder {
         if (end_ - p_ < 6) return false;
         uint32_t cp = 0;
         for (int k = 2; k < 6; ++k) {
-          const int h = HexDigit(p_[k]);
+          const int h = HexDigitValue(p_[k]);
           if (h < 0) return false;
           cp = cp * 16 + static_cast<uint32_t>(h);
         }

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/hex.h"
+
 namespace xt::http {
 
 bool ChunkedDecoder::Line(std::string_view in, std::string_view* line, size_t* used) {
@@ -38,12 +40,8 @@ ChunkedParse ChunkedDecoder::Feed(std::string_view in, size_t* consumed) {
         uint64_t size = 0;
         size_t i = 0;
         for (; i < line.size(); ++i) {
-          const char c = line[i];
-          int d;
-          if (c >= '0' && c <= '9') d = c - '0';
-          else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-          else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-          else break;
+          const int d = HexDigitValue(line[i]);
+          if (d < 0) break;
           if (i >= 15) return give(ChunkedParse::kBad);  // more than 15 hex digits
           size = size * 16 + static_cast<uint64_t>(d);
         }

@@ -50,6 +50,7 @@
 #include "core/clock.h"
 #include "core/json_writer.h"
 #include "http/metrics.h"
+#include "http/request_head.h"
 #include "registry/registry.h"
 #include "service/client.h"
 #include "service/flow.h"
@@ -368,16 +369,6 @@ std::string_view StringField(std::string_view text, std::string_view key) {
   return text.substr(begin, end - begin);
 }
 
-// For header names and tokens: ASCII, `lower` in lower case.
-bool EqualsNoCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char c = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
 // The server's addresses, resolved once.
 struct Target {
   struct Address {
@@ -634,9 +625,9 @@ class Connection {
       const std::string_view name = line.substr(0, colon);
       std::string_view value = line.substr(colon + 1);
       while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-      if (EqualsNoCase(name, "content-length")) {
+      if (EqualsLower(name, "content-length")) {
         if (std::from_chars(value.data(), value.data() + value.size(), body_bytes_).ec != std::errc()) return false;
-      } else if (EqualsNoCase(name, "connection") && EqualsNoCase(value, "close")) {
+      } else if (EqualsLower(name, "connection") && EqualsLower(value, "close")) {
         close_after_ = true;
       }
     }

@@ -1,5 +1,7 @@
 #include "http/request_head.h"
 
+#include "core/hex.h"
+
 #include <charconv>
 
 namespace xt::http {
@@ -25,13 +27,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool EqualsLower(std::string_view value, std::string_view lower) {
-  if (value.size() != lower.size()) return false;
-  for (size_t i = 0; i < value.size(); ++i) {
-    if (Lower(value[i]) != lower[i]) return false;
-  }
-  return true;
-}
 
 // True when a comma-separated header value lists `token` (case-insensitive).
 bool ListHas(std::string_view value, std::string_view token) {
@@ -42,13 +37,6 @@ bool ListHas(std::string_view value, std::string_view token) {
     value.remove_prefix(comma + 1);
   }
   return false;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // The next line of `in` from `*pos` (without its CR LF or LF); false when
@@ -160,6 +148,14 @@ HeadParse ParseRequestHead(std::string_view in, size_t bytes_max, RequestHead* h
   return HeadParse::kDone;
 }
 
+bool EqualsLower(std::string_view value, std::string_view lower) {
+  if (value.size() != lower.size()) return false;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (Lower(value[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
 bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
   out->clear();
   out->reserve(in.size());
@@ -167,8 +163,8 @@ bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
     const char c = in[i];
     if (c == '%') {
       if (i + 2 >= in.size()) return false;
-      const int hi = HexValue(in[i + 1]);
-      const int lo = HexValue(in[i + 2]);
+      const int hi = HexDigitValue(in[i + 1]);
+      const int lo = HexDigitValue(in[i + 2]);
       if (hi < 0 || lo < 0) return false;
       out->push_back(static_cast<char>(hi * 16 + lo));
       i += 2;

@@ -41,6 +41,10 @@ enum class HeadParse {
 // accepted; obsolete line folding is not.
 HeadParse ParseRequestHead(std::string_view in, size_t bytes_max, RequestHead* head, size_t* consumed);
 
+// Whether `value` equals `lower` (in lower case) ignoring ASCII case: for
+// header names and tokens.
+bool EqualsLower(std::string_view value, std::string_view lower);
+
 // "%41+b" -> "A b" (plus as space only when `plus_is_space`). False when a
 // percent escape is malformed.
 bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out);

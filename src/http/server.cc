@@ -912,16 +912,7 @@ void Loop::Advance(Conn* c) {
           return Refuse(c, 501, "XT-HTTP-009", "the only Transfer-Encoding accepted is chunked", true);
         }
         c->chunked = std::make_unique<ChunkedDecoder>(o.payload_bytes_max, o.header_bytes_max);
-        if (head.expect_continue) {
-          const uint64_t id = c->id;
-          c->out += "HTTP/1.1 100 Continue\r\n\r\n";
-          Flush(c);
-          if (conns_.find(id) == conns_.end()) return;
-        }
-        c->state = Conn::State::kBody;
-        continue;
-      }
-      if (head.content_length > static_cast<int64_t>(o.payload_bytes_max)) {
+      } else if (head.content_length > static_cast<int64_t>(o.payload_bytes_max)) {
         const int64_t limit = static_cast<int64_t>(o.payload_bytes_max);
         const bool drop = !head.expect_continue && head.content_length <= limit * kDiscardFactorMax;
         c->discard_left = drop ? head.content_length : 0;
@@ -930,7 +921,9 @@ void Loop::Advance(Conn* c) {
         if (conns_.find(id) == conns_.end()) return;
         continue;  // now dropping the body, what has arrived of it first
       }
-      if (head.expect_continue && head.content_length > static_cast<int64_t>(c->in.size())) {
+      const bool body_to_come =
+          c->chunked ? c->in.empty() : head.content_length > static_cast<int64_t>(c->in.size());
+      if (head.expect_continue && body_to_come) {
         const uint64_t id = c->id;
         c->out += "HTTP/1.1 100 Continue\r\n\r\n";
         Flush(c);
@@ -944,12 +937,10 @@ void Loop::Advance(Conn* c) {
       c->in.erase(0, used);
       if (r == ChunkedParse::kIncomplete) return;
       if (r == ChunkedParse::kTooLarge) {
-        c->chunked.reset();
         return Refuse(c, 413, "XT-ENV-008",
                       "the request is too large (at most " + std::to_string(o.payload_bytes_max) + " bytes)", true);
       }
       if (r == ChunkedParse::kBad) {
-        c->chunked.reset();
         return Refuse(c, 400, "XT-HTTP-005", "the chunked request body could not be read", true);
       }
       c->ex->body = c->chunked->TakeBody();
@@ -994,6 +985,7 @@ void Loop::StartRequest(Conn* c) {
 // Answers the request being read with an error; `close`: the connection
 // cannot carry another request (its bytes are not understood).
 void Loop::Refuse(Conn* c, int status, std::string_view code, std::string_view message, bool close) {
+  c->chunked.reset();  // whatever of a chunked body was read goes with the request
   Response res;
   SetError(*c->ex, res, status, code, message);
   if (close) c->close_after = true;

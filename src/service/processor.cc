@@ -1424,8 +1424,9 @@ void Processor::CallAsync(const Caller& caller, std::string_view request_json, P
   }
 
   if (f->spec.prepare) (f->handlers.*f->spec.prepare)(ctx, *store_);
-  const std::string canonical = ctx.infno + '|' + ctx.fixmedins_code + '|' + ctx.mdtrtarea_admvs + '|' +
-                                ctx.insuplc_admdvs + '|' + in->Dump();
+  std::string canonical = ctx.infno + '|' + ctx.fixmedins_code + '|' + ctx.mdtrtarea_admvs + '|' +
+                          ctx.insuplc_admdvs + '|';
+  in->DumpTo(&canonical);
   f->hash = Hex(Fnv1a(canonical));
   store_->WriteAsync([f](store::WriteTxn& txn) { return f->Write(txn); },
                      [f](Status st) { f->post([f, st] { f->Committed(st); }); });

@@ -28,6 +28,17 @@ std::string TempDb(const char* name) {
   return path.string();
 }
 
+// A database file made with SQLite directly, as an older version (or
+// SQLite's defaults) would have made it.
+void MakeRawDb(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  const std::string error = sqlite3_errmsg(db);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << error;
+}
+
 Transfer T(const std::string& setl, const std::string& from, const std::string& to, Fen amount) {
   Transfer t;
   t.setl_id = setl;
@@ -355,10 +366,7 @@ TEST(SqliteStore, FeeLinesOfOneUploadAreKeptTogether) {
 // schema when opened, its lines intact.
 TEST(SqliteStore, UpgradesFeeLinesOfSchemaOne) {
   const std::string path = TempDb("upgrade.db");
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    const char* v1 =
+  ASSERT_NO_FATAL_FAILURE(MakeRawDb(path,
         "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
         "INSERT INTO meta VALUES('schema_version', '1');"
         "CREATE TABLE fee_lines(mdtrt_id TEXT NOT NULL, feedetl_sn TEXT NOT NULL, chrg_bchno TEXT NOT NULL, "
@@ -367,10 +375,7 @@ TEST(SqliteStore, UpgradesFeeLinesOfSchemaOne) {
         "msgid TEXT NOT NULL, PRIMARY KEY(mdtrt_id, feedetl_sn)) WITHOUT ROWID;"
         "INSERT INTO fee_lines VALUES('V1','1','1','A01','H-A01',1250,10000,12500000,5,'active','M1');"
         "INSERT INTO fee_lines VALUES('V1','2','1','A02','H-A02',300,20000,1500000,5,'cancelled','M1');"
-        "INSERT INTO fee_lines VALUES('V1','3','2','A03','H-A03',100,10000,1000000,6,'active','M2');";
-    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
-  }
+        "INSERT INTO fee_lines VALUES('V1','3','2','A03','H-A03',100,10000,1000000,6,'active','M2');"));
   auto opened = OpenSqliteStore(path);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
@@ -409,14 +414,8 @@ TEST(SqliteStore, NewDatabasesHaveTwoKibPagesAndOldOnesKeepTheirs) {
   for (int64_t size : {1024, 4096}) {
     const std::string name = "old-pages-" + std::to_string(size) + ".db";
     const std::string old = TempDb(name.c_str());
-    {
-      sqlite3* db = nullptr;
-      ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
-      const std::string sql =
-          "PRAGMA page_size = " + std::to_string(size) + "; PRAGMA journal_mode = WAL; CREATE TABLE x(y)";
-      ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-      sqlite3_close(db);
-    }
+    ASSERT_NO_FATAL_FAILURE(
+        MakeRawDb(old, "PRAGMA page_size = " + std::to_string(size) + "; PRAGMA journal_mode = WAL; CREATE TABLE x(y)"));
     {
       auto opened = OpenSqliteStore(old);
       ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -431,18 +430,12 @@ TEST(SqliteStore, NewDatabasesHaveTwoKibPagesAndOldOnesKeepTheirs) {
 // uploads already there, and new uploads keep theirs.
 TEST(SqliteStore, UpgradesSchemaTwoWithAnEmptyAnswerPerUpload) {
   const std::string path = TempDb("upgrade2.db");
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    const char* v2 =
+  ASSERT_NO_FATAL_FAILURE(MakeRawDb(path,
         "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
         "INSERT INTO meta VALUES('schema_version', '2');"
         "CREATE TABLE fee_uploads(id INTEGER PRIMARY KEY, mdtrt_id TEXT NOT NULL, msgid TEXT NOT NULL, "
         "lines TEXT NOT NULL);"
-        "INSERT INTO fee_uploads(mdtrt_id, msgid, lines) VALUES('V1', 'M1', '');";
-    ASSERT_EQ(sqlite3_exec(db, v2, nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
-  }
+        "INSERT INTO fee_uploads(mdtrt_id, msgid, lines) VALUES('V1', 'M1', '');"));
   auto opened = OpenSqliteStore(path);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   ASSERT_TRUE((*opened)->Write([](WriteTxn& txn) { return txn.InsertFeeLines({Line("1", "M2")}, "kept"); }).ok());
