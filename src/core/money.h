@@ -37,6 +37,17 @@ constexpr Fen AmountCoveredBy(Fen pay_fen, BasisPoints ratio_bp) {
 static_assert(AmountCoveredBy(3, 5000) == 5, "");
 static_assert(AmountCoveredBy(0, 9000) == 0, "");
 
+// A fee line's amount: cnt (x 10,000) times pric (x 1,000,000), rounded
+// half away from zero to the fen (cnt_e4 * pric_e6 is in 1e-8 fen).
+constexpr Fen LineAmountFen(int64_t cnt_e4, int64_t pric_e6) {
+  const __int128 p = static_cast<__int128>(cnt_e4) * pric_e6;
+  constexpr __int128 kUnit = 100000000;  // 1e-8 fen per fen
+  return static_cast<Fen>(p >= 0 ? (p + kUnit / 2) / kUnit : -((-p + kUnit / 2) / kUnit));
+}
+static_assert(LineAmountFen(20000, 12350000) == 2470, "2 x 12.35 = 24.70");
+static_assert(LineAmountFen(30000, 3333333) == 1000, "3 x 3.333333 = 9.999999 -> 10.00");
+static_assert(LineAmountFen(-10000, 12345000) == -1235, "-1 x 12.345 = -12.345 -> -12.35");
+
 // "123.45" -> 12345. Accepts an optional sign and up to `scale` decimals.
 // Returns nullopt on anything else (no exponents, no spaces).
 std::optional<int64_t> ParseDecimal(std::string_view text, int scale);

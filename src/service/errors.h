@@ -60,6 +60,7 @@ inline Status VisitOfOther() { return Status::Error("XT-VIS-002", "this visit be
 inline Status VisitState(const std::string& m) { return Status::Error("XT-VIS-003", m); }
 inline Status VisitPerson() { return Status::Error("XT-VIS-004", "psn_no does not match the visit"); }
 inline Status VisitKind(const std::string& m) { return Status::Error("XT-VIS-005", m); }
+inline Status AlreadyAdmitted(const std::string& m) { return Status::Error("XT-VIS-006", m); }
 // Fee details
 inline Status FeeLineInvalid(const std::string& m) { return Status::Error("XT-FEE-001", m); }
 inline Status ItemNotListed(const std::string& code) {
@@ -67,6 +68,14 @@ inline Status ItemNotListed(const std::string& code) {
 }
 inline Status FeeLineDuplicate(const std::string& sn) {
   return Status::Error("XT-FEE-003", "fee detail " + sn + " was already uploaded for this visit");
+}
+inline Status FeeAmountNotCntTimesPric(const std::string& path, const std::string& got, const std::string& expected) {
+  return Status::Error("XT-FEE-001", path + " " + got + " is not cnt x pric rounded to the fen (" + expected + ")");
+}
+inline Status RefundExceedsCharges(const std::string& code) {
+  return Status::Error("XT-FEE-005", "refund lines of item " + code +
+                                         " exceed what the visit was charged for it; upload the charge first, or "
+                                         "reverse the settlement that holds it");
 }
 inline Status FeeLineNotFound(const std::string& sn) {
   return Status::Error("XT-FEE-004", "no active fee detail " + sn + " for this visit");
@@ -77,6 +86,11 @@ inline Status SettlementNotFound() { return Status::Error("XT-SETL-005", "no set
 inline Status AlreadyReversed() { return Status::Error("XT-SETL-006", "this settlement was already reversed"); }
 inline Status TotalMismatch(const std::string& m) { return Status::Error("XT-SETL-007", m); }
 inline Status NoFeeLines() { return Status::Error("XT-SETL-008", "the visit has no fee details to settle"); }
+inline Status ReversalNotLatest(const std::string& later) {
+  return Status::Error("XT-SETL-010", "a later settlement of this person in the same year (" + later +
+                                          ") counted on this one's deductible and caps: reverse it first, then "
+                                          "this one, then settle again in order");
+}
 inline Status SettlementOfOther() { return Status::Error("XT-SETL-009", "this settlement belongs to another institution"); }
 
 }  // namespace xt::service::err

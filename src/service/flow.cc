@@ -25,11 +25,7 @@ const json* Walk(const json& root, const std::vector<std::string>& path) {
 
 }  // namespace
 
-Fen FlowDriver::LineAmountFen(const FlowLine& line) {
-  const __int128 p = static_cast<__int128>(line.cnt_e4) * line.pric_e6;  // 1e-10 yuan
-  const __int128 unit = 100000000;                                      // 1 fen
-  return static_cast<Fen>(p >= 0 ? (p + unit / 2) / unit : -((-p + unit / 2) / unit));
-}
+Fen FlowDriver::LineAmountFen(const FlowLine& line) { return xt::LineAmountFen(line.cnt_e4, line.pric_e6); }
 
 CallResult FlowDriver::Call(const std::string& infno, const std::string& input_json,
                             const std::string& insuplc_admdvs) {

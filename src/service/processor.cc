@@ -1,6 +1,7 @@
 // Envelope handling, idempotency and the handlers of each transaction.
 #include "service/processor.h"
 
+#include <algorithm>
 #include <functional>
 #include <future>
 #include <memory>
@@ -210,6 +211,8 @@ struct Prepared {
   std::string fee_mdtrt_id;
   std::string fee_psn_no;
   std::string fee_output;
+  // The upload has a refund line: its answer is worked out on the writer.
+  bool fee_has_refund = false;
   // What renders fee_output again on a retry, kept with the upload
   // (Handlers::EncodeFeeAnswer): the message log then keeps the answer
   // without its output, as for settlements.
@@ -353,14 +356,17 @@ class Handlers {
                            on.ToString());
   }
 
+  // The caller's visit. Unless `any_kind` (2601, which names the original
+  // message's transaction), an outpatient transaction must name an
+  // outpatient visit and an inpatient one a stay.
   Result<store::VisitRow> OwnVisit(CallCtx& c, store::ReadTxn& txn, const std::string& mdtrt_id,
-                                   const std::string& psn_no) {
+                                   const std::string& psn_no, bool any_kind = false) {
     XT_ASSIGN_OR_RETURN(auto visit, txn.FindVisit(mdtrt_id));
     if (!visit) return err::VisitNotFound();
     if (visit->fixmedins_code != c.fixmedins_code) return err::VisitOfOther();
     if (!psn_no.empty() && visit->psn_no != psn_no) return err::VisitPerson();
     const bool inpatient_visit = visit->med_type[0] == '2';
-    if (inpatient_visit != IsInpatient(c)) {
+    if (!any_kind && inpatient_visit != IsInpatient(c)) {
       return err::VisitKind(inpatient_visit ? "this is an inpatient stay: use the 23xx/24xx transactions"
                                             : "this is an outpatient visit: use the 22xx transactions");
     }
@@ -425,6 +431,17 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string psn_no, f.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(std::string insutype, f.Str("insutype", 6));
     XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(txn, psn_no));
+    if (med_type[0] == '2') {
+      // One bed at a time: a person in hospital (admitted, not yet
+      // discharged) anywhere in the region is not admitted a second time
+      // (docs/settlement.md, "Decisions").
+      XT_ASSIGN_OR_RETURN(auto stays, txn.VisitsOfPersonInState(psn_no, "admitted", 1));
+      if (!stays.empty()) {
+        return err::AlreadyAdmitted("the person is already in hospital: admitted at institution " +
+                                    stays[0].fixmedins_code + " on " + FormatLocalTime(stays[0].begntime) +
+                                    "; that stay must be discharged (2402) or cancelled (2404) first");
+      }
+    }
     const Date on = DateOf(begntime);
     XT_ASSIGN_OR_RETURN(const registry::Enrollment* enr, ActiveEnrollment(person, insutype, on));
     if (!c.insuplc_admdvs.empty() && c.insuplc_admdvs != enr->insuplc_admdvs) {
@@ -571,12 +588,12 @@ class Handlers {
       }
       if (r.cnt_e4 == 0) return err::FeeLineInvalid(path + ".cnt must not be zero");
       if (r.pric_e6 < 0) return err::FeeLineInvalid(path + ".pric must not be negative");
-      // The amount must be cnt x pric to the fen (refunds: both negative).
-      const __int128 exact_e10 = static_cast<__int128>(r.cnt_e4) * r.pric_e6;  // fen x 1e8 ... in 1e-10 yuan
-      const __int128 amount_e10 = static_cast<__int128>(r.amount_fen) * 100000000;
-      const __int128 diff = exact_e10 - amount_e10;
-      if (diff > 100000000 || diff < -100000000) {
-        return err::FeeLineInvalid(path + ".det_item_fee_sumamt is not cnt x pric");
+      // The amount is cnt x pric rounded to the fen, half away from zero
+      // (docs/rounding.md), exactly (refunds: cnt and amount negative).
+      const Fen expected_fen = LineAmountFen(r.cnt_e4, r.pric_e6);
+      if (r.amount_fen != expected_fen) {
+        return err::FeeAmountNotCntTimesPric(path + ".det_item_fee_sumamt", FormatFen(r.amount_fen),
+                                             FormatFen(expected_fen));
       }
       for (const auto& prev : rows) {
         if (prev.feedetl_sn == r.feedetl_sn) return err::FeeLineDuplicate(r.feedetl_sn);
@@ -588,12 +605,34 @@ class Handlers {
       r.msgid = c.msgid;
       rows.push_back(std::move(r));
     }
-    std::vector<settle::LineResult> split;
-    split.reserve(rows.size());
-    for (const auto& r : rows) {
-      settle::ClaimLine line{r.feedetl_sn, r.med_list_codg, r.amount_fen, r.cnt_e4};
-      split.push_back(settle::SplitLine(line, ref_.catalog, c.mdtrtarea_admvs, DateOf(r.fee_ocur_time)));
-    }
+    // Charges split on their own, here; a refund line's split depends on
+    // the charges the visit already holds, so an upload with one is split
+    // on the writer (UploadFees).
+    c.pre.fee_has_refund = std::any_of(rows.begin(), rows.end(), [](const store::FeeLineRow& r) {
+      return r.amount_fen < 0 || r.cnt_e4 < 0;
+    });
+    if (!c.pre.fee_has_refund) SetFeeAnswer(c, rows, {}, c.mdtrtarea_admvs);
+    return Status::Ok();
+  }
+
+  static settle::ClaimLine ClaimLineOf(const store::FeeLineRow& r) {
+    return settle::ClaimLine{r.feedetl_sn, r.med_list_codg, r.amount_fen, r.cnt_e4, DateOf(r.fee_ocur_time)};
+  }
+
+  // The upload's answer: its lines split as a settlement will split them,
+  // after the visit's active lines `before`; an item whose refunds would
+  // exceed its charges refuses the upload.
+  Status SetFeeAnswer(CallCtx& c, const std::vector<store::FeeLineRow>& rows,
+                      const std::vector<store::FeeLineRow>& before, const std::string& mdtrtarea_admvs) {
+    std::vector<settle::ClaimLine> lines;
+    lines.reserve(before.size() + rows.size());
+    for (const auto& r : before) lines.push_back(ClaimLineOf(r));
+    for (const auto& r : rows) lines.push_back(ClaimLineOf(r));
+    std::string overdrawn;
+    std::vector<settle::LineResult> split =
+        settle::SplitLines(lines, ref_.catalog, mdtrtarea_admvs, DateOf(c.now), &overdrawn);
+    if (!overdrawn.empty()) return err::RefundExceedsCharges(overdrawn);
+    split.erase(split.begin(), split.begin() + static_cast<ptrdiff_t>(before.size()));
     c.pre.fee_output = FeeOutput(rows, split);
     c.pre.fee_answer = EncodeFeeAnswer(rows, split);
     return Status::Ok();
@@ -715,6 +754,13 @@ class Handlers {
         if (e.feedetl_sn == r.feedetl_sn) return err::FeeLineDuplicate(r.feedetl_sn);
       }
     }
+    if (c.pre.fee_has_refund) {
+      std::vector<store::FeeLineRow> before;
+      for (auto& e : existing) {
+        if (e.state == "active") before.push_back(std::move(e));
+      }
+      XT_RETURN_IF_ERROR(SetFeeAnswer(c, rows, before, v.mdtrtarea_admvs));
+    }
     XT_RETURN_IF_ERROR(txn->InsertFeeLines(rows, c.pre.fee_answer));
     c.raw_output = c.pre.fee_output;
     c.output_setl_id = FeeUploadRef(mdtrt_id, c.msgid);
@@ -781,7 +827,7 @@ class Handlers {
     Fen sum = 0;
     claim.lines.reserve(lines.size());
     for (const auto& l : lines) {
-      claim.lines.push_back({l.feedetl_sn, l.med_list_codg, l.amount_fen, l.cnt_e4});
+      claim.lines.push_back(ClaimLineOf(l));
       sum += l.amount_fen;
     }
     if (sum != medfee_fen) {
@@ -979,7 +1025,8 @@ class Handlers {
     }
     if (orig->fixmedins_code != c.fixmedins_code) return err::SettlementOfOther();
     if (orig->state == "reversed") return err::AlreadyReversed();
-    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
+    XT_RETURN_IF_ERROR(CheckLatestOfYear(*txn, *orig));
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no, /*any_kind=*/c.infno == "2601"));
     XT_ASSIGN_OR_RETURN(Fen balance, AccountBalance(*txn, psn_no));
 
     store::SettlementRow rev = *orig;
@@ -1006,6 +1053,30 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(c.raw_output, RenderStored(*txn, rev));
     c.output_setl_id = rev.setl_id;
     return Status::Ok();
+  }
+
+  // A settlement is reversed only while it is the person's latest standing
+  // settlement of its accumulator year: every later one read the
+  // deductible, stay count, bands and caps this one left, so reversing it
+  // alone would leave them adjudicated on a year that no longer holds, and
+  // the year's totals would depend on the order of operations
+  // (docs/settlement.md, "Reversal order").
+  static Status CheckLatestOfYear(store::ReadTxn& txn, const store::SettlementRow& orig) {
+    store::SettlementQuery q;
+    q.psn_no = orig.psn_no;
+    q.time_from = orig.setl_time;
+    q.limit = 100;
+    for (;;) {
+      XT_ASSIGN_OR_RETURN(auto rows, txn.ListSettlements(q));
+      for (const auto& r : rows) {
+        if (r.id > orig.id && r.kind == "settle" && r.state == "settled" && r.year == orig.year) {
+          return err::ReversalNotLatest(r.setl_id);
+        }
+      }
+      if (rows.size() < static_cast<size_t>(q.limit)) return Status::Ok();
+      q.before_time = rows.back().setl_time;
+      q.before_id = rows.back().id;
+    }
   }
 
   // ---- 2601 reversal of an earlier message (冲正)

@@ -13,6 +13,7 @@
 #include <array>
 #include <charconv>
 #include <limits>
+#include <unordered_map>
 
 namespace xt::settle {
 
@@ -246,6 +247,141 @@ LineResult SplitLine(const ClaimLine& line, const catalog::Catalog& catalog, std
   return r;
 }
 
+namespace {
+
+bool IsRefund(const ClaimLine& l) { return l.amount_fen < 0 || l.cnt_e4 < 0; }
+
+// One item of a claim with refunds: the lines of one med_list_codg classed
+// by one catalogue version, and what they add up to so far.
+struct ItemSums {
+  std::string_view code;
+  const catalog::ItemVersion* version = nullptr;
+  Fen amount_fen = 0;
+  int64_t cnt_e4 = 0;
+  Fen fulamt_ownpay_fen = 0;
+  Fen overlmt_fen = 0;
+  Fen preselfpay_fen = 0;
+  Fen inscp_fen = 0;
+  void Add(const LineResult& r, int64_t cnt_e4_of_line) {
+    amount_fen += r.amount_fen;
+    cnt_e4 += cnt_e4_of_line;
+    fulamt_ownpay_fen += r.fulamt_ownpay_fen;
+    overlmt_fen += r.overlmt_fen;
+    preselfpay_fen += r.preselfpay_fen;
+    inscp_fen += r.inscp_fen;
+  }
+};
+
+}  // namespace
+
+std::vector<LineResult> SplitLines(const std::vector<ClaimLine>& lines, const catalog::Catalog& catalog,
+                                   std::string_view mdtrtarea_admvs, Date claim_date, std::string* overdrawn) {
+  std::vector<LineResult> out;
+  out.reserve(lines.size());
+  bool any_refund = false;
+  for (const ClaimLine& l : lines) any_refund = any_refund || IsRefund(l);
+  if (!any_refund) {
+    // The common case: every line on its own, no bookkeeping.
+    for (const ClaimLine& l : lines) {
+      LineResult& r = out.emplace_back();
+      r.feedetl_sn = l.feedetl_sn;
+      r.med_list_codg = l.med_list_codg;
+      SplitParts(l, catalog.Find(mdtrtarea_admvs, l.med_list_codg, l.fee_date.value_or(claim_date)), &r);
+    }
+    return out;
+  }
+
+  std::vector<ItemSums> items;
+  std::vector<size_t> item_of(lines.size(), 0);
+  std::vector<char> cancelled(lines.size(), 0);  // a charge line a refund matched exactly
+  std::unordered_map<std::string_view, std::vector<size_t>> lines_of_code;  // earlier lines, in order
+  auto item_for = [&items](std::string_view code, const catalog::ItemVersion* version) {
+    for (size_t k = 0; k < items.size(); ++k) {
+      if (items[k].version == version && items[k].code == code) return k;
+    }
+    items.push_back(ItemSums{code, version});
+    return items.size() - 1;
+  };
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const ClaimLine& l = lines[i];
+    LineResult& r = out.emplace_back();
+    r.feedetl_sn = l.feedetl_sn;
+    r.med_list_codg = l.med_list_codg;
+    std::vector<size_t>& earlier = lines_of_code[l.med_list_codg];
+    size_t charge = lines.size();  // the latest earlier charge of the code
+    if (IsRefund(l)) {
+      for (size_t j = earlier.size(); j-- > 0;) {
+        if (!IsRefund(lines[earlier[j]])) {
+          charge = earlier[j];
+          break;
+        }
+      }
+    }
+    if (charge == lines.size()) {
+      // A charge, or a refund with nothing to cancel in the claim: on its own.
+      const catalog::ItemVersion* version =
+          catalog.Find(mdtrtarea_admvs, l.med_list_codg, l.fee_date.value_or(claim_date));
+      SplitParts(l, version, &r);
+      item_of[i] = item_for(l.med_list_codg, version);
+    } else {
+      const size_t k = item_of[charge];
+      item_of[i] = k;
+      size_t match = lines.size();
+      for (size_t j : earlier) {
+        if (item_of[j] == k && !cancelled[j] && !IsRefund(lines[j]) && lines[j].cnt_e4 == -l.cnt_e4 &&
+            lines[j].amount_fen == -l.amount_fen) {
+          match = j;
+          break;
+        }
+      }
+      if (match != lines.size()) {
+        cancelled[match] = 1;
+        const LineResult& m = out[match];
+        r.amount_fen = l.amount_fen;
+        r.listed = m.listed;
+        r.charge_class = m.charge_class;
+        r.selfpay_prop_bp = m.selfpay_prop_bp;
+        r.price_cap_fen = m.price_cap_fen;
+        r.fulamt_ownpay_fen = -m.fulamt_ownpay_fen;
+        r.overlmt_fen = -m.overlmt_fen;
+        r.preselfpay_fen = -m.preselfpay_fen;
+        r.inscp_fen = -m.inscp_fen;
+        r.lmt_used = m.lmt_used;
+      } else {
+        // What is left of the item, split as one line, less what it holds.
+        const ItemSums& it = items[k];
+        ClaimLine rest;
+        rest.amount_fen = it.amount_fen + l.amount_fen;
+        rest.cnt_e4 = it.cnt_e4 + l.cnt_e4;
+        LineResult left;
+        SplitParts(rest, it.version, &left);
+        r.amount_fen = l.amount_fen;
+        r.listed = left.listed;
+        r.charge_class = left.charge_class;
+        r.selfpay_prop_bp = left.selfpay_prop_bp;
+        r.price_cap_fen = left.price_cap_fen;
+        r.fulamt_ownpay_fen = left.fulamt_ownpay_fen - it.fulamt_ownpay_fen;
+        r.overlmt_fen = left.overlmt_fen - it.overlmt_fen;
+        r.preselfpay_fen = left.preselfpay_fen - it.preselfpay_fen;
+        r.inscp_fen = left.inscp_fen - it.inscp_fen;
+        r.lmt_used = r.overlmt_fen != 0;
+      }
+    }
+    items[item_of[i]].Add(r, l.cnt_e4);
+    earlier.push_back(i);
+  }
+  if (overdrawn != nullptr) {
+    for (const ItemSums& it : items) {
+      if (it.amount_fen < 0 || it.cnt_e4 < 0 || it.fulamt_ownpay_fen < 0 || it.overlmt_fen < 0 ||
+          it.preselfpay_fen < 0 || it.inscp_fen < 0) {
+        *overdrawn = std::string(it.code);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 int64_t AccumValue(const Accumulators& acc, std::string_view key) {
   int64_t total = 0;
   for (const AccumEntry& e : acc) {
@@ -280,13 +416,18 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   Tracer t(&b.trace);
 
   // ---- Step 1: lines, by the treatment place's catalogue.
+  std::string overdrawn;
+  b.lines = SplitLines(claim.lines, catalog, claim.mdtrtarea_admvs, claim.date, &overdrawn);
   int not_listed = 0, class_c = 0, over_cap = 0, class_b = 0, refunds = 0;
-  for (const ClaimLine& in : claim.lines) {
-    LineResult& r = b.lines.emplace_back();
-    r.feedetl_sn = in.feedetl_sn;
-    r.med_list_codg = in.med_list_codg;
-    SplitParts(in, catalog.Find(claim.mdtrtarea_admvs, in.med_list_codg, claim.date), &r);
-    if (in.amount_fen < 0 || in.cnt_e4 < 0) ++refunds;
+  // The catalogue days the lines were classed on, for the trace.
+  Date first_fee = claim.lines.empty() ? claim.date : claim.lines[0].fee_date.value_or(claim.date);
+  Date last_fee = first_fee;
+  for (size_t i = 0; i < claim.lines.size(); ++i) {
+    const ClaimLine& in = claim.lines[i];
+    const LineResult& r = b.lines[i];
+    if (IsRefund(in)) ++refunds;
+    first_fee = std::min(first_fee, in.fee_date.value_or(claim.date));
+    last_fee = std::max(last_fee, in.fee_date.value_or(claim.date));
     if (!r.listed) {
       ++not_listed;
     } else if (r.charge_class == ChargeClass::kC) {
@@ -305,23 +446,29 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
     return Status::Error("XT-SETL-003", "the claim's total is negative",
                          "medfee_sumamt " + FormatFen(b.medfee_sumamt_fen));
   }
-  // A refund line cancels a charge of the same claim. Refunds that exceed the
-  // charges of their own part belong to an already settled claim: that is a
-  // reversal (2208/2305), not a new claim. Refusing them keeps every part,
-  // and so the person's part, non-negative.
-  if (b.fulamt_ownpay_amt_fen < 0 || b.overlmt_selfpay_fen < 0 || b.preselfpay_amt_fen < 0 ||
-      b.inscp_scp_amt_fen < 0) {
-    return Status::Error("XT-SETL-003", "refund lines exceed the charges they cancel",
-                         "fulamt " + FormatFen(b.fulamt_ownpay_amt_fen) + " overlmt " +
-                             FormatFen(b.overlmt_selfpay_fen) + " preselfpay " + FormatFen(b.preselfpay_amt_fen) +
-                             " inscp " + FormatFen(b.inscp_scp_amt_fen));
+  // A refund line cancels a charge of its item in the same claim. Refunds
+  // that exceed the charges of their item belong to an already settled
+  // claim: that is a reversal (2208/2305), not a new claim. Refusing them
+  // keeps every item's parts, so every part and the person's part,
+  // non-negative.
+  if (!overdrawn.empty()) {
+    return Status::Error("XT-SETL-003", "refund lines of item " + overdrawn + " exceed its charges in this claim",
+                         "item " + overdrawn);
   }
+  XT_INVARIANT(b.fulamt_ownpay_amt_fen >= 0 && b.overlmt_selfpay_fen >= 0 && b.preselfpay_amt_fen >= 0 &&
+                   b.inscp_scp_amt_fen >= 0,
+               "no item overdrawn, so no part is negative");
   b.policy_id = pol->id;
   b.category = *category;
 
   t.S("1 明细 lines: ").I(static_cast<int64_t>(claim.lines.size())).S(" (not listed ").I(not_listed);
   t.S(", 丙 ").I(class_c).S(", 乙 ").I(class_b).S(", over price cap ").I(over_cap).S(", refund ").I(refunds);
-  t.S(") in the ").S(std::string_view(claim.mdtrtarea_admvs).substr(0, 2)).S("0000 catalogue on ").D(claim.date);
+  t.S(") in the ").S(std::string_view(claim.mdtrtarea_admvs).substr(0, 2)).S("0000 catalogue ");
+  if (first_fee == claim.date && last_fee == claim.date) {
+    t.S("on ").D(claim.date);
+  } else {
+    t.S("of each fee's date (").D(first_fee).S(" to ").D(last_fee).S(")");
+  }
   t.S("; medfee ").Y(b.medfee_sumamt_fen).S(" = 全自费 fulamt_ownpay ").Y(b.fulamt_ownpay_amt_fen);
   t.S(" + 超限价 overlmt ").Y(b.overlmt_selfpay_fen).S(" + 先行自付 preselfpay ").Y(b.preselfpay_amt_fen);
   t.S(" + 范围内 inscp ").Y(b.inscp_scp_amt_fen).NL();
@@ -398,8 +545,10 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   const Fen pay_from = SaturatingAdd(year_before, b.act_pay_dedc_fen);
   const Fen pay_to = SaturatingAdd(year_before, std::max<Fen>(S, 0));
 
-  // The pooled fund's ratio where payment starts (what pool_prop_selfpay reports).
+  // The pooled fund's ratio where payment starts (what pool_prop_selfpay
+  // reports); 0 when nothing is payable, as when another fund pays there.
   for (const Band& band : pol->bands) {
+    if (pay_from >= pay_to) break;
     if (pay_from < band.upper_fen) {
       if (band.fund == FundKind::kPooled) b.pool_prop_selfpay_bp = Cut(band.ratio_bp[cat], cut_bp);
       break;
@@ -482,7 +631,10 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   if (ded.period == DeductiblePeriod::kYear) {
     AddDelta(&b.deltas, kDedPrefix, ded.accum_key, b.act_pay_dedc_fen);
   } else {
-    AddDelta(&b.deltas, kStayPrefix, ded.accum_key, 1);  // a per-stay policy settles a stay
+    // A per-stay policy settles a stay, and the stay counts as the year's
+    // (first or later) only when something of it was in scope: a stay that
+    // nets to nothing in scope applied no deductible (docs/settlement.md).
+    AddDelta(&b.deltas, kStayPrefix, ded.accum_key, S > 0 ? 1 : 0);
   }
   if (pol->band_basis == BandBasis::kYear) AddDelta(&b.deltas, kInscpPrefix, pol->band_accum_key, S);
   for (size_t i = 0; i < pol->funds.size(); ++i) {

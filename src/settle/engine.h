@@ -4,11 +4,13 @@
 // always give the same breakdown, byte for byte.
 //
 // Steps (docs/settlement.md; the trace names each one):
-//  1. Lines, by the treatment place's catalogue in force on the claim date:
+//  1. Lines, by the treatment place's catalogue in force on each fee's date:
 //     not listed or 丙 -> fulamt_ownpay; above the price cap (per unit x cnt)
 //     -> overlmt; 乙 -> (amount - overlmt) x selfpay_prop -> preselfpay; the
-//     rest is in scope (inscp). Refund lines (negative cnt and amount) are
-//     computed the same way with the sign carried through.
+//     rest is in scope (inscp). A refund line (negative cnt and amount) takes
+//     its parts from the charges of its item: the exact negation of the
+//     charge line it matches, else what brings the item's parts to the split
+//     of what is left of it (SplitLines).
 //  2. The insurance place's policy (region, insutype, med_type, level, date);
 //     the person's category; filed, deemed filed (视同备案) or unfiled (cut).
 //  3. Deductible: what is left of the year's or the stay's deductible.
@@ -22,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +42,9 @@ struct ClaimLine {
   std::string med_list_codg;
   Fen amount_fen = 0;   // det_item_fee_sumamt; negative for a refund line
   int64_t cnt_e4 = 0;   // cnt x 10,000; negative for a refund line
+  // The day the fee was incurred (fee_ocur_time): it selects the catalogue
+  // version that classes the line. Absent: the claim's date.
+  std::optional<Date> fee_date;
 };
 
 struct Claim {
@@ -126,14 +132,33 @@ struct Breakdown {
 };
 
 // Adjudicates one claim. Fails (stable codes in docs/errors.md) when no
-// policy applies, the category cannot be derived, or medfee_sumamt < 0.
+// policy applies, the category cannot be derived, medfee_sumamt < 0, or the
+// refunds of an item exceed its charges in the claim.
 Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog,
                              const policy::PolicyBook& policies, const Accumulators& ytd);
 
-// Step 1 alone for one line: how the treatment place's catalogue splits it
-// on `on` (fee-detail upload answers with this before any settlement).
+// Step 1 alone for one charge line: how the treatment place's catalogue
+// splits it on `on`.
 LineResult SplitLine(const ClaimLine& line, const catalog::Catalog& catalog, std::string_view mdtrtarea_admvs,
                      Date on);
+
+// Step 1 for every line of a claim, in order: what Adjudicate does, and
+// what the fee-detail upload (2204/2301) answers, so that both split a line
+// the same way. Each line is classed by the catalogue version in force on
+// its fee_date (`claim_date` when it has none). A charge line is split on
+// its own (SplitLine). A refund line belongs to the item of the latest
+// earlier charge of its med_list_codg (and that charge's catalogue
+// version); within that item it is the exact negation of a charge line of
+// the same cnt and amount not yet refunded, when there is one, and
+// otherwise the difference between the split of what is left of the item
+// (its net cnt and amount, as one line) and the parts the item holds before
+// it. So refunding a charge whole, or in parts, leaves the item exactly as
+// if the refunded quantity had never been charged, to the fen.
+// When the refunds of an item exceed its charges (a negative net amount,
+// cnt or part: a refund before its charge, or at another price), `*overdrawn`
+// (when not null) receives the item's code; the lines are split all the same.
+std::vector<LineResult> SplitLines(const std::vector<ClaimLine>& lines, const catalog::Catalog& catalog,
+                                   std::string_view mdtrtarea_admvs, Date claim_date, std::string* overdrawn);
 
 // Checks the identities every breakdown must satisfy (sums to the fen,
 // medfee_sumamt = fulamt + overlmt + preselfpay + inscp, fund_pay_sumamt =

@@ -132,7 +132,7 @@ policy::PolicyBook MakePolicies() {
 }
 
 ClaimLine L(std::string sn, std::string code, Fen amount_fen, int64_t cnt_e4 = 10000) {
-  return ClaimLine{std::move(sn), std::move(code), amount_fen, cnt_e4};
+  return ClaimLine{std::move(sn), std::move(code), amount_fen, cnt_e4, std::nullopt};
 }
 
 // The seed's scenario: a Xingtai employee in service, filed, in a Tianjin
@@ -223,14 +223,15 @@ std::vector<Case> Cases() {
   //   XS-CAP 0.3333 units 20.00, cap 50.00 x 0.3333 = 16.665 -> 16.67 (half away
   //          from zero) -> overlmt 3.33, inscp 16.67
   //   medfee 360.00 = overlmt 43.33 + preselfpay 7.50 + inscp 309.17;
-  //   deductible min(309.17, 500.00) = 309.17: nothing payable; person 360.00.
+  //   deductible min(309.17, 500.00) = 309.17: nothing payable, so no fund
+  //   pays at any ratio (pool_prop_selfpay 0); person 360.00.
   cases.push_back({"OverPriceCap",
                    BaseClaim({L("1", "XS-CAP", 18000, 30000), L("2", "XB-CAP", 16000, 15000),
                               L("3", "XS-CAP", 2000, 3333)}),
                    {{"stay:130500.310.ip", 1}},
                    {.policy_id = "130500-310-21-0-2020",
                     .medfee = 36000, .overlmt = 4333, .preselfpay = 750, .inscp = 30917, .dedc = 30917,
-                    .psn_part = 36000, .cash = 36000, .pool_prop = 8500,
+                    .psn_part = 36000, .cash = 36000, .pool_prop = 0,
                     .lines = {{.overlmt = 3000, .inscp = 15000, .lmt_used = true},
                               {.cls = ChargeClass::kB, .overlmt = 1000, .preselfpay = 750, .inscp = 14250,
                                .lmt_used = true},
@@ -751,6 +752,158 @@ TEST(EngineTest, SplitLineAnswersAsTheClaimDoes) {
   EXPECT_EQ(three.fulamt_ownpay_fen, -300);
   // Not listed before the catalogue's versions begin.
   EXPECT_FALSE(SplitLine(c.lines[0], catalog, "120000", D(2019, 12, 31)).listed);
+}
+
+// ---- Partial refunds: a refund leaves the claim exactly as if the refunded
+// quantity had never been charged.
+
+// The claim's figures that a refund must leave as they were.
+std::vector<Fen> Totals(const Breakdown& b) {
+  return {b.medfee_sumamt_fen, b.fulamt_ownpay_amt_fen, b.overlmt_selfpay_fen, b.preselfpay_amt_fen,
+          b.inscp_scp_amt_fen, b.act_pay_dedc_fen,      b.hifp_pay_fen,        b.hifob_pay_fen,
+          b.fund_pay_sumamt_fen, b.psn_part_amt_fen,    b.psn_cash_pay_fen};
+}
+
+TEST(EngineRefundTest, ChargeOfTwoRefundedAsTwoOnesIsAsIfNeverCharged) {
+  // 乙 XB-YI at 10%: 2 x 12.35 = 24.70 -> upfront 2.47. Refunding it one unit
+  // at a time as if each unit were a line of its own (-1.24 twice) would
+  // leave -0.01 in upfront self-pay and +0.01 in scope: 9.99 and 90.01
+  // beside a 100.00 line. Each refund instead takes what brings the item to
+  // the split of what is left of it: -1.23 (24.70 -> 12.35: 2.47 -> 1.24),
+  // then -1.24 (12.35 -> 0).
+  const catalog::Catalog catalog = MakeCatalog();
+  const policy::PolicyBook book = MakePolicies();
+  const Result<Breakdown> with = Adjudicate(BaseClaim({L("1", "XB-YI", 10000), L("2", "XB-YI", 2470, 20000),
+                                                       L("3", "XB-YI", -1235, -10000), L("4", "XB-YI", -1235, -10000)}),
+                                            catalog, book, {});
+  const Result<Breakdown> without = Adjudicate(BaseClaim({L("1", "XB-YI", 10000)}), catalog, book, {});
+  ASSERT_TRUE(with.ok()) << with.status().ToString();
+  ASSERT_TRUE(without.ok());
+  EXPECT_EQ(with->preselfpay_amt_fen, 1000);
+  EXPECT_EQ(with->inscp_scp_amt_fen, 9000);
+  EXPECT_EQ(Totals(*with), Totals(*without));
+  EXPECT_EQ(with->lines[2].preselfpay_fen, -123);
+  EXPECT_EQ(with->lines[2].inscp_fen, -1112);
+  EXPECT_EQ(with->lines[3].preselfpay_fen, -124);
+  EXPECT_EQ(with->lines[3].inscp_fen, -1111);
+  EXPECT_EQ(CheckIdentities(*with), "");
+}
+
+TEST(EngineRefundTest, PartialRefundsWithoutAnotherLineOfTheClassAreAccepted) {
+  // The same refunds with no other 乙 line: the item nets to nothing, so the
+  // claim is the 甲 line alone (refused with XT-SETL-003 before items were
+  // netted, because the 乙 part went to -0.01).
+  const Result<Breakdown> r = Adjudicate(BaseClaim({L("1", "XA-JIA", 100000), L("2", "XB-YI", 2470, 20000),
+                                                    L("3", "XB-YI", -1235, -10000), L("4", "XB-YI", -1235, -10000)}),
+                                         MakeCatalog(), MakePolicies(), {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->preselfpay_amt_fen, 0);
+  EXPECT_EQ(r->inscp_scp_amt_fen, 100000);
+}
+
+TEST(EngineRefundTest, EveryWayOfRefundingLeavesTheRestAsIfChargedAlone) {
+  // Table: an item charged in lines of the given counts, then refunded in
+  // lines of the given counts (at the same unit price), against the claim
+  // holding only what is left, charged as the lines the refunds did not
+  // cancel. Over every unit price of a range, for a 乙 item (rounding of the
+  // upfront share) and a capped 乙 item (rounding of the cap).
+  struct Way {
+    std::vector<int> charges;
+    std::vector<int> refunds;
+    std::vector<int> left;  // the charge lines as they would stand
+  };
+  const std::vector<Way> ways = {
+      {{2}, {1, 1}, {}},          {{3}, {1}, {2}},       {{3}, {1, 2}, {}},       {{1, 1, 1}, {1}, {1, 1}},
+      {{2, 1}, {2}, {1}},         {{2, 1}, {1}, {2}},    {{4}, {1, 1, 1}, {1}},   {{5, 3}, {3, 5}, {}},
+  };
+  const catalog::Catalog catalog = MakeCatalog();
+  const policy::PolicyBook book = MakePolicies();
+  for (const char* code : {"XB-YI", "XB-CAP"}) {
+    for (Fen unit = 1233; unit <= 12357; unit += 1031) {
+      for (const Way& w : ways) {
+        std::vector<ClaimLine> lines = {L("0", "XA-JIA", 500000)};
+        std::vector<ClaimLine> kept = lines;
+        int sn = 1;
+        for (int n : w.charges) lines.push_back(L(std::to_string(sn++), code, unit * n, n * 10000));
+        for (int n : w.refunds) lines.push_back(L(std::to_string(sn++), code, -unit * n, -n * 10000));
+        for (int n : w.left) kept.push_back(L(std::to_string(sn++), code, unit * n, n * 10000));
+        const Result<Breakdown> a = Adjudicate(BaseClaim(lines), catalog, book, {});
+        const Result<Breakdown> b = Adjudicate(BaseClaim(kept), catalog, book, {});
+        ASSERT_TRUE(a.ok() && b.ok()) << code << " " << unit;
+        EXPECT_EQ(Totals(*a), Totals(*b)) << code << " unit " << unit << " charges " << w.charges.size();
+        EXPECT_EQ(CheckIdentities(*a), "");
+      }
+    }
+  }
+}
+
+TEST(EngineRefundTest, RefundBeyondTheItemsChargesIsRefused) {
+  // 2 x 12.35 charged, 3 x 12.35 refunded: the item nets below zero, even
+  // though the claim's total (with the 甲 line) is positive.
+  const Result<Breakdown> r = Adjudicate(BaseClaim({L("1", "XA-JIA", 100000), L("2", "XB-YI", 2470, 20000),
+                                                    L("3", "XB-YI", -3705, -30000)}),
+                                         MakeCatalog(), MakePolicies(), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), "XT-SETL-003");
+  EXPECT_NE(r.status().message().find("XB-YI"), std::string::npos);
+}
+
+// ---- Which catalogue classes a line: the one in force on its fee's date.
+
+TEST(EngineTest, LinesAreClassedByTheirFeesDate) {
+  // XV-NEW is 乙 (20%) until 2023-12-31 and 甲 from 2024-01-01. Fees of
+  // 2023-12-31 settled at 00:00 on 2024-01-01 are split as the upload split
+  // them: by the 2023 version.
+  catalog::Catalog catalog = MakeCatalog();
+  ItemVersion old_version = Item("XV-NEW", ChargeClass::kB, std::nullopt, 2000);
+  old_version.validity = Validity{D(2020, 1, 1), D(2024, 1, 1)};
+  ItemVersion new_version = Item("XV-NEW", ChargeClass::kA);
+  new_version.validity = Validity{D(2024, 1, 1), std::nullopt};
+  ASSERT_TRUE(catalog.Add("120000", old_version).ok());
+  ASSERT_TRUE(catalog.Add("120000", new_version).ok());
+  Claim c = BaseClaim({L("1", "XV-NEW", 100000), L("2", "XV-NEW", 50000)});
+  c.date = D(2024, 1, 1);
+  c.lines[0].fee_date = D(2023, 12, 31);
+  c.lines[1].fee_date = D(2024, 1, 1);
+  const Result<Breakdown> r = Adjudicate(c, catalog, MakePolicies(), {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->lines[0].charge_class, ChargeClass::kB);
+  EXPECT_EQ(r->lines[0].preselfpay_fen, 20000);
+  EXPECT_EQ(r->lines[1].charge_class, ChargeClass::kA);
+  EXPECT_EQ(r->preselfpay_amt_fen, 20000);
+  EXPECT_EQ(r->inscp_scp_amt_fen, 130000);
+  // The upload answered the same split for each line.
+  for (size_t i = 0; i < c.lines.size(); ++i) {
+    const LineResult up = SplitLine(c.lines[i], catalog, "120000", *c.lines[i].fee_date);
+    EXPECT_EQ(up.charge_class, r->lines[i].charge_class);
+    EXPECT_EQ(up.preselfpay_fen, r->lines[i].preselfpay_fen);
+    EXPECT_EQ(up.inscp_fen, r->lines[i].inscp_fen);
+  }
+  const std::vector<LineResult> all = SplitLines(c.lines, catalog, "120000", c.date, nullptr);
+  EXPECT_EQ(all[0].preselfpay_fen, r->lines[0].preselfpay_fen);
+  EXPECT_NE(r->trace.find("catalogue of each fee's date (2023-12-31 to 2024-01-01)"), std::string::npos) << r->trace;
+}
+
+// ---- Decisions (docs/settlement.md, "Decisions").
+
+TEST(EngineTest, StayWithNothingInScopeIsNotTheYearsFirstStay) {
+  // A stay whose lines net to 0.00 (charged and refunded), or hold only
+  // self-paid items, applied no deductible: it does not count as a stay, so
+  // the next stay still has the first-stay deductible (1000.00).
+  for (const std::vector<ClaimLine>& lines :
+       {std::vector<ClaimLine>{L("1", "XA-JIA", 50000), L("2", "XA-JIA", -50000, -10000)},
+        std::vector<ClaimLine>{L("1", "XC-BING", 30000)}}) {
+    const Result<Breakdown> r = Adjudicate(BaseClaim(lines), MakeCatalog(), MakePolicies(), {});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->act_pay_dedc_fen, 0);
+    EXPECT_EQ(AccumValue(r->deltas, "stay:130500.310.ip"), 0);
+    EXPECT_EQ(r->pool_prop_selfpay_bp, 0) << "nothing payable: no ratio paid";
+  }
+  const Result<Breakdown> next =
+      Adjudicate(BaseClaim({L("1", "XA-JIA", 200000)}), MakeCatalog(), MakePolicies(), {});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->act_pay_dedc_fen, 100000);
+  EXPECT_EQ(AccumValue(next->deltas, "stay:130500.310.ip"), 1);
 }
 
 TEST(EngineTest, AccumValueSumsMatchingKeysOnly) {

@@ -524,7 +524,6 @@ class SqliteTxn final : public WriteTxn {
     for (auto& u : uploads) {
       for (auto& l : u.lines) out.push_back(std::move(l));
     }
-    std::sort(out.begin(), out.end(), [](const FeeLineRow& a, const FeeLineRow& b) { return a.feedetl_sn < b.feedetl_sn; });
     return out;
   }
 
@@ -741,6 +740,18 @@ class SqliteTxn final : public WriteTxn {
     XT_RETURN_IF_ERROR(Scan(
         "SELECT " XT_VISIT_COLS " FROM visits WHERE psn_no = ? AND fixmedins_code = ? ORDER BY begntime DESC LIMIT ?",
         [&](Stmt& s) { s.Bind(1, psn_no).Bind(2, fixmedins_code).Bind(3, limit); },
+        [&](const Stmt& s) {
+          out.push_back(ReadVisit(s));
+          return true;
+        }));
+    return out;
+  }
+  Result<std::vector<VisitRow>> VisitsOfPersonInState(std::string_view psn_no, std::string_view state,
+                                                      int limit) override {
+    std::vector<VisitRow> out;
+    XT_RETURN_IF_ERROR(Scan(
+        "SELECT " XT_VISIT_COLS " FROM visits WHERE psn_no = ? AND state = ? ORDER BY begntime DESC LIMIT ?",
+        [&](Stmt& s) { s.Bind(1, psn_no).Bind(2, state).Bind(3, limit); },
         [&](const Stmt& s) {
           out.push_back(ReadVisit(s));
           return true;

@@ -376,9 +376,11 @@ class ReadTxn {
   virtual Result<int64_t> CountPersons() = 0;
 
   virtual Result<std::optional<VisitRow>> FindVisit(std::string_view mdtrt_id) = 0;
-  // Active fee lines of a visit, ordered by feedetl_sn.
+  // Active fee lines of a visit, in the order they were uploaded (uploads
+  // oldest first, each upload's lines as sent): the order in which a refund
+  // line follows the charge it cancels (settle::SplitLines).
   virtual Result<std::vector<FeeLineRow>> ActiveFeeLines(std::string_view mdtrt_id) = 0;
-  // Every fee line of a visit, active or cancelled, ordered by feedetl_sn.
+  // Every fee line of a visit, active or cancelled, in the same order.
   virtual Result<std::vector<FeeLineRow>> FeeLinesOfVisit(std::string_view mdtrt_id) = 0;
   virtual Result<std::optional<FeeLineRow>> FindFeeLine(std::string_view mdtrt_id, std::string_view feedetl_sn) = 0;
   // What was kept with the upload made by message `msgid` to render its
@@ -412,6 +414,10 @@ class ReadTxn {
   // its capacity kept), at most `limit` (newest taken first).
   virtual Status ResultKeysOfPerson(std::string_view psn_no, int limit, std::vector<ResultKeyRow>* out) = 0;
   // The patient's visits at one institution, newest first, at most `limit`.
+  // The patient's visits in `state` at any institution, newest first, at
+  // most `limit` (visits_person: a person has few).
+  virtual Result<std::vector<VisitRow>> VisitsOfPersonInState(std::string_view psn_no, std::string_view state,
+                                                              int limit) = 0;
   virtual Result<std::vector<VisitRow>> VisitsOfPersonAt(std::string_view psn_no, std::string_view fixmedins_code,
                                                          int limit) = 0;
   virtual Result<std::vector<ResultLookRow>> ListResultLooks(const ResultLookQuery& query) = 0;

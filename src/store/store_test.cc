@@ -341,7 +341,8 @@ TEST(SqliteStore, FeeLinesOfOneUploadAreKeptTogether) {
                      XT_ASSIGN_OR_RETURN(auto all, txn.FeeLinesOfVisit("V1"));
                      std::vector<std::string> sns;
                      for (const auto& l : all) sns.push_back(l.feedetl_sn + "/" + l.state);
-                     EXPECT_EQ(sns, (std::vector<std::string>{"1/active", "10/active", "2/cancelled"}));
+                     // In upload order: uploads oldest first, each one's lines as sent.
+                     EXPECT_EQ(sns, (std::vector<std::string>{"2/cancelled", "1/active", "10/active"}));
                      XT_ASSIGN_OR_RETURN(auto active, txn.ActiveFeeLines("V1"));
                      EXPECT_EQ(active.size(), 2u);
                      XT_ASSIGN_OR_RETURN(auto two, txn.FindFeeLine("V1", "2"));

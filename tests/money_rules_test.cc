@@ -1,0 +1,255 @@
+// The money rules a cashier and an auditor check, through the transaction
+// processor on a real SQLite file: a fee line's arithmetic, partial refunds
+// uploaded after their charge, the order of reversals within a year, one
+// bed at a time, and 2601 undoing an inpatient settlement. Each case reads
+// like the session at the desk; docs/settlement.md ("Decisions") says why
+// each rule is what it is.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "service/refdata.h"
+#include "service/verify.h"
+#include "test_env.h"
+
+namespace xt::testing {
+namespace {
+
+using json = nlohmann::json;
+using service::CallResult;
+using service::FlowDriver;
+using service::FlowLine;
+using service::Visit;
+
+constexpr const char* kDemoPsn = "1305000000000001";  // the Xingtai employee of data/README.md
+
+class MoneyRulesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_ = std::make_unique<Env>(std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".db");
+    hospital_ = &env_->Hospital("120000", 3);
+    client_ = std::make_unique<service::HospitalClient>(env_->Client(*hospital_));
+    drv_ = std::make_unique<FlowDriver>(env_->processor.get(), client_.get());
+  }
+
+  // An item of the Tianjin catalogue in force now, without a price cap; for
+  // 乙 one whose upfront share rounds (a ratio that is not a whole percent
+  // of 12.35 yuan).
+  const catalog::ItemVersion* Item(catalog::ChargeClass cls) {
+    const Date today = DateOf(env_->clock.NowLocal());
+    for (const auto* it : env_->ref->catalog.ItemsOf("120000")) {
+      if (it->charge_class != cls || !it->validity.Contains(today) || it->price_cap_fen) continue;
+      if (cls == catalog::ChargeClass::kB && (1235 * it->selfpay_prop_bp) % kWholeBp == 0) continue;
+      return it;
+    }
+    ADD_FAILURE() << "no such item in the Tianjin catalogue";
+    return nullptr;
+  }
+
+  // A Beijing employee in service: 1,300.00 deductible for the year's first
+  // stay, 650.00 for each later one.
+  std::pair<std::string, std::string> BeijingEmployee() {
+    auto persons = service::LoadPersonsFile(DataDir(), env_->ref->registry);
+    EXPECT_TRUE(persons.ok());
+    const Date today = DateOf(env_->clock.NowLocal());
+    for (const auto& p : *persons) {
+      for (const auto& e : p.enrollments) {
+        if (e.insutype == "310" && e.psn_type == "1101" && e.psn_insu_stas == "1" && e.validity.Contains(today) &&
+            e.insuplc_admdvs.starts_with("11")) {
+          return {p.psn_no, e.insuplc_admdvs};
+        }
+      }
+    }
+    ADD_FAILURE() << "no Beijing employee in the dataset";
+    return {};
+  }
+
+  Visit Open(bool inpatient, const std::string& begntime = "2026-11-18 09:00:00", const std::string& psn = kDemoPsn,
+             const std::string& insuplc = "130500") {
+    Visit v{psn, "310", insuplc, inpatient, ""};
+    CallResult r = drv_->Open(&v, begntime);
+    EXPECT_EQ(r.infcode, 0) << r.response;
+    return v;
+  }
+
+  // Uploads, discharges a stay, and settles; returns the settlement answer.
+  CallResult SettleVisit(Visit& v, const std::vector<FlowLine>& lines) {
+    EXPECT_EQ(drv_->Upload(v, lines, "2026-11-18 09:10:00").infcode, 0);
+    if (v.inpatient) EXPECT_EQ(drv_->Discharge(v, "2026-11-19 09:00:00").infcode, 0);
+    Fen total = 0;
+    for (const auto& l : lines) total += FlowDriver::LineAmountFen(l);
+    CallResult s = drv_->Settle(v, total, false, false);
+    EXPECT_EQ(s.infcode, 0) << s.response;
+    return s;
+  }
+
+  // The person's accumulators of the year, as a map.
+  std::map<std::string, int64_t> Year(const std::string& psn = kDemoPsn) {
+    std::map<std::string, int64_t> out;
+    EXPECT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
+                          XT_ASSIGN_OR_RETURN(auto acc, txn.GetAccumulators(psn, 2026));
+                          for (const auto& a : acc) {
+                            if (a.value != 0) out[a.key] = a.value;
+                          }
+                          return Status::Ok();
+                        }).ok());
+    return out;
+  }
+
+  void ExpectVerifies() {
+    auto rep = service::Verify(*env_->store, nullptr);
+    ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+    for (const auto& p : rep->problems) ADD_FAILURE() << p;
+  }
+
+  static Fen OutFen(const json& line, const char* field) { return *ScaledFromDouble(line[field].get<double>(), 2); }
+
+  std::unique_ptr<Env> env_;
+  const registry::Institution* hospital_ = nullptr;
+  std::unique_ptr<service::HospitalClient> client_;
+  std::unique_ptr<FlowDriver> drv_;
+};
+
+TEST_F(MoneyRulesTest, LineOneFenOffCntTimesPricIsRefused) {
+  Visit v = Open(false);
+  const std::string code = Item(catalog::ChargeClass::kA)->code;
+  for (const char* billed : {"100.01", "99.99"}) {
+    const json in = {{"feedetail",
+                      {{{"feedetl_sn", "1"}, {"mdtrt_id", v.mdtrt_id}, {"psn_no", kDemoPsn}, {"chrg_bchno", "1"},
+                        {"med_list_codg", code}, {"medins_list_codg", code}, {"det_item_fee_sumamt", billed},
+                        {"cnt", 1}, {"pric", 100.00}, {"fee_ocur_time", "2026-11-18 09:10:00"}}}}};
+    CallResult r = drv_->Call("2204", in.dump(), "130500");
+    EXPECT_EQ(r.err_code, "XT-FEE-001") << r.response;
+    EXPECT_NE(r.err_msg.find("det_item_fee_sumamt"), std::string::npos) << r.err_msg;
+    EXPECT_NE(r.err_msg.find("100.00"), std::string::npos) << "names the amount it should be: " << r.err_msg;
+  }
+  // Nothing of the refused lines was kept: the visit settles its own line.
+  CallResult s = SettleVisit(v, {{"1", code, 10000, 100000000}});
+  EXPECT_EQ(SetlInfo(s.response)["medfee_sumamt"], 10000);
+}
+
+TEST_F(MoneyRulesTest, PartialRefundsUploadedLaterEndAsIfNeverCharged) {
+  // The cashier charges a 乙 drug 2 x 12.35, then refunds one box, then the
+  // other, each in an upload of its own; beside it a 100.00 line of the same
+  // drug. The settlement equals that of the 100.00 line alone, and each
+  // refund's upload answered the split the settlement then made.
+  const catalog::ItemVersion* drug = Item(catalog::ChargeClass::kB);
+  ASSERT_NE(drug, nullptr);
+  Visit with = Open(false);
+  ASSERT_EQ(drv_->Upload(with, {{"1", drug->code, 10000, 100000000}, {"2", drug->code, 20000, 12350000}},
+                         "2026-11-18 09:10:00")
+                .infcode,
+            0);
+  CallResult r1 = drv_->Upload(with, {{"3", drug->code, -10000, 12350000}}, "2026-11-18 09:20:00");
+  CallResult r2 = drv_->Upload(with, {{"4", drug->code, -10000, 12350000}}, "2026-11-18 09:30:00");
+  ASSERT_EQ(r1.infcode, 0) << r1.response;
+  ASSERT_EQ(r2.infcode, 0) << r2.response;
+  const json a1 = json::parse(r1.response)["output"]["result"][0];
+  const json a2 = json::parse(r2.response)["output"]["result"][0];
+  const Fen whole = ApplyRatio(2470, drug->selfpay_prop_bp);
+  const Fen half = ApplyRatio(1235, drug->selfpay_prop_bp);
+  EXPECT_EQ(OutFen(a1, "preselfpay_amt"), half - whole);
+  EXPECT_EQ(OutFen(a2, "preselfpay_amt"), -half);
+  EXPECT_EQ(OutFen(a1, "preselfpay_amt") + OutFen(a2, "preselfpay_amt"), -whole) << "the refunds undo the charge";
+  CallResult pre = drv_->Settle(with, 10000, false, /*pre=*/true);
+  ASSERT_EQ(pre.infcode, 0) << pre.response;
+  const auto m = SetlInfo(pre.response);
+  EXPECT_EQ(m.at("preselfpay_amt"), ApplyRatio(10000, drug->selfpay_prop_bp));
+  EXPECT_EQ(m.at("inscp_scp_amt"), 10000 - ApplyRatio(10000, drug->selfpay_prop_bp));
+  // The settlement's lines hold the same split as the uploads answered.
+  CallResult s = drv_->Settle(with, 10000, false, false);
+  ASSERT_EQ(s.infcode, 0) << s.response;
+  for (const auto& [k, val] : SetlInfo(pre.response)) {
+    if (k != "balc") EXPECT_EQ(SetlInfo(s.response)[k], val) << k;
+  }
+  ExpectVerifies();
+}
+
+TEST_F(MoneyRulesTest, RefundBeyondWhatTheVisitWasChargedIsRefusedAtUpload) {
+  const catalog::ItemVersion* drug = Item(catalog::ChargeClass::kB);
+  Visit v = Open(false);
+  ASSERT_EQ(drv_->Upload(v, {{"1", drug->code, 20000, 12350000}}, "2026-11-18 09:10:00").infcode, 0);
+  CallResult r = drv_->Upload(v, {{"2", drug->code, -30000, 12350000}}, "2026-11-18 09:20:00");
+  EXPECT_EQ(r.err_code, "XT-FEE-005") << r.response;
+  EXPECT_NE(r.err_msg.find(drug->code), std::string::npos);
+  // The refused refund was not kept: the visit still settles 24.70.
+  CallResult s = drv_->Settle(v, 2470, false, false);
+  ASSERT_EQ(s.infcode, 0) << s.response;
+  EXPECT_EQ(SetlInfo(s.response)["medfee_sumamt"], 2470);
+}
+
+TEST_F(MoneyRulesTest, YearTotalsDoNotDependOnTheOrderOfOperations) {
+  // Two stays of the year. Reversing the first while the second stands is
+  // refused: the second was adjudicated as a later stay on the first's
+  // deductible and bands. Reversing both, latest first, and settling them
+  // again in order gives the year exactly the totals it had.
+  const std::string code = Item(catalog::ChargeClass::kA)->code;
+  const auto [psn, insuplc] = BeijingEmployee();
+  Visit first = Open(true, "2026-11-01 09:00:00", psn, insuplc);
+  CallResult s1 = SettleVisit(first, {{"1", code, 10000, 3000000000}});  // 3,000.00
+  Visit second = Open(true, "2026-11-10 09:00:00", psn, insuplc);
+  CallResult s2 = SettleVisit(second, {{"1", code, 10000, 2000000000}});  // 2,000.00
+  const auto year = Year(psn);
+  ASSERT_FALSE(year.empty());
+  const std::string id1 = service::OutputString(s1.response, {"setlinfo", "setl_id"});
+  const std::string id2 = service::OutputString(s2.response, {"setlinfo", "setl_id"});
+  const Fen dedc_first = SetlInfo(s1.response)["act_pay_dedc"];
+  const Fen dedc_later = SetlInfo(s2.response)["act_pay_dedc"];
+  EXPECT_GT(dedc_first, dedc_later) << "a later stay has the lower deductible";
+
+  CallResult refused = drv_->Reverse(first, id1);
+  EXPECT_EQ(refused.err_code, "XT-SETL-010") << refused.response;
+  EXPECT_NE(refused.err_msg.find(id2), std::string::npos) << "names the later settlement: " << refused.err_msg;
+  EXPECT_EQ(Year(psn), year) << "a refused reversal changes nothing";
+
+  ASSERT_EQ(drv_->Reverse(second, id2).infcode, 0);
+  ASSERT_EQ(drv_->Reverse(first, id1).infcode, 0);
+  EXPECT_TRUE(Year(psn).empty()) << "both reversed: nothing left of the year";
+  CallResult again1 = drv_->Settle(first, 300000, false, false);
+  CallResult again2 = drv_->Settle(second, 200000, false, false);
+  ASSERT_EQ(again1.infcode, 0) << again1.response;
+  ASSERT_EQ(again2.infcode, 0) << again2.response;
+  EXPECT_EQ(Year(psn), year);
+  EXPECT_EQ(dedc_first + dedc_later, 195000) << "the year's deductible: 1,300.00 + 650.00";
+  EXPECT_EQ(SetlInfo(again1.response)["act_pay_dedc"], dedc_first);
+  EXPECT_EQ(SetlInfo(again2.response)["act_pay_dedc"], dedc_later);
+  EXPECT_EQ(SetlInfo(again1.response)["hifp_pay"], SetlInfo(s1.response)["hifp_pay"]);
+  EXPECT_EQ(SetlInfo(again2.response)["hifp_pay"], SetlInfo(s2.response)["hifp_pay"]);
+  ExpectVerifies();
+}
+
+TEST_F(MoneyRulesTest, APersonInHospitalIsNotAdmittedASecondTime) {
+  // In hospital in Tianjin; a Hebei hospital's admission is refused and
+  // says where she lies. Once discharged, she may be admitted again.
+  Visit stay = Open(true, "2026-11-18 09:00:00");
+  const registry::Institution& hebei = env_->Hospital("130000", 3);
+  service::HospitalClient other_client = env_->Client(hebei);
+  FlowDriver other(env_->processor.get(), &other_client);
+  Visit second{kDemoPsn, "310", "130500", true, ""};
+  CallResult r = other.Open(&second, "2026-11-19 08:00:00");
+  EXPECT_EQ(r.err_code, "XT-VIS-006") << r.response;
+  EXPECT_NE(r.err_msg.find(hospital_->fixmedins_code), std::string::npos) << r.err_msg;
+  // An outpatient visit elsewhere is not a bed: it is registered.
+  Visit outpatient{kDemoPsn, "310", "130500", false, ""};
+  EXPECT_EQ(other.Open(&outpatient, "2026-11-19 08:30:00").infcode, 0);
+  ASSERT_EQ(drv_->Discharge(stay, "2026-11-19 09:00:00").infcode, 0);
+  EXPECT_EQ(other.Open(&second, "2026-11-19 10:00:00").infcode, 0);
+}
+
+TEST_F(MoneyRulesTest, Redo2601ReversesAnInpatientSettlement) {
+  const std::string code = Item(catalog::ChargeClass::kA)->code;
+  Visit stay = Open(true);
+  CallResult s = SettleVisit(stay, {{"1", code, 10000, 500000000}});
+  const json settled = json::parse(s.request);
+  const json in = {{"data", {{"omsgid", settled["msgid"]}, {"oinfno", "2304"}, {"psn_no", kDemoPsn}}}};
+  CallResult r = drv_->Call("2601", in.dump(), "130500");
+  ASSERT_EQ(r.infcode, 0) << r.response;
+  EXPECT_EQ(json::parse(r.response)["output"]["result"], "reversed");
+  EXPECT_TRUE(Year().empty());
+  // The stay is open for settlement again.
+  EXPECT_EQ(drv_->Settle(stay, 50000, false, false).infcode, 0);
+  ExpectVerifies();
+}
+
+}  // namespace
+}  // namespace xt::testing
