@@ -121,7 +121,12 @@ void CheckAccepted(const Envelope& env) {
   FUZZ_CHECK(request.is_object());
 
   FUZZ_CHECK(env.infno.size() == xt::service::kInfnoLen);
-  FUZZ_CHECK(env.msgid.size() == xt::service::kMsgidLen);
+  FUZZ_CHECK(!env.msgid.empty() && env.msgid.size() <= xt::service::kMsgidLenMax);
+  for (char c : env.msgid) FUZZ_CHECK(c >= 0x21 && c <= 0x7E);
+  // Message keys of different senders never meet.
+  const std::string key = xt::service::MessageKey(env.fixmedins_code, env.msgid);
+  FUZZ_CHECK(key.starts_with(env.fixmedins_code));
+  FUZZ_CHECK(key == env.msgid || key == env.fixmedins_code + ":" + env.msgid);
   FUZZ_CHECK(env.fixmedins_code.size() == xt::service::kFixmedinsCodeLen);
   FUZZ_CHECK(env.mdtrtarea_admvs.size() == xt::service::kRegionCodeLen && AllDigits(env.mdtrtarea_admvs));
   FUZZ_CHECK(env.insuplc_admdvs.empty() ||
@@ -257,7 +262,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   xt::service::EnvelopeIds ids;
   xt::Result<Envelope> env = xt::service::DecodeEnvelope(text, &ids);
   FUZZ_CHECK(ids.infno.empty() || ids.infno.size() == xt::service::kInfnoLen);
-  FUZZ_CHECK(ids.msgid.empty() || ids.msgid.size() == xt::service::kMsgidLen);
+  FUZZ_CHECK(ids.msgid.size() <= xt::service::kMsgidLenMax);
   if (!env.ok()) {
     const std::string& code = env.status().code();
     FUZZ_CHECK(code == "XT-ENV-001" || code == "XT-ENV-002" || code == "XT-ENV-004");

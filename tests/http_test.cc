@@ -234,7 +234,7 @@ TEST_F(HttpTest, ErrorAnswersCarryTheirStatusAndStableCode) {
       {"not an object", "[1,2,3]", 200, "XT-ENV-002"},
       {"missing infno", with("infno", nullptr), 200, "XT-ENV-002"},
       {"infno of the wrong type", with("infno", 1101), 200, "XT-ENV-002"},
-      {"msgid of the wrong length", with("msgid", "short"), 200, "XT-ENV-002"},
+      {"msgid over 30 characters", with("msgid", std::string(31, '1')), 200, "XT-ENV-002"},
       {"unknown infno", with("infno", "9999"), 200, "XT-ENV-003"},
       {"missing input", with("input", nullptr), 200, "XT-INP-001"},
       {"missing input field", base.dump(), 200, "XT-INP-001"},

@@ -341,10 +341,14 @@ TEST_F(ServiceTest, BadEnvelopesAreRefusedWithStableCodes) {
   EXPECT_EQ(with("infno", nullptr)["err_code"], "XT-ENV-002");
   EXPECT_EQ(with("infno", 1101)["err_code"], "XT-ENV-002");
   EXPECT_EQ(with("infno", "9999")["err_code"], "XT-ENV-003");
-  EXPECT_EQ(with("msgid", "short")["err_code"], "XT-ENV-002");
-  EXPECT_EQ(with("msgid", "H99999999999" + std::string("20261120100000") + "0001")["err_code"], "XT-ENV-004");
-  EXPECT_EQ(with("msgid", hospital_->fixmedins_code + "20261340100000" + "0001")["err_code"], "XT-ENV-004");
-  EXPECT_EQ(with("fixmedins_code", "H99999999999")["err_code"], "XT-ENV-004") << "msgid no longer matches";
+  EXPECT_EQ(with("msgid", std::string(31, '1'))["err_code"], "XT-ENV-002");
+  EXPECT_EQ(with("msgid", "")["err_code"], "XT-ENV-004");
+  EXPECT_EQ(with("msgid", "two words")["err_code"], "XT-ENV-004");
+  // msgid is an opaque key of the sender: other shapes than the
+  // specification's get past the envelope (the input is what is refused here).
+  EXPECT_EQ(with("msgid", "short")["err_code"], "XT-INP-002");
+  EXPECT_EQ(with("msgid", "H99999999999" + std::string("20261120100000") + "0001")["err_code"], "XT-INP-002");
+  EXPECT_EQ(with("fixmedins_code", "H99999999999")["err_code"], "XT-ENV-005");
   EXPECT_EQ(with("mdtrtarea_admvs", "110000")["err_code"], "XT-ENV-007");
   EXPECT_EQ(with("input", nullptr)["err_code"], "XT-INP-001");
   EXPECT_EQ(with("input", json::object())["err_code"], "XT-INP-001");
@@ -375,7 +379,8 @@ TEST_F(ServiceTest, BadFeeLinesAreRefusedAndNothingIsStored) {
   };
   EXPECT_EQ(upload_with("cnt", nullptr)["err_code"], "XT-INP-001");
   EXPECT_EQ(upload_with("cnt", "two")["err_code"], "XT-INP-002");
-  EXPECT_EQ(upload_with("det_item_fee_sumamt", 30.001)["err_code"], "XT-INP-002");
+  EXPECT_EQ(upload_with("det_item_fee_sumamt", "30.0000001")["err_code"], "XT-INP-002") << "over 6 places";
+  EXPECT_EQ(upload_with("det_item_fee_sumamt", "30.0051")["err_code"], "XT-FEE-001") << "30.01: not 2 x 15.00";
   EXPECT_EQ(upload_with("det_item_fee_sumamt", 31.0)["err_code"], "XT-FEE-001") << "amount is not cnt x pric";
   EXPECT_EQ(upload_with("cnt", 0)["err_code"], "XT-FEE-001");
   EXPECT_EQ(upload_with("fee_ocur_time", "yesterday")["err_code"], "XT-INP-002");

@@ -104,13 +104,21 @@ int AgeOn(Date birth, Date on) {
 std::optional<LocalSeconds> ParseLocalTime(std::string_view s) {
   int hh = 0, mi = 0, ss = 0;
   std::optional<Date> date;
-  if (s.size() == 19 && s[10] == ' ' && s[13] == ':' && s[16] == ':') {
+  // ISO 8601's T between date and time, and fractions of a second (".000",
+  // as Java and C# clients write them): the fraction is dropped.
+  if (s.size() > 20 && s.size() <= 26 && s[19] == '.') {
+    for (size_t i = 20; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    }
+    s = s.substr(0, 19);
+  }
+  if (s.size() == 19 && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' && s[16] == ':') {
     date = ParseDate(s.substr(0, 10));
     if (!Digits(s, 11, 2, &hh) || !Digits(s, 14, 2, &mi) || !Digits(s, 17, 2, &ss)) return std::nullopt;
   } else if (s.size() == 14) {
     date = ParseDate(s.substr(0, 8));
     if (!Digits(s, 8, 2, &hh) || !Digits(s, 10, 2, &mi) || !Digits(s, 12, 2, &ss)) return std::nullopt;
-  } else if (s.size() == 10) {
+  } else if (s.size() == 10 || s.size() == 8) {
     date = ParseDate(s);
   } else {
     return std::nullopt;

@@ -34,7 +34,9 @@ int AgeOn(Date birth, Date on);
 
 // Seconds since the epoch, local time UTC+8.
 using LocalSeconds = int64_t;
-// Accepts "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd" (midnight) and "yyyyMMddHHmmss".
+// Accepts "yyyy-MM-dd HH:mm:ss" (also with 'T' for the space, and with a
+// fraction of a second, ".SSS", which is dropped), "yyyy-MM-dd" and
+// "yyyyMMdd" (midnight) and "yyyyMMddHHmmss". No time zone: local time.
 std::optional<LocalSeconds> ParseLocalTime(std::string_view text);
 std::string FormatLocalTime(LocalSeconds t);          // yyyy-MM-dd HH:mm:ss
 std::string FormatLocalCompact(LocalSeconds t);       // yyyyMMddHHmmss

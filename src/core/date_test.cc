@@ -39,6 +39,23 @@ TEST(Date, LocalTimes) {
   EXPECT_EQ(DateOf(*t), Date::FromCivil(2026, 11, 29));
 }
 
+TEST(Date, LocalTimesInTheFormsHospitalSystemsSend) {
+  const LocalSeconds t = *ParseLocalTime("2026-11-29 08:30:05");
+  const LocalSeconds midnight = *ParseLocalTime("2026-11-29 00:00:00");
+  struct Form {
+    const char* text;
+    std::optional<LocalSeconds> want;
+  };
+  const Form forms[] = {
+      {"2026-11-29T08:30:05", t},        {"2026-11-29 08:30:05.123", t}, {"2026-11-29T08:30:05.1", t},
+      {"2026-11-29T08:30:05.123456", t}, {"20261129083005", t},          {"2026-11-29", midnight},
+      {"20261129", midnight},            {"2026-11-29T08:30:05.", std::nullopt},
+      {"2026-11-29T08:30:05.12a", std::nullopt}, {"2026-11-29X08:30:05", std::nullopt},
+      {"2026-11-29 08:30:05Z", std::nullopt},    {"2026-11-31", std::nullopt},
+  };
+  for (const Form& f : forms) EXPECT_EQ(ParseLocalTime(f.text), f.want) << f.text;
+}
+
 TEST(Date, ValidityIsHalfOpen) {
   Validity v{Date::FromCivil(2023, 4, 1), Date::FromCivil(2024, 1, 1)};
   EXPECT_FALSE(v.Contains(Date::FromCivil(2023, 3, 31)));

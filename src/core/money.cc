@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdlib>
 
 namespace xt {
@@ -41,6 +42,7 @@ std::optional<int64_t> ParseDecimal(std::string_view text, int scale) {
   if (digits == 0 && frac_digits == 0) return std::nullopt;
   frac *= kPow10[scale - frac_digits];
   __int128 v = whole * kPow10[scale] + frac;
+  if (v > std::numeric_limits<int64_t>::max()) return std::nullopt;  // 16 digits at scale 8 would wrap
   return static_cast<int64_t>(negative ? -v : v);
 }
 

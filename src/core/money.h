@@ -48,6 +48,22 @@ static_assert(LineAmountFen(20000, 12350000) == 2470, "2 x 12.35 = 24.70");
 static_assert(LineAmountFen(30000, 3333333) == 1000, "3 x 3.333333 = 9.999999 -> 10.00");
 static_assert(LineAmountFen(-10000, 12345000) == -1235, "-1 x 12.345 = -12.345 -> -12.35");
 
+// Drops the last `extra` decimal places of a scaled value, rounding half
+// away from zero: 24.7050 read at scale 4 (247050) is 24.71 at scale 2
+// (DropDecimals(247050, 2) == 2471).
+constexpr int64_t DropDecimals(int64_t scaled, int extra) {
+  int64_t p = 1;
+  for (int i = 0; i < extra; ++i) p *= 10;
+  const int64_t half = p / 2;
+  if (p == 1) return scaled;
+  return scaled >= 0 ? (scaled + half) / p : -((-scaled + half) / p);
+}
+static_assert(DropDecimals(247000, 4) == 25, "24.7000 at scale 4 is 25 at scale 0");
+static_assert(DropDecimals(2470500, 4) == 247, "");
+static_assert(DropDecimals(-2470500, 4) == -247, "symmetric");
+static_assert(DropDecimals(1235, 1) == 124, "half away from zero");
+static_assert(DropDecimals(247050, 2) == 2471, "");
+
 // "123.45" -> 12345. Accepts an optional sign and up to `scale` decimals.
 // Returns nullopt on anything else (no exponents, no spaces).
 std::optional<int64_t> ParseDecimal(std::string_view text, int scale);

@@ -5,7 +5,6 @@
 
 #include <utility>
 
-#include "core/date.h"
 #include "service/errors.h"
 
 namespace xt::service {
@@ -20,6 +19,12 @@ namespace {
 bool IsDigits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) if (c < '0' || c > '9') return false;
+  return true;
+}
+
+bool IsVisibleAscii(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) if (c < 0x21 || c > 0x7E) return false;
   return true;
 }
 
@@ -84,7 +89,7 @@ Result<Envelope> DecodeEnvelope(std::string_view request_json, EnvelopeIds* ids)
   if (!req.is_object()) return err::BadEnvelope("the request must be a JSON object");
 
   Status st = Required(req, "infno", kInfnoLen, &env.infno);
-  if (st.ok()) st = Required(req, "msgid", kMsgidLen, &env.msgid);
+  if (st.ok()) st = StringField(Find(req, "msgid"), "msgid", kMsgidLenMax, false, &env.msgid);
   if (st.ok()) st = Required(req, "fixmedins_code", kFixmedinsCodeLen, &env.fixmedins_code);
   if (st.ok()) st = Required(req, "mdtrtarea_admvs", kRegionCodeLen, &env.mdtrtarea_admvs);
   if (st.ok()) st = Optional(req, "insuplc_admdvs", kRegionCodeLen, &env.insuplc_admdvs);
@@ -94,13 +99,8 @@ Result<Envelope> DecodeEnvelope(std::string_view request_json, EnvelopeIds* ids)
   ids->msgid = env.msgid;
   if (!st.ok()) return st;
 
-  const std::string_view msgid = env.msgid;
-  if (msgid.substr(0, kFixmedinsCodeLen) != env.fixmedins_code) {
-    return err::BadMsgid("msgid must start with the caller's fixmedins_code");
-  }
-  if (!ParseLocalTime(msgid.substr(kFixmedinsCodeLen, kMsgidTimeLen)) ||
-      !IsDigits(msgid.substr(kFixmedinsCodeLen + kMsgidTimeLen, kMsgidSequenceLen))) {
-    return err::BadMsgid("msgid must be fixmedins_code + yyyyMMddHHmmss + a 4-digit sequence");
+  if (!IsVisibleAscii(env.msgid)) {
+    return err::BadMsgid("msgid must be 1 to 30 visible ASCII characters (letters, digits, punctuation; no spaces)");
   }
   // mdtrtarea_admvs has its 6 characters already; insuplc_admdvs only "at most 6".
   const bool insuplc_ok =
@@ -116,6 +116,14 @@ Result<Envelope> DecodeEnvelope(std::string_view request_json, EnvelopeIds* ids)
     env.input_status = err::MissingField("input (an object)");
   }
   return env;
+}
+
+std::string MessageKey(std::string_view fixmedins_code, std::string_view msgid) {
+  if (msgid.starts_with(fixmedins_code)) return std::string(msgid);
+  std::string key;
+  key.reserve(fixmedins_code.size() + 1 + msgid.size());
+  key.append(fixmedins_code).append(1, ':').append(msgid);
+  return key;
 }
 
 }  // namespace xt::service

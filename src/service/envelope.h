@@ -21,11 +21,13 @@ namespace xt::service {
 
 // Bounds on an envelope, in the interface's lengths.
 inline constexpr size_t kInfnoLen = 4;
-inline constexpr size_t kMsgidLen = 30;  // fixmedins_code + yyyyMMddHHmmss + sequence
+// The specification's msgid is fixmedins_code (12) + yyyyMMddHHmmss (14) +
+// a 4-digit sequence, 30 characters; real systems send shorter keys, other
+// prefixes and letters (tests/corpus/README.md). It is an opaque
+// idempotency key of at most 30 visible ASCII characters, scoped to the
+// sending institution (MessageKey).
+inline constexpr size_t kMsgidLenMax = 30;
 inline constexpr size_t kFixmedinsCodeLen = 12;
-inline constexpr size_t kMsgidTimeLen = 14;
-inline constexpr size_t kMsgidSequenceLen = 4;
-static_assert(kMsgidLen == kFixmedinsCodeLen + kMsgidTimeLen + kMsgidSequenceLen, "msgid layout");
 inline constexpr size_t kRegionCodeLen = 6;  // mdtrtarea_admvs, insuplc_admdvs
 inline constexpr size_t kOpterLenMax = 30;
 inline constexpr size_t kSignNoLenMax = 40;  // the sign_no of a 9001 sign-in
@@ -54,7 +56,7 @@ struct Envelope {
   ~Envelope();
 
   std::string infno;            // 4 characters (whether it is a known transaction is the processor's check)
-  std::string msgid;            // 30: fixmedins_code + yyyyMMddHHmmss (a valid time) + 4 digits
+  std::string msgid;            // 1 to 30 visible ASCII characters (0x21-0x7E)
   std::string fixmedins_code;   // 12 characters (whether it is known is the processor's check)
   std::string mdtrtarea_admvs;  // 6 digits
   std::string insuplc_admdvs;   // empty (absent, null or "") or 6 digits
@@ -77,12 +79,20 @@ struct Envelope {
 //   XT-ENV-002  not an object; nested deeper than kEnvelopeDepthMax
 //   XT-ENV-002  infno, msgid, fixmedins_code, mdtrtarea_admvs (in this
 //               order) missing or null, not a string, or not of their
-//               length; then insuplc_admdvs (when not null) not a string or
+//               length (msgid: at most 30); then insuplc_admdvs (when not null) not a string or
 //               over 6; then opter (when not null) not a string or over 30, then sign_no over 40
-//   XT-ENV-004  msgid not fixmedins_code + yyyyMMddHHmmss + 4 digits
+//   XT-ENV-004  msgid empty, or holding a character that is not visible ASCII
 //   XT-ENV-002  mdtrtarea_admvs, or a non-empty insuplc_admdvs, not 6 digits
 // `*ids`, when not null, receives infno and msgid, each once it passed its
 // own check (so also when a later check refuses). Never throws.
 Result<Envelope> DecodeEnvelope(std::string_view request_json, EnvelopeIds* ids = nullptr);
+
+// The key a message is kept under in the message log, so that one
+// institution's msgids never meet another's: a msgid that starts with the
+// sender's fixmedins_code (the specification's shape) is its own key; any
+// other is prefixed with the code and ':'. Keys of two institutions start
+// with different codes, and a specification-shaped msgid has no ':' after
+// its code, so no two messages of different senders share a key.
+std::string MessageKey(std::string_view fixmedins_code, std::string_view msgid);
 
 }  // namespace xt::service

@@ -26,6 +26,11 @@ using json = nlohmann::json;
 
 namespace {
 
+// Decimal places accepted beyond the interface's own (money 2, cnt 4,
+// pric 6), rounded half away from zero: HIS systems send "24.7000".
+constexpr int kMoneyExtraPlaces = 4;
+constexpr int kCntExtraPlaces = 2;
+constexpr int kPricExtraPlaces = 2;
 // Bounds on what one message may carry.
 constexpr size_t kFeeLinesPerMessageMax = 1000;
 constexpr size_t kFeeLinesPerVisitMax = 5000;
@@ -86,6 +91,20 @@ class Fields {
     if (!v) return std::string();
     return StrOf(*v, name, max_len);
   }
+  // A serial number (feedetl_sn, chrg_bchno, ipt_otp_no): a string, or a
+  // whole number as many systems send it, read as its decimal text.
+  Result<std::string> Serial(const char* name, size_t max_len, bool required = true) const {
+    const JsonValue* v = Find(name);
+    if (!v) return required ? Result<std::string>(err::MissingField(Path(name))) : std::string();
+    if (v->is_number_integer()) {
+      const std::optional<int64_t> i = v->int64();
+      if (!i || *i < 0) return err::BadField(Path(name), "must be a string or a whole number");
+      std::string s = std::to_string(*i);
+      if (s.size() > max_len) return err::BadField(Path(name), "is longer than " + std::to_string(max_len));
+      return s;
+    }
+    return StrOf(*v, name, max_len);
+  }
   Result<std::string> StrOf(const JsonValue& v, const char* name, size_t max_len) const {
     if (!v.is_string()) return err::BadField(Path(name), "must be a string");
     const std::string_view s = v.string();
@@ -97,8 +116,14 @@ class Fields {
     if (s.size() != len) return err::BadField(Path(name), "must be " + std::to_string(len) + " characters");
     return s;
   }
-  // A decimal with at most `scale` places, as a JSON number or a string.
-  Result<int64_t> Scaled(const char* name, int scale) const {
+  // A decimal as a JSON number or a string, scaled by 10^scale. Up to
+  // `extra` places beyond `scale` are accepted (vendors send amounts as
+  // "24.7000") and rounded half away from zero (docs/rounding.md).
+  Result<int64_t> Scaled(const char* name, int scale, int extra = 0) const {
+    XT_ASSIGN_OR_RETURN(int64_t fine, ScaledExact(name, scale + extra));
+    return DropDecimals(fine, extra);
+  }
+  Result<int64_t> ScaledExact(const char* name, int scale) const {
     const JsonValue* v = Find(name);
     if (!v) return err::MissingField(Path(name));
     std::optional<int64_t> out;
@@ -118,11 +143,13 @@ class Fields {
     if (!out) return err::BadField(Path(name), "must be a decimal with at most " + std::to_string(scale) + " places");
     return *out;
   }
-  Result<Fen> MoneyFen(const char* name) const { return Scaled(name, 2); }
+  Result<Fen> MoneyFen(const char* name) const { return Scaled(name, 2, kMoneyExtraPlaces); }
   Result<LocalSeconds> Time(const char* name) const {
-    XT_ASSIGN_OR_RETURN(std::string s, Str(name, 19));
+    XT_ASSIGN_OR_RETURN(std::string s, Str(name, 32));
     auto t = ParseLocalTime(s);
-    if (!t) return err::BadField(Path(name), "must be a time yyyy-MM-dd HH:mm:ss");
+    if (!t) {
+      return err::BadField(Path(name), "must be a time: yyyy-MM-dd HH:mm:ss (or with T, a date alone, yyyyMMddHHmmss)");
+    }
     return *t;
   }
   Result<std::optional<LocalSeconds>> OptTime(const char* name) const {
@@ -223,6 +250,8 @@ struct Prepared {
 struct CallCtx {
   std::string infno;
   std::string msgid;
+  // What the message log keeps it under (MessageKey: scoped to the sender).
+  std::string msgid_key;
   std::string mdtrtarea_admvs;
   std::string insuplc_admdvs;
   std::string fixmedins_code;
@@ -479,7 +508,7 @@ class Handlers {
   Status RegisterOutpatient(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(LocalSeconds begntime, data.Time("begntime"));
-    XT_ASSIGN_OR_RETURN(std::string ipt_otp_no, data.Str("ipt_otp_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string ipt_otp_no, data.Serial("ipt_otp_no", 30));
     XT_ASSIGN_OR_RETURN(std::string med_type, data.OptStr("med_type", 6));
     if (med_type.empty()) med_type = "11";
     if (med_type[0] != '1') return err::BadField("input.data.med_type", "must be an outpatient type (1x)");
@@ -489,7 +518,7 @@ class Handlers {
   Status Admit(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
     XT_ASSIGN_OR_RETURN(Fields info, Fields(*c.input, "input").Object("mdtrtinfo"));
     XT_ASSIGN_OR_RETURN(LocalSeconds begntime, info.Time("begntime"));
-    XT_ASSIGN_OR_RETURN(std::string ipt_no, info.Str("ipt_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string ipt_no, info.Serial("ipt_no", 30));
     XT_ASSIGN_OR_RETURN(std::string med_type, info.OptStr("med_type", 6));
     if (med_type.empty()) med_type = "21";
     if (med_type[0] != '2') return err::BadField("input.mdtrtinfo.med_type", "must be an inpatient type (2x)");
@@ -569,15 +598,16 @@ class Handlers {
       if (!item.is_object()) return err::BadField(path, "must be an object");
       Fields f(item, path);
       store::FeeLineRow r;
-      XT_ASSIGN_OR_RETURN(r.feedetl_sn, f.Str("feedetl_sn", 30));
+      XT_ASSIGN_OR_RETURN(r.feedetl_sn, f.Serial("feedetl_sn", 30));
       XT_ASSIGN_OR_RETURN(r.mdtrt_id, f.Str("mdtrt_id", 30));
       XT_ASSIGN_OR_RETURN(std::string line_psn, f.Str("psn_no", 30));
-      XT_ASSIGN_OR_RETURN(r.chrg_bchno, f.Str("chrg_bchno", 30));
+      // 2301 carries no chrg_bchno in the specification; 2204 does.
+      XT_ASSIGN_OR_RETURN(r.chrg_bchno, f.Serial("chrg_bchno", 30, /*required=*/false));
       XT_ASSIGN_OR_RETURN(r.med_list_codg, f.Str("med_list_codg", 50));
       XT_ASSIGN_OR_RETURN(r.medins_list_codg, f.Str("medins_list_codg", 150));
       XT_ASSIGN_OR_RETURN(r.amount_fen, f.MoneyFen("det_item_fee_sumamt"));
-      XT_ASSIGN_OR_RETURN(r.cnt_e4, f.Scaled("cnt", 4));
-      XT_ASSIGN_OR_RETURN(r.pric_e6, f.Scaled("pric", 6));
+      XT_ASSIGN_OR_RETURN(r.cnt_e4, f.Scaled("cnt", 4, kCntExtraPlaces));
+      XT_ASSIGN_OR_RETURN(r.pric_e6, f.Scaled("pric", 6, kPricExtraPlaces));
       XT_ASSIGN_OR_RETURN(r.fee_ocur_time, f.Time("fee_ocur_time"));
       if (r.feedetl_sn.empty()) return err::BadField(path + ".feedetl_sn", "must not be empty");
       if (i == 0) {
@@ -773,8 +803,8 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
-    XT_ASSIGN_OR_RETURN(std::string bchno, data.OptStr("chrg_bchno", 30));
-    XT_ASSIGN_OR_RETURN(std::string sn, data.OptStr("feedetl_sn", 30));
+    XT_ASSIGN_OR_RETURN(std::string bchno, data.Serial("chrg_bchno", 30, /*required=*/false));
+    XT_ASSIGN_OR_RETURN(std::string sn, data.Serial("feedetl_sn", 30, /*required=*/false));
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
     if (v.state == "settled") return err::AlreadySettled();
     if (v.state == "cancelled") return err::VisitState("the visit is cancelled");
@@ -796,7 +826,9 @@ class Handlers {
   // ---- 2206/2207, 2303/2304 settlement
 
 
-  Result<Computed> Compute(CallCtx& c, store::ReadTxn& txn, const Fields& data) {
+  // `estimate`: a pre-settlement (2206/2303), which may run during a stay
+  // (a 2303 before discharge estimates what the stay would be settled at).
+  Result<Computed> Compute(CallCtx& c, store::ReadTxn& txn, const Fields& data, bool estimate) {
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(Fen medfee_fen, data.MoneyFen("medfee_sumamt"));
@@ -809,8 +841,12 @@ class Handlers {
     const store::VisitRow& v = out.visit;
     if (!insutype.empty() && insutype != v.insutype) return err::BadField("input.data.insutype", "does not match the visit");
     if (v.state == "settled") return err::AlreadySettled();
-    if (v.state == "admitted") return err::VisitState("the patient must be discharged (2402) before settlement");
-    if (v.state != "registered" && v.state != "discharged") return err::VisitState("the visit is " + v.state);
+    if (v.state == "admitted" && !estimate) {
+      return err::VisitState("the patient must be discharged (2402) before settlement; 2303 gives an estimate during the stay");
+    }
+    if (v.state != "registered" && v.state != "discharged" && v.state != "admitted") {
+      return err::VisitState("the visit is " + v.state);
+    }
     XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(mdtrt_id));
     if (lines.empty()) return err::NoFeeLines();
     settle::Claim claim;
@@ -957,7 +993,7 @@ class Handlers {
 
   Status PreSettle(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
-    XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, txn, data));
+    XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, txn, data, /*estimate=*/true));
     c.subject = comp.visit.psn_no;
     store::SettlementRow row = RowOf(c, comp, "");
     c.raw_output = RenderSettlement(row, FundRows(comp.breakdown), comp.breakdown.trace, comp.visit);
@@ -987,7 +1023,7 @@ class Handlers {
 
   Status Settle(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
-    XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, *txn, data));
+    XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, *txn, data, /*estimate=*/false));
     c.subject = comp.visit.psn_no;
     XT_ASSIGN_OR_RETURN(std::string setl_id, NewId(*txn, "setl", comp.visit.mdtrtarea_admvs));
     store::SettlementRow row = RowOf(c, comp, setl_id);
@@ -1088,20 +1124,28 @@ class Handlers {
   // arrives later; the answer says which of the two happened.
   Status Redo(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
-    XT_ASSIGN_OR_RETURN(std::string omsgid, data.Code("omsgid", 30));
+    XT_ASSIGN_OR_RETURN(std::string omsgid, data.Str("omsgid", kMsgidLenMax));
     XT_ASSIGN_OR_RETURN(std::string oinfno, data.Code("oinfno", 4));
     static const char* const kRedoable[] = {"2201", "2207", "2304"};
     bool redoable = false;
     for (const char* k : kRedoable) redoable = redoable || oinfno == k;
     if (!redoable) return err::BadField("input.data.oinfno", "must be one of 2201, 2207, 2304");
-    if (omsgid.compare(0, 12, c.fixmedins_code) != 0) return err::MessageOfOther();
+    if (omsgid.empty()) return err::BadField("input.data.omsgid", "must not be empty");
+    // A msgid of the specification's shape names its sender: another
+    // institution's message is not this one's to reverse.
+    if (omsgid.size() > kFixmedinsCodeLen && omsgid.compare(0, kFixmedinsCodeLen, c.fixmedins_code) != 0 &&
+        ref_.registry.FindInstitution(omsgid.substr(0, kFixmedinsCodeLen)) != nullptr) {
+      return err::MessageOfOther();
+    }
     if (omsgid == c.msgid) return err::BadField("input.data.omsgid", "must name an earlier message");
-    XT_ASSIGN_OR_RETURN(auto orig, txn->FindMessage(omsgid));
+    // The original is looked up among the caller's own messages only.
+    const std::string okey = MessageKey(c.fixmedins_code, omsgid);
+    XT_ASSIGN_OR_RETURN(auto orig, txn->FindMessage(okey));
     (*out)["omsgid"] = omsgid;
     (*out)["oinfno"] = oinfno;
     if (!orig) {
       // Closed before it arrived: a late copy gets this answer, not an effect.
-      XT_RETURN_IF_ERROR(txn->PutMessage({omsgid, oinfno, c.fixmedins_code, std::string(kClosedByRedo), -1,
+      XT_RETURN_IF_ERROR(txn->PutMessage({okey, oinfno, c.fixmedins_code, std::string(kClosedByRedo), -1,
                                           ClosedAnswer(err::Redone(omsgid)), c.now, ""}));
       (*out)["result"] = "closed";
       return Status::Ok();
@@ -1363,7 +1407,7 @@ struct Processor::Flight {
 static constexpr std::string_view kNoOutput = "null}";
 
 Status Processor::Flight::Write(store::WriteTxn& txn) {
-  XT_ASSIGN_OR_RETURN(auto seen, txn.FindMessage(ctx.msgid));
+  XT_ASSIGN_OR_RETURN(auto seen, txn.FindMessage(ctx.msgid_key));
   if (seen) {
     if (seen->request_hash == kClosedByRedo) {
       response = seen->response;
@@ -1404,7 +1448,7 @@ Status Processor::Flight::Write(store::WriteTxn& txn) {
   // A settlement's output is rendered after the commit (Committed), outside
   // the writer; the log keeps the answer without it.
   response = ctx.render ? head : head + OutputText(hs, &output) + "}";
-  return txn.PutMessage({ctx.msgid, ctx.infno, ctx.fixmedins_code, hash, hs.ok() ? 0 : -1,
+  return txn.PutMessage({ctx.msgid_key, ctx.infno, ctx.fixmedins_code, hash, hs.ok() ? 0 : -1,
                          by_settlement ? head + std::string(kNoOutput) : response, ctx.now,
                          by_settlement ? ctx.output_setl_id : std::string()});
 }
@@ -1445,6 +1489,7 @@ void Processor::CallAsync(const Caller& caller, std::string_view request_json, P
   const Envelope& env = f->env;
   ctx.infno = env.infno;
   ctx.msgid = env.msgid;
+  ctx.msgid_key = MessageKey(env.fixmedins_code, env.msgid);
   ctx.fixmedins_code = env.fixmedins_code;
   ctx.mdtrtarea_admvs = env.mdtrtarea_admvs;
   ctx.insuplc_admdvs = env.insuplc_admdvs;
