@@ -208,13 +208,22 @@ TEST_F(ServiceTest, RetriedUploadGetsItsFirstAnswerRenderedFromTheUpload) {
   ExpectVerifies();
 }
 
-TEST_F(ServiceTest, DoubleSettlementIsRefused) {
+TEST_F(ServiceTest, DoubleSettlementHasNoSecondEffect) {
   Visit v = OpenedVisit(false);
   const auto lines = Lines();
   ASSERT_EQ(drv_->Upload(v, lines, "2026-11-18 09:10:00").infcode, 0);
-  ASSERT_EQ(drv_->Settle(v, Total(lines), true, false).infcode, 0);
+  CallResult first = drv_->Settle(v, Total(lines), true, false);
+  ASSERT_EQ(first.infcode, 0);
   const Fen balance = Balance(kDemoPsn);
-  CallResult second = drv_->Settle(v, Total(lines), true, false);
+  // The same settlement under a fresh msgid (a retry after a lost answer):
+  // the first answer again, nothing paid twice.
+  CallResult retry = drv_->Settle(v, Total(lines), true, false);
+  ASSERT_EQ(retry.infcode, 0) << retry.response;
+  EXPECT_EQ(service::OutputString(retry.response, {"setlinfo", "setl_id"}),
+            service::OutputString(first.response, {"setlinfo", "setl_id"}));
+  EXPECT_EQ(SetlInfo(retry.response), SetlInfo(first.response));
+  // Another total for the settled visit is refused.
+  CallResult second = drv_->Settle(v, Total(lines) + 100, true, false);
   EXPECT_EQ(second.infcode, -1);
   EXPECT_EQ(second.err_code, "XT-SETL-004");
   EXPECT_FALSE(second.err_msg.empty());

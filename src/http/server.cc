@@ -123,6 +123,7 @@ struct Exchange {
   bool route_set = false;
   Access access = Access::kPublic;
   std::vector<std::string> args;  // the path's {parameters}, in order
+  std::string url_infno;  // the transaction code a national-interface URL ends with, if any
   std::string infno;
   std::string msgid;
   std::string err_code;
@@ -447,9 +448,36 @@ struct ServerCore {
       SetError(ex, res, 405, "XT-HTTP-003", "this route answers " + std::string(path_match->method) + " only");
       return false;
     }
+    if (ex.head.method == "POST" && IsEnvelopePath(ex.head.path, &ex.url_infno)) {
+      ex.route = Route::kCallService;
+      ex.route_set = true;
+      ex.access = Access::kCredential;
+      return true;
+    }
     SetError(ex, res, 404, "XT-HTTP-002",
              "no such route: POST national-interface envelopes to " + std::string(kCallServicePath));
     return false;
+  }
+
+  // The other URLs hospital systems post envelopes to (tests/corpus/README.md):
+  // one ending in /callService (the national platform's
+  // /fsi/api/rsfComIfsService/callService), or in the transaction code as
+  // its last segment or its last segment's tail after '-' (/fsi/api/2207,
+  // /isp-api/powercsb/2207, /CSB/hsa-fsi-2207), which must then be the
+  // envelope's infno. The REST routes (/api/...) are never taken for it.
+  static bool IsEnvelopePath(std::string_view path, std::string* url_infno) {
+    static constexpr std::string_view kCallTail = "/callService";
+    if (path.size() > 128 || path.starts_with("/api/") || path.find("/../") != std::string_view::npos) return false;
+    if (path.ends_with(kCallTail)) return true;
+    if (path.size() < 5) return false;
+    const std::string_view last4 = path.substr(path.size() - 4);
+    for (char c : last4) {
+      if (c < '0' || c > '9') return false;
+    }
+    const char before = path[path.size() - 5];
+    if (before != '/' && before != '-') return false;
+    *url_infno = std::string(last4);
+    return true;
   }
 
   // A REST route: admitted, then answered by the use case (on a pool thread).
@@ -634,7 +662,8 @@ struct ServerCore {
             Response res;
             SetJson(res, 200, std::move(answer));
             loop->Answer(id, std::move(owned), std::move(res));
-          });
+          },
+          raw->url_infno);
     } catch (const std::exception& e) {
       if (*answered) throw;
       metrics.RequestFinished();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 
@@ -25,6 +26,9 @@ inline Status MsgidReused() {
 inline Status WrongRegion(const std::string& m) { return Status::Error("XT-ENV-007", m); }
 inline Status Redone(const std::string& msgid) {
   return Status::Error("XT-ENV-010", "message " + msgid + " was reversed with 2601 before it arrived; it has no effect");
+}
+inline Status UrlInfnoMismatch(std::string_view url_infno, const std::string& infno) {
+  return Status::Error("XT-ENV-011", "the URL names transaction " + std::string(url_infno) + " but the envelope's infno is " + infno);
 }
 inline Status MessageOfOther() { return Status::Error("XT-ENV-009", "omsgid is not a message of this institution"); }
 // Credentials, roles and sign-in

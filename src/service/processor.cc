@@ -31,6 +31,9 @@ namespace {
 constexpr int kMoneyExtraPlaces = 4;
 constexpr int kCntExtraPlaces = 2;
 constexpr int kPricExtraPlaces = 2;
+// A person's latest visits at one institution looked at for a retried
+// 2201/2401 (idempotency by ipt_otp_no).
+constexpr int kRetryVisitsMax = 50;
 // Bounds on what one message may carry.
 constexpr size_t kFeeLinesPerMessageMax = 1000;
 constexpr size_t kFeeLinesPerVisitMax = 5000;
@@ -460,6 +463,19 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string psn_no, f.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(std::string insutype, f.Str("insutype", 6));
     XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(txn, psn_no));
+    // Idempotency by business key: the same hospital visit number of the
+    // same person, still open here, is a retry (a fresh msgid after a lost
+    // answer): it gets the visit already opened, not a second one.
+    if (!ipt_otp_no.empty()) {
+      XT_ASSIGN_OR_RETURN(auto mine, txn.VisitsOfPersonAt(psn_no, c.fixmedins_code, kRetryVisitsMax));
+      for (const auto& v : mine) {
+        if (v.ipt_otp_no == ipt_otp_no && v.med_type[0] == med_type[0] &&
+            (v.state == "registered" || v.state == "admitted")) {
+          (*out)[out_key] = {{"mdtrt_id", v.mdtrt_id}, {"psn_no", psn_no}, {"ipt_otp_no", ipt_otp_no}};
+          return Status::Ok();
+        }
+      }
+    }
     if (med_type[0] == '2') {
       // One bed at a time: a person in hospital (admitted, not yet
       // discharged) anywhere in the region is not admitted a second time
@@ -1023,6 +1039,8 @@ class Handlers {
 
   Status Settle(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(bool retried, AnswerRetriedSettlement(c, *txn, data));
+    if (retried) return Status::Ok();
     XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, *txn, data, /*estimate=*/false));
     c.subject = comp.visit.psn_no;
     XT_ASSIGN_OR_RETURN(std::string setl_id, NewId(*txn, "setl", comp.visit.mdtrtarea_admvs));
@@ -1040,6 +1058,35 @@ class Handlers {
     return Status::Ok();
   }
 
+
+  // Idempotency by business key: a 2207/2304 for a visit that is already
+  // settled, for the same total (and, when both name one, the same
+  // chrg_bchno), is the hospital's retry of a settlement whose answer it
+  // lost, sent under a fresh msgid. It gets the first settlement's answer
+  // again and changes nothing. Any other settlement of a settled visit is
+  // refused (XT-SETL-004).
+  Result<bool> AnswerRetriedSettlement(CallCtx& c, store::WriteTxn& txn, const Fields& data) {
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(auto visit, txn.FindVisit(mdtrt_id));
+    if (!visit || visit->state != "settled" || visit->fixmedins_code != c.fixmedins_code || visit->psn_no != psn_no) {
+      return false;  // Compute gives the refusal, if any
+    }
+    XT_ASSIGN_OR_RETURN(Fen medfee_fen, data.MoneyFen("medfee_sumamt"));
+    XT_ASSIGN_OR_RETURN(std::string bchno, data.Serial("chrg_bchno", 30, /*required=*/false));
+    XT_ASSIGN_OR_RETURN(auto setl, txn.ActiveSettlementOfVisit(mdtrt_id));
+    if (!setl || setl->amounts.medfee_sumamt != medfee_fen) return err::AlreadySettled();
+    if (!bchno.empty()) {
+      XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(mdtrt_id));
+      bool named = false;
+      for (const auto& l : lines) named = named || l.chrg_bchno.empty() || l.chrg_bchno == bchno;
+      if (!named) return err::AlreadySettled();
+    }
+    c.subject = setl->psn_no;
+    XT_ASSIGN_OR_RETURN(c.raw_output, RenderStored(txn, *setl));
+    c.output_setl_id = setl->setl_id;
+    return true;
+  }
 
   // ---- 2208 / 2305 reversal
 
@@ -1472,7 +1519,8 @@ void Processor::Flight::Committed(const Status& st) {
   Answer(std::move(response));
 }
 
-void Processor::CallAsync(const Caller& caller, std::string_view request_json, Post post, Done done) {
+void Processor::CallAsync(const Caller& caller, std::string_view request_json, Post post, Done done,
+                          std::string_view url_infno) {
   calls_.fetch_add(1, std::memory_order_relaxed);
   auto f = std::make_shared<Flight>(this, caller, std::move(post), std::move(done));
   f->received_ms = clock_->NowLocalMillis();
@@ -1485,6 +1533,7 @@ void Processor::CallAsync(const Caller& caller, std::string_view request_json, P
   f->info.infno = std::move(ids.infno);
   f->info.msgid = std::move(ids.msgid);
   if (!decoded.ok()) return f->Refuse(decoded.status());
+  if (!url_infno.empty() && url_infno != decoded->infno) return f->Refuse(err::UrlInfnoMismatch(url_infno, decoded->infno));
   f->env = std::move(decoded).value();
   const Envelope& env = f->env;
   ctx.infno = env.infno;

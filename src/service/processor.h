@@ -71,7 +71,11 @@ class Processor {
   // never run it there.
   using Post = std::function<void(std::function<void()>)>;
   using Done = std::function<void(std::string answer, CallInfo info)>;
-  void CallAsync(const Caller& caller, std::string_view request_json, Post post, Done done);
+  // `url_infno`, when not empty, is the transaction code the request's URL
+  // named (POST .../2207): the envelope's infno must be the same
+  // (XT-ENV-011 otherwise).
+  void CallAsync(const Caller& caller, std::string_view request_json, Post post, Done done,
+                 std::string_view url_infno = {});
 
   // The region code written into inf_refmsgid (the platform's own region).
   void set_platform_region(std::string region) { platform_region_ = std::move(region); }
