@@ -29,13 +29,7 @@ constexpr const char* kCorpusHospital = "H12010300001";  // the flows' hospital 
 
 // Flows of transactions this server does not answer yet, with why.
 const std::map<std::string, std::string> kPending = {
-    {"op_2203_visit_info", "2203 (visit information) is not implemented yet"},
-    {"op_2203_diseinfo_object", "2203 (visit information) is not implemented yet"},
     {"op_queries_5201_5203_5204", "the 5201/5203/5204 queries are not implemented yet"},
-    {"ip_2403_change_of_stay", "2403 (admission change) is not implemented yet"},
-    {"ip_2404_admission_cancel", "2404 (admission cancel) is not implemented yet"},
-    {"ip_2405_then_discharge_again", "2405 (discharge cancel) is not implemented yet"},
-    {"ip_2402_mdtrtinfo_node", "2402 with its data under mdtrtinfo (one vendor's node name) is not read yet"},
 };
 
 std::string CorpusDir() { return std::string(XT_SOURCE_DIR) + "/tests/corpus/flows"; }

@@ -69,6 +69,7 @@ class MoneyRulesTest : public ::testing::Test {
     Visit v{psn, "310", insuplc, inpatient, ""};
     CallResult r = drv_->Open(&v, begntime);
     EXPECT_EQ(r.infcode, 0) << r.response;
+    last_open_msgid_ = json::parse(r.request)["msgid"];
     return v;
   }
 
@@ -108,6 +109,7 @@ class MoneyRulesTest : public ::testing::Test {
   const registry::Institution* hospital_ = nullptr;
   std::unique_ptr<service::HospitalClient> client_;
   std::unique_ptr<FlowDriver> drv_;
+  std::string last_open_msgid_;
 };
 
 TEST_F(MoneyRulesTest, LineOneFenOffCntTimesPricIsRefused) {
@@ -249,6 +251,99 @@ TEST_F(MoneyRulesTest, Redo2601ReversesAnInpatientSettlement) {
   // The stay is open for settlement again.
   EXPECT_EQ(drv_->Settle(stay, 50000, false, false).infcode, 0);
   ExpectVerifies();
+}
+
+TEST_F(MoneyRulesTest, VisitInformationSetsTheMedTypeThatSettlementMustName) {
+  // 2203 makes the visit outpatient chronic disease (14); a 2206 that names
+  // ordinary outpatient (11) is refused rather than settled as either.
+  const std::string code = Item(catalog::ChargeClass::kA)->code;
+  Visit v = Open(false);
+  const json info = {{"mdtrtinfo", {{"mdtrt_id", v.mdtrt_id}, {"psn_no", kDemoPsn}, {"med_type", "14"},
+                                    {"begntime", "2026-11-18 09:00:00"}}},
+                     {"diseinfo", {{{"diag_type", "1"}, {"diag_srt_no", 1}, {"diag_code", "E11.900"},
+                                    {"diag_name", "2型糖尿病"}}}}};
+  CallResult r = drv_->Call("2203", info.dump(), "130500");
+  ASSERT_EQ(r.infcode, 0) << r.response;
+  ASSERT_EQ(drv_->Upload(v, {{"1", code, 10000, 100000000}}, "2026-11-18 09:10:00").infcode, 0);
+  const json pre = {{"data", {{"mdtrt_id", v.mdtrt_id}, {"psn_no", kDemoPsn}, {"medfee_sumamt", "100.00"},
+                              {"med_type", "11"}, {"insutype", "310"}}}};
+  CallResult refused = drv_->Call("2206", pre.dump(), "130500");
+  EXPECT_EQ(refused.err_code, "XT-VIS-007") << refused.response;
+  EXPECT_NE(refused.err_msg.find("2203"), std::string::npos) << refused.err_msg;
+  json same = pre;
+  same["data"]["med_type"] = "14";
+  // The visit is now settled as 14, under its own policy: the default
+  // dataset has none for Xingtai's chronic-disease outpatients, so the
+  // answer says so (it would be the ordinary outpatient policy if 2203
+  // had been ignored).
+  CallResult as14 = drv_->Call("2206", same.dump(), "130500");
+  EXPECT_EQ(as14.err_code, "XT-SETL-001") << as14.response;
+  EXPECT_NE(as14.response.find("med_type 14"), std::string::npos) << as14.response;
+  // A diagnosis without its code is refused, naming the field.
+  json bad = info;
+  bad["diseinfo"][0].erase("diag_code");
+  EXPECT_EQ(drv_->Call("2203", bad.dump(), "130500").err_code, "XT-INP-001");
+}
+
+TEST_F(MoneyRulesTest, AStayIsChangedCancelledAndItsDischargeUndone) {
+  const std::string code = Item(catalog::ChargeClass::kA)->code;
+  Visit stay = Open(true, "2026-11-18 09:00:00");
+  ASSERT_EQ(drv_->Upload(stay, {{"1", code, 10000, 100000000}}, "2026-11-18 10:00:00").infcode, 0);
+  // 2403: the admission time corrected.
+  const json change = {{"adminfo", {{"mdtrt_id", stay.mdtrt_id}, {"psn_no", kDemoPsn},
+                                    {"begntime", "2026-11-18 08:30:00"}, {"ipt_otp_no", "ZY0001"}}}};
+  ASSERT_EQ(drv_->Call("2403", change.dump(), "130500").infcode, 0);
+  // 2405 before a discharge is refused; after one the stay is open again.
+  const json undo = {{"data", {{"mdtrt_id", stay.mdtrt_id}, {"psn_no", kDemoPsn}}}};
+  EXPECT_EQ(drv_->Call("2405", undo.dump(), "130500").err_code, "XT-VIS-003");
+  ASSERT_EQ(drv_->Discharge(stay, "2026-11-19 09:00:00").infcode, 0);
+  ASSERT_EQ(drv_->Call("2405", undo.dump(), "130500").infcode, 0);
+  EXPECT_EQ(drv_->Upload(stay, {{"2", code, 10000, 50000000}}, "2026-11-19 10:00:00").infcode, 0)
+      << "fees are accepted again";
+  // 2404 while admitted: the stay and its fees are gone; a settlement of it
+  // is refused, and the person may be admitted elsewhere.
+  ASSERT_EQ(drv_->Call("2404", undo.dump(), "130500").infcode, 0);
+  EXPECT_EQ(drv_->Settle(stay, 15000, false, /*pre=*/true).err_code, "XT-VIS-003");
+  Visit next = Open(true, "2026-11-20 09:00:00");
+  EXPECT_FALSE(next.mdtrt_id.empty());
+  // A settled stay cannot be cancelled, nor its discharge undone.
+  ASSERT_EQ(drv_->Upload(next, {{"1", code, 10000, 100000000}}, "2026-11-20 10:00:00").infcode, 0);
+  ASSERT_EQ(drv_->Discharge(next, "2026-11-20 11:00:00").infcode, 0);
+  ASSERT_EQ(drv_->Settle(next, 10000, false, false).infcode, 0);
+  const json undo_next = {{"data", {{"mdtrt_id", next.mdtrt_id}, {"psn_no", kDemoPsn}}}};
+  EXPECT_EQ(drv_->Call("2405", undo_next.dump(), "130500").err_code, "XT-VIS-003");
+  EXPECT_EQ(drv_->Call("2404", undo_next.dump(), "130500").err_code, "XT-VIS-003");
+  ExpectVerifies();
+}
+
+TEST_F(MoneyRulesTest, RetriedAdmissionUnderAFreshMsgidIsTheSameStay) {
+  // A 2401 whose answer was lost, sent again with a new msgid: the same
+  // stay, not a second admission (nor the one-bed refusal).
+  const json in = {{"mdtrtinfo", {{"psn_no", kDemoPsn}, {"insutype", "310"}, {"med_type", "21"}, {"ipt_no", "ZY2026001"},
+                                  {"begntime", "2026-11-18 09:00:00"}}},
+                   {"diseinfo", json::array()}};
+  CallResult first = drv_->Call("2401", in.dump(), "130500");
+  CallResult again = drv_->Call("2401", in.dump(), "130500");  // the driver gives each call a new msgid
+  ASSERT_EQ(first.infcode, 0) << first.response;
+  ASSERT_EQ(again.infcode, 0) << again.response;
+  EXPECT_NE(json::parse(first.request)["msgid"], json::parse(again.request)["msgid"]);
+  EXPECT_EQ(service::OutputString(again.response, {"result", "mdtrt_id"}),
+            service::OutputString(first.response, {"result", "mdtrt_id"}));
+  // Another hospital number is another admission: refused, one bed.
+  json other = in;
+  other["mdtrtinfo"]["ipt_no"] = "ZY2026002";
+  EXPECT_EQ(drv_->Call("2401", other.dump(), "130500").err_code, "XT-VIS-006");
+}
+
+TEST_F(MoneyRulesTest, Redo2601CancelsAnAdmission) {
+  Visit stay = Open(true);
+  // The 2401's msgid is the one the driver sent last before this call.
+  const json in = {{"data", {{"omsgid", last_open_msgid_}, {"oinfno", "2401"}, {"psn_no", kDemoPsn}}}};
+  CallResult r = drv_->Call("2601", in.dump(), "130500");
+  ASSERT_EQ(r.infcode, 0) << r.response;
+  EXPECT_EQ(json::parse(r.response)["output"]["result"], "cancelled");
+  Visit next = Open(true, "2026-11-19 09:00:00");
+  EXPECT_NE(next.mdtrt_id, stay.mdtrt_id) << "the person may be admitted again";
 }
 
 }  // namespace

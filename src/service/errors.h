@@ -65,6 +65,10 @@ inline Status VisitState(const std::string& m) { return Status::Error("XT-VIS-00
 inline Status VisitPerson() { return Status::Error("XT-VIS-004", "psn_no does not match the visit"); }
 inline Status VisitKind(const std::string& m) { return Status::Error("XT-VIS-005", m); }
 inline Status AlreadyAdmitted(const std::string& m) { return Status::Error("XT-VIS-006", m); }
+inline Status MedTypeMismatch(const std::string& sent, const std::string& visit, bool inpatient) {
+  return Status::Error("XT-VIS-007", "med_type " + sent + " is not the visit's (" + visit + "): change it with " +
+                                         (inpatient ? "2403" : "2203") + " first");
+}
 // Fee details
 inline Status FeeLineInvalid(const std::string& m) { return Status::Error("XT-FEE-001", m); }
 inline Status ItemNotListed(const std::string& code) {

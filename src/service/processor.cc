@@ -34,6 +34,8 @@ constexpr int kPricExtraPlaces = 2;
 // A person's latest visits at one institution looked at for a retried
 // 2201/2401 (idempotency by ipt_otp_no).
 constexpr int kRetryVisitsMax = 50;
+// Diagnoses in one 2203/2401/2403 (diseinfo).
+constexpr size_t kDiagnosesMax = 100;
 // Bounds on what one message may carry.
 constexpr size_t kFeeLinesPerMessageMax = 1000;
 constexpr size_t kFeeLinesPerVisitMax = 5000;
@@ -302,6 +304,7 @@ class Handlers {
         {"1101", {&Handlers::PersonInfo, false}},
         {"2201", {&Handlers::RegisterOutpatient, true}},
         {"2202", {&Handlers::CancelOutpatient, true}},
+        {"2203", {&Handlers::VisitInfo, true}},
         {"2204", {&Handlers::UploadFees, true, &Handlers::PrepareUploadFees}},
         {"2205", {&Handlers::CancelFees, true}},
         {"2206", {&Handlers::PreSettle, false}},
@@ -314,6 +317,9 @@ class Handlers {
         {"2305", {&Handlers::Reverse, true}},
         {"2401", {&Handlers::Admit, true}},
         {"2402", {&Handlers::Discharge, true}},
+        {"2403", {&Handlers::ChangeAdmission, true}},
+        {"2404", {&Handlers::CancelAdmission, true}},
+        {"2405", {&Handlers::CancelDischarge, true}},
         {"2601", {&Handlers::Redo, true}},
         {"9001", {&Handlers::SignIn, true}},
         {"9002", {&Handlers::SignOut, true}},
@@ -556,7 +562,11 @@ class Handlers {
   }
 
   Status Discharge(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
-    XT_ASSIGN_OR_RETURN(Fields info, Fields(*c.input, "input").Object("dscginfo"));
+    // The specification's node is dscginfo; one vendor names it mdtrtinfo
+    // (tests/corpus/README.md), which is read when dscginfo is absent.
+    Fields input(*c.input, "input");
+    XT_ASSIGN_OR_RETURN(Fields info, input.Find("dscginfo") || !input.Find("mdtrtinfo") ? input.Object("dscginfo")
+                                                                                          : input.Object("mdtrtinfo"));
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, info.Str("mdtrt_id", 30));
     XT_ASSIGN_OR_RETURN(std::string psn_no, info.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(LocalSeconds endtime, info.Time("endtime"));
@@ -565,6 +575,136 @@ class Handlers {
     if (endtime < v.begntime) return err::BadField("input.dscginfo.endtime", "is before the admission time");
     v.state = "discharged";
     v.endtime = endtime;
+    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    *out = json::object();
+    return Status::Ok();
+  }
+
+  // ---- 2203 outpatient visit information
+
+  // A visit's diagnoses (diseinfo: an array, or one object as some systems
+  // send it): each needs diag_code and diag_name. They are checked, not
+  // kept: the settlement does not use them.
+  static Status CheckDiagnoses(const Fields& input) {
+    const JsonValue* d = input.Find("diseinfo");
+    if (!d) return Status::Ok();
+    if (!d->is_array() && !d->is_object()) return err::BadField("input.diseinfo", "must be an array or an object");
+    const size_t n = d->is_array() ? d->size() : 1;
+    if (n > kDiagnosesMax) return err::TooMany("input.diseinfo", kDiagnosesMax);
+    for (size_t i = 0; i < n; ++i) {
+      const JsonValue& e = d->is_array() ? (*d)[i] : *d;
+      const std::string path = d->is_array() ? "input.diseinfo[" + std::to_string(i) + "]" : "input.diseinfo";
+      if (!e.is_object()) return err::BadField(path, "must be an object");
+      Fields f(e, path);
+      XT_ASSIGN_OR_RETURN(std::string code, f.Str("diag_code", 50));
+      XT_ASSIGN_OR_RETURN(std::string name, f.Str("diag_name", 255));
+      if (code.empty()) return err::BadField(path + ".diag_code", "must not be empty");
+    }
+    return Status::Ok();
+  }
+
+  // Sets the visit's med_type (applied from then on: a 2206/2207 naming
+  // another is refused, XT-VIS-007) and checks its diagnoses.
+  Status VisitInfo(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    Fields input(*c.input, "input");
+    XT_ASSIGN_OR_RETURN(Fields info, input.Object("mdtrtinfo"));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, info.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, info.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string med_type, info.OptStr("med_type", 6));
+    XT_RETURN_IF_ERROR(CheckDiagnoses(input));
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
+    if (v.state != "registered") {
+      return err::VisitState("visit information is accepted for a registered, unsettled visit (it is " + v.state + ")");
+    }
+    if (!med_type.empty()) {
+      if (med_type[0] != '1') return err::BadField("input.mdtrtinfo.med_type", "must be an outpatient type (1x)");
+      if (med_type != v.med_type) {
+        v.med_type = med_type;
+        XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+      }
+    }
+    *out = json::object();
+    return Status::Ok();
+  }
+
+  // ---- 2403 / 2404 / 2405 changing a stay
+
+  // 2403: what the admission said, corrected while the stay is open: the
+  // admission time, the hospital's number (ipt_otp_no, as 2403 names it, or
+  // ipt_no) and the med_type (2x).
+  Status ChangeAdmission(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    Fields input(*c.input, "input");
+    XT_ASSIGN_OR_RETURN(Fields info, input.Object("adminfo"));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, info.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, info.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> begntime, info.OptTime("begntime"));
+    XT_ASSIGN_OR_RETURN(std::string ipt_no, info.Serial("ipt_otp_no", 30, /*required=*/false));
+    if (ipt_no.empty()) {
+      XT_ASSIGN_OR_RETURN(ipt_no, info.Serial("ipt_no", 30, /*required=*/false));
+    }
+    XT_ASSIGN_OR_RETURN(std::string med_type, info.OptStr("med_type", 6));
+    XT_RETURN_IF_ERROR(CheckDiagnoses(input));
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
+    if (v.state != "admitted" && v.state != "discharged") {
+      return err::VisitState("only an open stay can be changed (it is " + v.state + ")");
+    }
+    if (!med_type.empty()) {
+      if (med_type[0] != '2') return err::BadField("input.adminfo.med_type", "must be an inpatient type (2x)");
+      v.med_type = med_type;
+    }
+    if (begntime) {
+      if (v.endtime && *begntime > *v.endtime) return err::BadField("input.adminfo.begntime", "is after the discharge");
+      v.begntime = *begntime;
+    }
+    if (!ipt_no.empty()) v.ipt_otp_no = ipt_no;
+    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    *out = json::object();
+    return Status::Ok();
+  }
+
+  // 2404: the admission undone, with the fee details it holds; only before
+  // discharge (undo that with 2405 first) and never once settled.
+  Status CancelAdmission(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no, /*any_kind=*/true));
+    return CancelStay(c, *txn, v, out);
+  }
+
+  Status CancelStay(CallCtx& c, store::WriteTxn& txn, store::VisitRow& v, json* out) {
+    if (v.med_type[0] != '2') return err::VisitKind("this is an outpatient visit: cancel it with 2202");
+    if (v.state != "admitted") {
+      return err::VisitState("only an admitted stay can be cancelled (it is " + v.state +
+                             (v.state == "discharged" ? "; undo the discharge with 2405 first)" : ")"));
+    }
+    XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(v.mdtrt_id));
+    for (const auto& l : lines) XT_RETURN_IF_ERROR(txn.SetFeeLineState(v.mdtrt_id, l.feedetl_sn, "cancelled"));
+    v.state = "cancelled";
+    XT_RETURN_IF_ERROR(txn.UpdateVisit(v));
+    c.subject = v.psn_no;
+    *out = json::object();
+    return Status::Ok();
+  }
+
+  // 2405: the discharge undone (the stay is open again for fees); only
+  // before settlement, and only while the person is not admitted elsewhere.
+  Status CancelDischarge(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
+    if (v.state != "discharged") {
+      return err::VisitState("only a discharged, unsettled stay can have its discharge undone (it is " + v.state +
+                             (v.state == "settled" ? "; reverse the settlement first)" : ")"));
+    }
+    XT_ASSIGN_OR_RETURN(auto stays, txn->VisitsOfPersonInState(psn_no, "admitted", 1));
+    if (!stays.empty()) {
+      return err::AlreadyAdmitted("the person has been admitted again at institution " + stays[0].fixmedins_code +
+                                  " on " + FormatLocalTime(stays[0].begntime));
+    }
+    v.state = "admitted";
+    v.endtime.reset();
     XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
     *out = json::object();
     return Status::Ok();
@@ -856,6 +996,10 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(out.visit, OwnVisit(c, txn, mdtrt_id, psn_no));
     const store::VisitRow& v = out.visit;
     if (!insutype.empty() && insutype != v.insutype) return err::BadField("input.data.insutype", "does not match the visit");
+    // A med_type at settlement is the visit's, never silently another:
+    // change it with 2203 (outpatient) or 2403 (a stay) first.
+    XT_ASSIGN_OR_RETURN(std::string med_type, data.OptStr("med_type", 6));
+    if (!med_type.empty() && med_type != v.med_type) return err::MedTypeMismatch(med_type, v.med_type, IsInpatient(c));
     if (v.state == "settled") return err::AlreadySettled();
     if (v.state == "admitted" && !estimate) {
       return err::VisitState("the patient must be discharged (2402) before settlement; 2303 gives an estimate during the stay");
@@ -1173,10 +1317,10 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(std::string omsgid, data.Str("omsgid", kMsgidLenMax));
     XT_ASSIGN_OR_RETURN(std::string oinfno, data.Code("oinfno", 4));
-    static const char* const kRedoable[] = {"2201", "2207", "2304"};
+    static const char* const kRedoable[] = {"2201", "2207", "2304", "2401"};
     bool redoable = false;
     for (const char* k : kRedoable) redoable = redoable || oinfno == k;
-    if (!redoable) return err::BadField("input.data.oinfno", "must be one of 2201, 2207, 2304");
+    if (!redoable) return err::BadField("input.data.oinfno", "must be one of 2201, 2207, 2304, 2401");
     if (omsgid.empty()) return err::BadField("input.data.omsgid", "must not be empty");
     // A msgid of the specification's shape names its sender: another
     // institution's message is not this one's to reverse.
@@ -1223,6 +1367,17 @@ class Handlers {
       if (v->state != "registered") return err::VisitState("the visit has moved on; reverse its settlement first");
       c.subject = v->psn_no;
       XT_RETURN_IF_ERROR(txn->SetVisitState(mdtrt_id, "cancelled"));
+      (*out)["result"] = "cancelled";
+      (*out)["mdtrt_id"] = mdtrt_id;
+      return Status::Ok();
+    }
+    if (oinfno == "2401") {
+      const std::string mdtrt_id =
+          output && output->contains("result") ? (*output)["result"].value("mdtrt_id", "") : "";
+      XT_ASSIGN_OR_RETURN(auto v, txn->FindVisit(mdtrt_id));
+      if (!v) return Status::Error("XT-INT-001", "internal error", "admission message without its stay");
+      json ignored;
+      XT_RETURN_IF_ERROR(CancelStay(c, *txn, *v, &ignored));
       (*out)["result"] = "cancelled";
       (*out)["mdtrt_id"] = mdtrt_id;
       return Status::Ok();

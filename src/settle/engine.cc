@@ -395,9 +395,12 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   // ---- Step 2 first: the policy and the category decide whether to go on.
   const Policy* pol = policies.Find(claim.insuplc_admdvs, claim.insutype, claim.med_type, claim.hosp_lv, claim.date);
   if (pol == nullptr) {
-    return Status::Error("XT-SETL-001", "no policy of the insurance place applies to this claim",
-                         claim.insuplc_admdvs + " insutype " + claim.insutype + " med_type " + claim.med_type +
-                             " level " + std::to_string(claim.hosp_lv) + " on " + claim.date.ToString());
+    // What was looked for is no personal data, and tells the hospital what
+    // to ask the insurance place's agency about.
+    const std::string sought = claim.insuplc_admdvs + " insutype " + claim.insutype + " med_type " + claim.med_type +
+                               " level " + std::to_string(claim.hosp_lv) + " on " + claim.date.ToString();
+    return Status::Error("XT-SETL-001", "no policy of the insurance place applies to this claim (" + sought + ")",
+                         sought);
   }
   const std::optional<PersonCategory> category = policy::CategoryOf(claim.psn_type, claim.birth, claim.date);
   if (!category) {
