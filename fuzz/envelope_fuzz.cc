@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/date.h"
+#include "core/money.h"
 #include "core/json_doc.h"
 #include "service/envelope.h"
 
@@ -133,15 +134,23 @@ void CheckAccepted(const Envelope& env) {
              (env.insuplc_admdvs.size() == xt::service::kRegionCodeLen && AllDigits(env.insuplc_admdvs)));
   FUZZ_CHECK(env.opter.size() <= xt::service::kOpterLenMax);
 
-  // msgid = fixmedins_code + yyyyMMddHHmmss + 4 digits, the time a real one:
-  // it prints back to the same 14 characters.
-  const std::string_view msgid = env.msgid;
-  FUZZ_CHECK(msgid.substr(0, 12) == env.fixmedins_code);
-  const std::string_view time = msgid.substr(12, 14);
-  const auto seconds = xt::ParseLocalTime(time);
-  FUZZ_CHECK(seconds.has_value());
-  FUZZ_CHECK(xt::FormatLocalCompact(*seconds) == time);
-  FUZZ_CHECK(AllDigits(msgid.substr(26, 4)));
+  // The input fields' decoders on text the fuzzer controls (the msgid and
+  // the opter): a time that parses prints back to a time that parses to
+  // the same second; a decimal that parses prints back to itself, and
+  // dropping places rounds half away from zero.
+  for (const std::string& text : {env.msgid, env.opter}) {
+    if (const auto t = xt::ParseLocalTime(text)) {
+      FUZZ_CHECK(xt::ParseLocalTime(xt::FormatLocalTime(*t)) == t);
+      FUZZ_CHECK(xt::ParseLocalTime(xt::FormatLocalCompact(*t)) == t);
+    }
+    if (const auto v = xt::ParseDecimal(text, 6)) {
+      FUZZ_CHECK(xt::ParseDecimal(xt::FormatDecimal(*v, 6), 6) == v);
+      const int64_t dropped = xt::DropDecimals(*v, 4);
+      const __int128 back = static_cast<__int128>(dropped) * 10000 - *v;  // what rounding moved, in 1e-6
+      FUZZ_CHECK(back <= 5000 && back >= -5000);
+      if (back == 5000 || back == -5000) FUZZ_CHECK((back > 0) == (*v > 0));  // a half goes away from zero
+    }
+  }
 
   FUZZ_CHECK(FieldOf(request, "infno") == env.infno);
   FUZZ_CHECK(FieldOf(request, "msgid") == env.msgid);

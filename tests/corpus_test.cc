@@ -29,7 +29,6 @@ constexpr const char* kCorpusHospital = "H12010300001";  // the flows' hospital 
 
 // Flows of transactions this server does not answer yet, with why.
 const std::map<std::string, std::string> kPending = {
-    {"op_queries_5201_5203_5204", "the 5201/5203/5204 queries are not implemented yet"},
 };
 
 std::string CorpusDir() { return std::string(XT_SOURCE_DIR) + "/tests/corpus/flows"; }

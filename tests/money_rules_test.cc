@@ -346,5 +346,49 @@ TEST_F(MoneyRulesTest, Redo2601CancelsAnAdmission) {
   EXPECT_NE(next.mdtrt_id, stay.mdtrt_id) << "the person may be admitted again";
 }
 
+TEST_F(MoneyRulesTest, QueriesReadBackWhatWasSettledAndWhoLiesInHospital) {
+  // The cashier lost the 2207 answer: 5201 finds the visit, 5203 the
+  // settlement as it was answered, 5204 the lines with their split.
+  const std::string code = Item(catalog::ChargeClass::kA)->code;
+  Visit v = Open(false);
+  CallResult s = SettleVisit(v, {{"1", code, 20000, 150000000}});
+  const std::string setl_id = service::OutputString(s.response, {"setlinfo", "setl_id"});
+  const json q = {{"data", {{"psn_no", kDemoPsn}, {"mdtrt_id", v.mdtrt_id}, {"setl_id", setl_id}}}};
+  CallResult visits = drv_->Call("5201", q.dump(), "130500");
+  ASSERT_EQ(visits.infcode, 0) << visits.response;
+  const json vj = json::parse(visits.response)["output"]["mdtrtinfo"];
+  ASSERT_EQ(vj.size(), 1u);
+  EXPECT_EQ(vj[0]["mdtrt_id"], v.mdtrt_id);
+  EXPECT_EQ(vj[0]["vis_stas"], "settled");
+  EXPECT_EQ(vj[0]["gend"], "2") << "the demo patient's ID number is a woman's";
+  CallResult setl = drv_->Call("5203", q.dump(), "130500");
+  ASSERT_EQ(setl.infcode, 0) << setl.response;
+  EXPECT_EQ(SetlInfo(setl.response), SetlInfo(s.response)) << "the settlement as it was answered";
+  CallResult fees = drv_->Call("5204", q.dump(), "130500");
+  ASSERT_EQ(fees.infcode, 0) << fees.response;
+  const json fj = json::parse(fees.response)["output"]["feedetail"];
+  ASSERT_EQ(fj.size(), 1u);
+  EXPECT_EQ(fj[0]["det_item_fee_sumamt"], 300.0);
+  EXPECT_EQ(fj[0]["inscp_scp_amt"], 300.0);
+  // Another hospital sees neither the settlement nor the visit.
+  const registry::Institution& hebei = env_->Hospital("130000", 3);
+  service::HospitalClient other_client = env_->Client(hebei);
+  FlowDriver other(env_->processor.get(), &other_client);
+  EXPECT_EQ(other.Call("5203", q.dump(), "130500").err_code, "XT-SETL-009");
+  EXPECT_EQ(json::parse(other.Call("5201", q.dump(), "130500").response)["output"]["mdtrtinfo"].size(), 0u);
+  // 5303: in hospital here, seen from the other hospital by institution
+  // and day only.
+  Visit stay = Open(true, "2026-11-19 08:00:00");
+  const json who = {{"data", {{"psn_no", kDemoPsn}}}};
+  const json here = json::parse(drv_->Call("5303", who.dump(), "130500").response)["output"]["data"];
+  const json there = json::parse(other.Call("5303", who.dump(), "130500").response)["output"]["data"];
+  ASSERT_EQ(here.size(), 1u);
+  ASSERT_EQ(there.size(), 1u);
+  EXPECT_EQ(here[0]["mdtrt_id"], stay.mdtrt_id);
+  EXPECT_EQ(there[0]["mdtrt_id"], "");
+  EXPECT_EQ(there[0]["fixmedins_code"], hospital_->fixmedins_code);
+  EXPECT_EQ(there[0]["out_flag"], "1") << "insured in Hebei, in hospital in Tianjin";
+}
+
 }  // namespace
 }  // namespace xt::testing

@@ -34,6 +34,8 @@ constexpr int kPricExtraPlaces = 2;
 // A person's latest visits at one institution looked at for a retried
 // 2201/2401 (idempotency by ipt_otp_no).
 constexpr int kRetryVisitsMax = 50;
+// Rows one query (5201, 5303) answers at most.
+constexpr int kQueryRowsMax = 200;
 // Diagnoses in one 2203/2401/2403 (diseinfo).
 constexpr size_t kDiagnosesMax = 100;
 // Bounds on what one message may carry.
@@ -49,8 +51,8 @@ constexpr size_t kSignInCacheMax = 100000;
 // Calls that move money or disclose personal data: each leaves a record in
 // the audit log (docs/security.md).
 bool Audited(std::string_view infno) {
-  static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304", "2305",
-                                                  "2601", "3203", "3204", "9001", "9002"};
+  static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304", "2305", "2601",
+                                                  "3203", "3204", "5201", "5203", "5204", "5303", "9001", "9002"};
   for (auto a : kAudited) {
     if (a == infno) return true;
   }
@@ -323,6 +325,10 @@ class Handlers {
         {"2601", {&Handlers::Redo, true}},
         {"9001", {&Handlers::SignIn, true}},
         {"9002", {&Handlers::SignOut, true}},
+        {"5201", {&Handlers::VisitsQuery, false}},
+        {"5203", {&Handlers::SettlementQuery, false}},
+        {"5204", {&Handlers::FeeDetailsQuery, false}},
+        {"5303", {&Handlers::InHospitalQuery, false}},
         // Reconciliation and clearing (clearing_service.h, docs/interface.md)
         {"3201", {&Handlers::StmtTotals, false}},
         {"3202", {&Handlers::StmtDetails, false}},
@@ -707,6 +713,166 @@ class Handlers {
     v.endtime.reset();
     XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
     *out = json::object();
+    return Status::Ok();
+  }
+
+  // ---- 5201 / 5203 / 5204 / 5303 queries: what a cashier reads back when
+  // an answer was lost. They change nothing and are audited (personal
+  // data); a hospital reads its own visits and settlements only.
+
+  // GB/T 2261.1: 1 male, 2 female; from the ID number's sequence digit.
+  static std::string GenderOf(const std::string& certno) {
+    const auto id = ParseIdNumber(certno);
+    return id ? (id->male ? "1" : "2") : "";
+  }
+
+  static void WritePersonFields(JsonWriter& w, const store::VisitRow& v, Date on) {
+    w.Field("psn_no", v.psn_no).Field("psn_cert_type", "01").Field("certno", v.certno).Field("psn_name", v.psn_name);
+    w.Field("gend", GenderOf(v.certno)).Field("brdy", v.birth.ToString()).FieldInt("age", AgeOn(v.birth, on));
+  }
+
+  // 5201: the person's visits at this institution, newest first; filters
+  // begntime..endtime (by admission or registration time), med_type,
+  // mdtrt_id.
+  Status VisitsQuery(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.OptStr("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string med_type, data.OptStr("med_type", 6));
+    XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> from, data.OptTime("begntime"));
+    XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> to, data.OptTime("endtime"));
+    c.subject = psn_no;
+    XT_ASSIGN_OR_RETURN(auto visits, txn.VisitsOfPersonAt(psn_no, c.fixmedins_code, kQueryRowsMax));
+    JsonWriter w;
+    w.BeginObject().Key("mdtrtinfo").BeginArray();
+    for (const auto& v : visits) {
+      if ((!mdtrt_id.empty() && v.mdtrt_id != mdtrt_id) || (!med_type.empty() && v.med_type != med_type) ||
+          (from && v.begntime < *from) || (to && v.begntime > *to)) {
+        continue;
+      }
+      w.BeginObject().Field("mdtrt_id", v.mdtrt_id);
+      WritePersonFields(w, v, DateOf(v.begntime));
+      w.Field("insutype", v.insutype).Field("psn_type", v.psn_type).Field("insu_optins", v.insuplc_admdvs);
+      w.Field("begntime", FormatLocalTime(v.begntime)).Key("endtime");
+      if (v.endtime) w.String(FormatLocalTime(*v.endtime));
+      else w.Null();
+      w.Field("med_type", v.med_type).Field("ipt_otp_no", v.ipt_otp_no);
+      w.Field("inhosp_stas", v.state == "admitted" ? "1" : "0").Field("vis_stas", v.state).EndObject();
+    }
+    w.EndArray().EndObject();
+    c.raw_output = w.Take();
+    return Status::Ok();
+  }
+
+  // 5203: one settlement (or reversal) of this institution, as it was
+  // answered: setlinfo and setldetail.
+  Status SettlementQuery(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string setl_id, data.Str("setl_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.OptStr("mdtrt_id", 30));
+    c.subject = psn_no;
+    XT_ASSIGN_OR_RETURN(store::SettlementRow row, OwnSettlement(c, txn, setl_id, psn_no, mdtrt_id));
+    XT_ASSIGN_OR_RETURN(c.raw_output, RenderStored(txn, row));
+    return Status::Ok();
+  }
+
+  Result<store::SettlementRow> OwnSettlement(CallCtx& c, store::ReadTxn& txn, const std::string& setl_id,
+                                             const std::string& psn_no, const std::string& mdtrt_id) {
+    XT_ASSIGN_OR_RETURN(auto row, txn.FindSettlement(setl_id));
+    if (!row || row->psn_no != psn_no || (!mdtrt_id.empty() && row->mdtrt_id != mdtrt_id)) {
+      return err::SettlementNotFound();
+    }
+    if (row->fixmedins_code != c.fixmedins_code) return err::SettlementOfOther();
+    return std::move(*row);
+  }
+
+  // 5204: a visit's fee details with their split: as the settlement named
+  // by setl_id split them (kept with it), or, without one, as the visit's
+  // active lines split now (what a settlement would make of them).
+  Status FeeDetailsQuery(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
+    XT_ASSIGN_OR_RETURN(std::string setl_id, data.OptStr("setl_id", 30));
+    c.subject = psn_no;
+    XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, txn, mdtrt_id, psn_no, /*any_kind=*/true));
+    XT_ASSIGN_OR_RETURN(auto all, txn.FeeLinesOfVisit(mdtrt_id));
+    std::vector<store::FeeLineRow> rows;
+    std::vector<settle::LineResult> split;
+    if (setl_id.empty()) {
+      for (auto& l : all) {
+        if (l.state == "active") rows.push_back(std::move(l));
+      }
+      std::vector<settle::ClaimLine> lines;
+      for (const auto& r : rows) lines.push_back(ClaimLineOf(r));
+      split = settle::SplitLines(lines, ref_.catalog, v.mdtrtarea_admvs, DateOf(c.now), nullptr);
+    } else {
+      XT_ASSIGN_OR_RETURN(store::SettlementRow row, OwnSettlement(c, txn, setl_id, psn_no, mdtrt_id));
+      const json detail = json::parse(row.detail_json, nullptr, false);
+      if (!detail.is_object()) return Status::Error("XT-INT-001", "internal error", "unreadable detail of " + setl_id);
+      // [feedetl_sn, amount, class, fulamt, overlmt, preselfpay, inscp] (DetailJson)
+      for (const auto& l : detail.value("lines", json::array())) {
+        if (!l.is_array() || l.size() < 7) continue;
+        const std::string sn = l[0].get<std::string>();
+        auto it = std::find_if(all.begin(), all.end(), [&](const store::FeeLineRow& f) { return f.feedetl_sn == sn; });
+        store::FeeLineRow f = it != all.end() ? *it : store::FeeLineRow{};
+        f.feedetl_sn = sn;
+        f.amount_fen = l[1].get<Fen>();
+        settle::LineResult r =
+            settle::SplitLine(ClaimLineOf(f), ref_.catalog, v.mdtrtarea_admvs, DateOf(f.fee_ocur_time));
+        r.fulamt_ownpay_fen = l[3].get<Fen>();
+        r.overlmt_fen = l[4].get<Fen>();
+        r.preselfpay_fen = l[5].get<Fen>();
+        r.inscp_fen = l[6].get<Fen>();
+        rows.push_back(std::move(f));
+        split.push_back(std::move(r));
+      }
+    }
+    JsonWriter w;
+    w.BeginObject().Key("feedetail").BeginArray();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const store::FeeLineRow& f = rows[i];
+      const settle::LineResult& r = split[i];
+      w.BeginObject().Field("mdtrt_id", mdtrt_id).Field("setl_id", setl_id).Field("feedetl_sn", f.feedetl_sn);
+      w.Field("chrg_bchno", f.chrg_bchno).Field("med_type", v.med_type);
+      w.Field("fee_ocur_time", f.fee_ocur_time ? FormatLocalTime(f.fee_ocur_time) : std::string());
+      w.Key("cnt").Decimal(f.cnt_e4, 4).Key("pric").Decimal(f.pric_e6, 6).FieldMoney("det_item_fee_sumamt", f.amount_fen);
+      w.Key("pric_uplmt_amt");
+      if (r.price_cap_fen) w.Money(*r.price_cap_fen);
+      else w.Null();
+      w.Key("selfpay_prop").Decimal(r.selfpay_prop_bp, 4).FieldMoney("fulamt_ownpay_amt", r.fulamt_ownpay_fen);
+      w.FieldMoney("overlmt_amt", r.overlmt_fen).FieldMoney("preselfpay_amt", r.preselfpay_fen);
+      w.FieldMoney("inscp_scp_amt", r.inscp_fen).Field("chrgitm_lv", catalog::ChargeClassCode(r.charge_class));
+      w.Field("med_list_codg", f.med_list_codg).Field("hilist_code", r.listed ? f.med_list_codg : std::string());
+      w.Field("medins_list_codg", f.medins_list_codg).Field("lmt_used_flag", r.lmt_used ? "1" : "0").EndObject();
+    }
+    w.EndArray().EndObject();
+    c.raw_output = w.Take();
+    return Status::Ok();
+  }
+
+  // 5303: whether the person lies in hospital now, anywhere in the
+  // exchange (the one-bed rule's view). Another institution's stay shows
+  // its institution and admission day, not its ids.
+  Status InHospitalQuery(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    c.subject = psn_no;
+    XT_ASSIGN_OR_RETURN(auto stays, txn.VisitsOfPersonInState(psn_no, "admitted", kQueryRowsMax));
+    JsonWriter w;
+    w.BeginObject().Key("data").BeginArray();
+    for (const auto& v : stays) {
+      const bool own = v.fixmedins_code == c.fixmedins_code;
+      w.BeginObject().Field("mdtrt_id", own ? v.mdtrt_id : std::string());
+      WritePersonFields(w, v, DateOf(c.now));
+      w.Field("insutype", v.insutype).Field("begndate", DateOf(v.begntime).ToString()).Field("med_type", v.med_type);
+      w.Field("ipt_otp_no", own ? v.ipt_otp_no : std::string()).Field("fixmedins_code", v.fixmedins_code);
+      w.Field("out_flag", catalog::ProvinceOf(v.insuplc_admdvs) != catalog::ProvinceOf(v.mdtrtarea_admvs) ? "1" : "0");
+      w.EndObject();
+    }
+    w.EndArray().EndObject();
+    c.raw_output = w.Take();
     return Status::Ok();
   }
 
@@ -1126,6 +1292,7 @@ class Handlers {
     w.BeginObject().Key("setlinfo").BeginObject();
     w.Field("setl_id", r.setl_id).Field("mdtrt_id", r.mdtrt_id).Field("psn_no", r.psn_no);
     w.Field("psn_name", v.psn_name).Field("psn_cert_type", "01").Field("certno", v.certno);
+    w.Field("gend", GenderOf(v.certno)).Field("brdy", v.birth.ToString()).FieldInt("age", AgeOn(v.birth, DateOf(r.setl_time)));
     w.Field("insutype", r.insutype).Field("psn_type", v.psn_type).Field("setl_time", FormatLocalTime(r.setl_time));
     w.Field("med_type", r.med_type).Field("insuplc_admdvs", r.insuplc_admdvs).Field("mdtrtarea_admvs", r.mdtrtarea_admvs);
     w.FieldMoney("medfee_sumamt", a.medfee_sumamt).FieldMoney("fulamt_ownpay_amt", a.fulamt_ownpay_amt);
