@@ -256,7 +256,18 @@ TEST_F(HttpTest, ErrorAnswersCarryTheirStatusAndStableCode) {
     EXPECT_EQ(j["infcode"], -1);
     EXPECT_EQ(j["err_code"], c.err_code) << res->body;
     EXPECT_FALSE(j["err_msg"].get<std::string>().empty());
+    // HTTP-level refusals carry the head every answer has, as HIS clients
+    // read it: inf_refmsgid (region 6 + time 14 + serial 10), respond_time.
+    EXPECT_EQ(j.value("inf_refmsgid", "").size(), 30u) << res->body;
+    EXPECT_EQ(j.value("respond_time", "").size(), 17u) << res->body;
   }
+  // Also an envelope sent to a URL naming another transaction.
+  auto wrong_url = cli_->Post("/fsi/api/2207", base.dump(), "application/json");
+  ASSERT_TRUE(wrong_url);
+  EXPECT_EQ(json::parse(wrong_url->body)["err_code"], "XT-ENV-011") << wrong_url->body;
+  auto right_url = cli_->Post("/CSB/hsa-fsi-1101", base.dump(), "application/json");
+  ASSERT_TRUE(right_url);
+  EXPECT_EQ(json::parse(right_url->body)["err_code"], "XT-INP-001") << "reaches the transaction: " << right_url->body;
   // Other routes and methods.
   auto get = cli_->Get(kCallPath);
   ASSERT_TRUE(get);

@@ -390,5 +390,27 @@ TEST_F(MoneyRulesTest, QueriesReadBackWhatWasSettledAndWhoLiesInHospital) {
   EXPECT_EQ(there[0]["out_flag"], "1") << "insured in Hebei, in hospital in Tianjin";
 }
 
+TEST_F(MoneyRulesTest, ASettlementNamesTheVisitsWholeBatchOrNone) {
+  const std::string code = Item(catalog::ChargeClass::kA)->code;
+  Visit v = Open(false);
+  ASSERT_EQ(drv_->Upload(v, {{"1", code, 10000, 100000000}}, "2026-11-18 09:10:00", "B1").infcode, 0);
+  auto pre = [&](const char* bchno) {
+    const json in = {{"data", {{"mdtrt_id", v.mdtrt_id}, {"psn_no", kDemoPsn}, {"medfee_sumamt", 100.00},
+                               {"chrg_bchno", bchno}, {"insutype", "310"}}}};
+    return drv_->Call("2206", in.dump(), "130500");
+  };
+  EXPECT_EQ(pre("B1").infcode, 0) << "the visit's only batch";
+  EXPECT_EQ(pre("B9").err_code, "XT-SETL-011") << "a batch the visit does not hold";
+  ASSERT_EQ(drv_->Upload(v, {{"2", code, 10000, 50000000}}, "2026-11-18 09:20:00", "B2").infcode, 0);
+  const json both = {{"data", {{"mdtrt_id", v.mdtrt_id}, {"psn_no", kDemoPsn}, {"medfee_sumamt", 150.00},
+                               {"chrg_bchno", "B2"}, {"insutype", "310"}}}};
+  CallResult part = drv_->Call("2206", both.dump(), "130500");
+  EXPECT_EQ(part.err_code, "XT-SETL-011") << part.response;
+  EXPECT_NE(part.err_msg.find("B1, B2"), std::string::npos) << part.err_msg;
+  json all = both;
+  all["data"]["chrg_bchno"] = "0000";
+  EXPECT_EQ(drv_->Call("2206", all.dump(), "130500").infcode, 0) << "0000: every batch";
+}
+
 }  // namespace
 }  // namespace xt::testing

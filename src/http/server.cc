@@ -123,6 +123,7 @@ struct Exchange {
   bool route_set = false;
   Access access = Access::kPublic;
   std::vector<std::string> args;  // the path's {parameters}, in order
+  service::Processor* processor = nullptr;  // stamps error envelopes (SetError)
   std::string url_infno;  // the transaction code a national-interface URL ends with, if any
   std::string infno;
   std::string msgid;
@@ -145,8 +146,11 @@ void SetJson(Response& res, int status, std::string body) {
 }
 
 // An error in the national interface's envelope (infcode -1).
+// With the processor that answers envelopes, the envelope carries the head
+// fields every answer has (inf_refmsgid, refmsg_time, respond_time), which
+// HIS clients read off refusals too.
 void SetError(Exchange& ex, Response& res, int status, std::string_view code, std::string_view message) {
-  SetJson(res, status, ErrorEnvelope(code, message));
+  SetJson(res, status, ex.processor ? ex.processor->RefusalEnvelope(code, message) : ErrorEnvelope(code, message));
   ex.err_code = code;
 }
 
@@ -916,6 +920,7 @@ void Loop::Advance(Conn* c) {
     if (c->state == Conn::State::kHead) {
       if (c->in.empty() || stopping_) return;
       auto ex = std::make_unique<Exchange>();
+      ex->processor = server_->processor;
       size_t consumed = 0;
       const HeadParse parsed = ParseRequestHead(c->in, server_->HeadBytesMax(), &ex->head, &consumed);
       if (parsed == HeadParse::kIncomplete) return;
@@ -1001,7 +1006,7 @@ void Loop::StartRequest(Conn* c) {
     auto it = conns_.find(id);
     if (it == conns_.end() || it->second->state != Conn::State::kBusy) return;
     Conn* conn = it->second.get();
-    const std::string body = ErrorEnvelope("XT-INT-001", "internal error");
+    const std::string body = server_->processor->RefusalEnvelope("XT-INT-001", "internal error");
     conn->out += "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: " +
                  std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     conn->close_after = true;
@@ -1141,6 +1146,7 @@ void Loop::CheckTimers(SteadyClock::time_point now) {
     Conn* c = it->second.get();
     if (!c->ex) {
       c->ex = std::make_unique<Exchange>();
+      c->ex->processor = server_->processor;
       c->ex->remote = c->remote;
       c->ex->started = now;
     }

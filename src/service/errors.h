@@ -94,6 +94,11 @@ inline Status SettlementNotFound() { return Status::Error("XT-SETL-005", "no set
 inline Status AlreadyReversed() { return Status::Error("XT-SETL-006", "this settlement was already reversed"); }
 inline Status TotalMismatch(const std::string& m) { return Status::Error("XT-SETL-007", m); }
 inline Status NoFeeLines() { return Status::Error("XT-SETL-008", "the visit has no fee details to settle"); }
+inline Status BatchNotWhole(const std::string& named, const std::string& held) {
+  return Status::Error("XT-SETL-011", "chrg_bchno " + named + " is not the visit's whole: it holds batch(es) " + held +
+                                          "; a visit settles all its batches at once (send chrg_bchno empty or "
+                                          "0000), or cancel the others with 2205 first");
+}
 inline Status ReversalNotLatest(const std::string& later) {
   return Status::Error("XT-SETL-010", "a later settlement of this person in the same year (" + later +
                                           ") counted on this one's deductible and caps: reverse it first, then "

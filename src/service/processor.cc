@@ -1175,6 +1175,7 @@ class Handlers {
     }
     XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(mdtrt_id));
     if (lines.empty()) return err::NoFeeLines();
+    XT_RETURN_IF_ERROR(CheckBatchNamed(data, lines));
     settle::Claim claim;
     claim.insutype = v.insutype;
     claim.med_type = v.med_type;
@@ -1207,6 +1208,26 @@ class Handlers {
     const std::string broken = settle::CheckIdentities(out.breakdown);
     XT_INVARIANT(broken.empty(), "settlement identities: " + broken);
     return out;
+  }
+
+  // chrg_bchno at settlement (2206/2207 send it): a visit settles whole,
+  // all its batches in one settlement. A chrg_bchno that names one batch
+  // of several, or none the visit holds, is refused (XT-SETL-011) rather
+  // than settling more, or less, than the hospital meant. Empty or "0000":
+  // every batch.
+  static Status CheckBatchNamed(const Fields& data, const std::vector<store::FeeLineRow>& lines) {
+    XT_ASSIGN_OR_RETURN(std::string bchno, data.Serial("chrg_bchno", 30, /*required=*/false));
+    if (bchno.empty() || bchno == "0000") return Status::Ok();
+    std::vector<std::string> batches;
+    for (const auto& l : lines) {
+      if (!l.chrg_bchno.empty() && std::find(batches.begin(), batches.end(), l.chrg_bchno) == batches.end()) {
+        batches.push_back(l.chrg_bchno);
+      }
+    }
+    if (batches.empty() || (batches.size() == 1 && batches[0] == bchno)) return Status::Ok();
+    std::string held;
+    for (const auto& b : batches) held += (held.empty() ? "" : ", ") + b;
+    return err::BatchNotWhole(bchno, held);
   }
 
   static store::Amounts AmountsOf(const settle::Breakdown& b) {
@@ -1695,6 +1716,21 @@ Status Processor::CheckSignIn(const std::string& sign_no, const std::string& fix
   return Status::Ok();
 }
 
+std::string Processor::NextRefMsgid(LocalSeconds now) {
+  const int64_t serial = serial_.fetch_add(1, std::memory_order_relaxed) + 1;
+  const std::string digits = std::to_string(serial % 10000000000LL);
+  return platform_region_ + FormatLocalCompact(now) + std::string(10 - digits.size(), '0') + digits;
+}
+
+std::string Processor::RefusalEnvelope(std::string_view code, std::string_view message) {
+  const int64_t now_ms = clock_->NowLocalMillis();
+  JsonWriter w;
+  w.BeginObject().FieldInt("infcode", -1).Field("inf_refmsgid", NextRefMsgid(now_ms / 1000));
+  w.Field("refmsg_time", TimeMillis(now_ms)).Field("respond_time", TimeMillis(now_ms));
+  w.Field("err_code", code).Field("err_msg", message).Key("output").BeginObject().EndObject().EndObject();
+  return w.Take();
+}
+
 std::string Processor::Call(std::string_view request_json, CallInfo* info) {
   return Call(Caller::Local(), request_json, info);
 }
@@ -1740,12 +1776,9 @@ struct Processor::Flight {
   // The response envelope, in the interface's field order, up to and
   // including "output": (the output is always the last field).
   std::string EnvelopeHead(const Status& st) {
-    const int64_t serial = p->serial_.fetch_add(1, std::memory_order_relaxed) + 1;
-    std::string digits = std::to_string(serial % 10000000000LL);
     JsonWriter w;
     w.BeginObject().FieldInt("infcode", st.ok() ? 0 : -1);
-    w.Field("inf_refmsgid",
-            p->platform_region_ + FormatLocalCompact(ctx.now) + std::string(10 - digits.size(), '0') + digits);
+    w.Field("inf_refmsgid", p->NextRefMsgid(ctx.now));
     w.Field("refmsg_time", TimeMillis(received_ms)).Field("respond_time", TimeMillis(p->clock_->NowLocalMillis()));
     if (!st.ok()) {
       w.Field("err_code", st.code());

@@ -77,6 +77,12 @@ class Processor {
   void CallAsync(const Caller& caller, std::string_view request_json, Post post, Done done,
                  std::string_view url_infno = {});
 
+  // A refusal envelope for an answer given before an envelope could be
+  // read (the HTTP server's 400, 404, 413, 503 ...): the same head as every
+  // answer (infcode -1, inf_refmsgid, refmsg_time, respond_time, err_code,
+  // err_msg) and an empty output. Thread-safe.
+  std::string RefusalEnvelope(std::string_view code, std::string_view message);
+
   // The region code written into inf_refmsgid (the platform's own region).
   void set_platform_region(std::string region) { platform_region_ = std::move(region); }
   CallStats stats() const;
@@ -92,6 +98,8 @@ class Processor {
   std::atomic<int64_t> replays_{0};
   std::unique_ptr<PersonCache> persons_;  // parsed person documents (processor.cc)
 
+  // platform region + time + a 10-digit serial: the answer's inf_refmsgid.
+  std::string NextRefMsgid(LocalSeconds now);
   // XT-AUTH-005 unless sign_no is an open sign-in of the institution.
   Status CheckSignIn(const std::string& sign_no, const std::string& fixmedins_code);
   std::mutex sign_in_mu_;
