@@ -412,5 +412,29 @@ TEST_F(MoneyRulesTest, ASettlementNamesTheVisitsWholeBatchOrNone) {
   EXPECT_EQ(drv_->Call("2206", all.dump(), "130500").infcode, 0) << "0000: every batch";
 }
 
+TEST_F(MoneyRulesTest, CatalogueQueryPagesTheTreatmentPlacesCatalogueInForce) {
+  const Date today = DateOf(env_->clock.NowLocal());
+  int64_t in_force = 0;
+  for (const auto* it : env_->ref->catalog.ItemsOf("120000")) in_force += it->validity.Contains(today) ? 1 : 0;
+  ASSERT_GT(in_force, 2);
+  const json page = {{"data", {{"page_num", 1}, {"page_size", 2}}}};
+  CallResult r = drv_->Call("1312", page.dump(), "");
+  ASSERT_EQ(r.infcode, 0) << r.response;
+  const json out = json::parse(r.response)["output"];
+  EXPECT_EQ(out["recordCounts"], in_force);
+  EXPECT_EQ(out["data"].size(), 2u);
+  EXPECT_EQ(out["pages"], (in_force + 1) / 2);
+  // One item by its code, with its class and cap as the catalogue holds them.
+  const catalog::ItemVersion* drug = Item(catalog::ChargeClass::kB);
+  const json one = {{"data", {{"hilist_code", drug->code}, {"query_date", "2026-11-20"}}}};
+  const json hit = json::parse(drv_->Call("1312", one.dump(), "").response)["output"]["data"];
+  ASSERT_EQ(hit.size(), 1u);
+  EXPECT_EQ(hit[0]["chrgitm_lv"], "02");
+  EXPECT_EQ(hit[0]["hilist_name"], drug->name);
+  EXPECT_EQ(hit[0]["insu_admdvs"], "120000") << "the treatment place's catalogue";
+  const json bad = {{"data", {{"page_size", 0}}}};
+  EXPECT_EQ(drv_->Call("1312", bad.dump(), "").err_code, "XT-INP-002");
+}
+
 }  // namespace
 }  // namespace xt::testing

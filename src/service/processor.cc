@@ -34,6 +34,9 @@ constexpr int kPricExtraPlaces = 2;
 // A person's latest visits at one institution looked at for a retried
 // 2201/2401 (idempotency by ipt_otp_no).
 constexpr int kRetryVisitsMax = 50;
+// A 1312 page.
+constexpr int64_t kCatalogPageSizeDefault = 100;
+constexpr int64_t kCatalogPageSizeMax = 500;
 // Rows one query (5201, 5303) answers at most.
 constexpr int kQueryRowsMax = 200;
 // Diagnoses in one 2203/2401/2403 (diseinfo).
@@ -325,6 +328,7 @@ class Handlers {
         {"2601", {&Handlers::Redo, true}},
         {"9001", {&Handlers::SignIn, true}},
         {"9002", {&Handlers::SignOut, true}},
+        {"1312", {&Handlers::CatalogQuery, false}},
         {"5201", {&Handlers::VisitsQuery, false}},
         {"5203", {&Handlers::SettlementQuery, false}},
         {"5204", {&Handlers::FeeDetailsQuery, false}},
@@ -713,6 +717,63 @@ class Handlers {
     v.endtime.reset();
     XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
     *out = json::object();
+    return Status::Ok();
+  }
+
+  // ---- 1312 catalogue query: the treatment place's catalogue (the
+  // caller's province), in force on query_date (today when absent),
+  // filtered by hilist_code (exact), hilist_name (a part of it), chrgitm_lv,
+  // paged (page_num from 1; page_size 1..500, 100). The answer is the paged
+  // form vendors map (tests/corpus/README.md): pageNum, pageSize, size,
+  // recordCounts, pages, firstPage, lastPage, startRow, data[].
+  Status CatalogQuery(CallCtx& c, store::ReadTxn&, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> on_time, data.OptTime("query_date"));
+    XT_ASSIGN_OR_RETURN(std::string code, data.OptStr("hilist_code", 50));
+    XT_ASSIGN_OR_RETURN(std::string name, data.OptStr("hilist_name", 200));
+    XT_ASSIGN_OR_RETURN(std::string lv, data.OptStr("chrgitm_lv", 3));
+    XT_ASSIGN_OR_RETURN(std::string page_text, data.Serial("page_num", 9, /*required=*/false));
+    XT_ASSIGN_OR_RETURN(std::string size_text, data.Serial("page_size", 9, /*required=*/false));
+    const int64_t page_num = page_text.empty() ? 1 : std::atoll(page_text.c_str());
+    const int64_t page_size = size_text.empty() ? kCatalogPageSizeDefault : std::atoll(size_text.c_str());
+    if (page_num < 1 || page_num > 1000000) return err::BadField("input.data.page_num", "must be 1 or more");
+    if (page_size < 1 || page_size > kCatalogPageSizeMax) {
+      return err::BadField("input.data.page_size", "must be 1.." + std::to_string(kCatalogPageSizeMax));
+    }
+    const Date on = on_time ? DateOf(*on_time) : DateOf(c.now);
+    const std::string province = catalog::ProvinceOf(c.mdtrtarea_admvs);
+    std::vector<const catalog::ItemVersion*> hits;
+    for (const catalog::ItemVersion* it : ref_.catalog.ItemsOf(province)) {
+      if (!it->validity.Contains(on) || (!code.empty() && it->code != code) ||
+          (!name.empty() && it->name.find(name) == std::string::npos) ||
+          (!lv.empty() && catalog::ChargeClassCode(it->charge_class) != lv)) {
+        continue;
+      }
+      hits.push_back(it);
+    }
+    const int64_t total = static_cast<int64_t>(hits.size());
+    const int64_t pages = (total + page_size - 1) / page_size;
+    const int64_t start = (page_num - 1) * page_size;
+    JsonWriter w;
+    w.BeginObject().FieldInt("pageNum", page_num).FieldInt("pageSize", page_size);
+    w.FieldInt("size", std::max<int64_t>(std::min(page_size, total - start), 0)).FieldInt("recordCounts", total);
+    w.FieldInt("pages", pages).FieldInt("firstPage", 1).FieldInt("lastPage", std::max<int64_t>(pages, 1));
+    w.FieldInt("startRow", start + 1).Key("data").BeginArray();
+    for (int64_t i = start; i < total && i < start + page_size; ++i) {
+      const catalog::ItemVersion& it = *hits[static_cast<size_t>(i)];
+      w.BeginObject().Field("hilist_code", it.code).Field("hilist_name", it.name).Field("insu_admdvs", province);
+      w.Field("begndate", it.validity.begin.ToString()).Key("enddate");
+      if (it.validity.end) w.String(it.validity.end->ToString());
+      else w.Null();
+      w.Field("list_type", catalog::ItemKindName(it.kind)).Field("chrgitm_lv", catalog::ChargeClassCode(it.charge_class));
+      w.Key("pric_uplmt_amt");
+      if (it.price_cap_fen) w.Money(*it.price_cap_fen);
+      else w.Null();
+      w.Key("selfpay_prop").Decimal(it.selfpay_prop_bp, 4).Field("lmt_used_flag", it.price_cap_fen ? "1" : "0");
+      w.Field("vali_flag", "1").EndObject();
+    }
+    w.EndArray().EndObject();
+    c.raw_output = w.Take();
     return Status::Ok();
   }
 
