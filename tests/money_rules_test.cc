@@ -436,5 +436,42 @@ TEST_F(MoneyRulesTest, CatalogueQueryPagesTheTreatmentPlacesCatalogueInForce) {
   EXPECT_EQ(drv_->Call("1312", bad.dump(), "").err_code, "XT-INP-002");
 }
 
+TEST_F(MoneyRulesTest, AReferralFilingMakesTheVisitsThereFiled) {
+  // A Hebei hospital files the Xingtai patient for treatment in Tianjin
+  // (2501); her Tianjin visit is then filed (已备案), not only deemed filed;
+  // once the filing is cancelled (2502), the next visit is deemed filed again.
+  const registry::Institution& hebei = env_->Hospital("130000", 3);
+  service::HospitalClient hebei_client = env_->Client(hebei);
+  FlowDriver referrer(env_->processor.get(), &hebei_client);
+  auto refmedin = [](const char* area, const char* begin, const char* end) {
+    return json{{"refmedin", {{"psn_no", kDemoPsn}, {"insutype", "310"}, {"mdtrtarea_admdvs", area},
+                              {"diag_code", "I25.103"}, {"diag_name", "冠状动脉粥样硬化性心脏病"}, {"refl_type", "1"},
+                              {"refl_rea", "需上级医院介入治疗"}, {"begndate", begin}, {"enddate", end}}}}
+        .dump();
+  };
+  CallResult filed = referrer.Call("2501", refmedin("120000", "2026-11-01", "2026-12-31"), "130500");
+  ASSERT_EQ(filed.infcode, 0) << filed.response;
+  const std::string sn = service::OutputString(filed.response, {"result", "trt_dcla_detl_sn"});
+  ASSERT_FALSE(sn.empty());
+  EXPECT_EQ(referrer.Call("2501", refmedin("130500", "2026-11-01", "2026-12-31"), "130500").err_code, "XT-FIL-001")
+      << "her own province needs no filing";
+  EXPECT_EQ(referrer.Call("2501", refmedin("120000", "2026-12-31", "2026-11-01"), "130500").err_code, "XT-FIL-001");
+
+  const std::string code = Item(catalog::ChargeClass::kA)->code;
+  Visit v = Open(false);
+  CallResult s = SettleVisit(v, {{"1", code, 10000, 100000000}});
+  const std::string trace = json::parse(s.response)["output"]["setlinfo"]["setl_proc_info"];
+  EXPECT_NE(trace.find("filed 已备案"), std::string::npos) << trace;
+
+  const json cancel = {{"data", {{"trt_dcla_detl_sn", sn}, {"psn_no", kDemoPsn}}}};
+  EXPECT_EQ(drv_->Call("2502", cancel.dump(), "130500").err_code, "XT-FIL-002") << "not the Tianjin hospital's filing";
+  ASSERT_EQ(referrer.Call("2502", cancel.dump(), "130500").infcode, 0);
+  EXPECT_EQ(referrer.Call("2502", cancel.dump(), "130500").err_code, "XT-FIL-001") << "already cancelled";
+  Visit later = Open(false, "2026-11-19 09:00:00");
+  CallResult s2 = SettleVisit(later, {{"1", code, 10000, 100000000}});
+  const std::string trace2 = json::parse(s2.response)["output"]["setlinfo"]["setl_proc_info"];
+  EXPECT_NE(trace2.find("deemed filed 视同备案"), std::string::npos) << trace2;
+}
+
 }  // namespace
 }  // namespace xt::testing

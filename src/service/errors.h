@@ -94,6 +94,11 @@ inline Status SettlementNotFound() { return Status::Error("XT-SETL-005", "no set
 inline Status AlreadyReversed() { return Status::Error("XT-SETL-006", "this settlement was already reversed"); }
 inline Status TotalMismatch(const std::string& m) { return Status::Error("XT-SETL-007", m); }
 inline Status NoFeeLines() { return Status::Error("XT-SETL-008", "the visit has no fee details to settle"); }
+// Filings (2501/2502)
+inline Status FilingInvalid(const std::string& m) { return Status::Error("XT-FIL-001", m); }
+inline Status FilingNotFound() {
+  return Status::Error("XT-FIL-002", "no filing with this trt_dcla_detl_sn for this person made by this institution");
+}
 inline Status BatchNotWhole(const std::string& named, const std::string& held) {
   return Status::Error("XT-SETL-011", "chrg_bchno " + named + " is not the visit's whole: it holds batch(es) " + held +
                                           "; a visit settles all its batches at once (send chrg_bchno empty or "

@@ -34,6 +34,8 @@ constexpr int kPricExtraPlaces = 2;
 // A person's latest visits at one institution looked at for a retried
 // 2201/2401 (idempotency by ipt_otp_no).
 constexpr int kRetryVisitsMax = 50;
+// Interface filings (2501) of one person looked at when a visit opens.
+constexpr int kFilingsPerPersonMax = 200;
 // A 1312 page.
 constexpr int64_t kCatalogPageSizeDefault = 100;
 constexpr int64_t kCatalogPageSizeMax = 500;
@@ -54,7 +56,8 @@ constexpr size_t kSignInCacheMax = 100000;
 // Calls that move money or disclose personal data: each leaves a record in
 // the audit log (docs/security.md).
 bool Audited(std::string_view infno) {
-  static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304", "2305", "2601",
+  static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304", "2305", "2501",
+                                                  "2502", "2601",
                                                   "3203", "3204", "5201", "5203", "5204", "5303", "9001", "9002"};
   for (auto a : kAudited) {
     if (a == infno) return true;
@@ -325,6 +328,8 @@ class Handlers {
         {"2403", {&Handlers::ChangeAdmission, true}},
         {"2404", {&Handlers::CancelAdmission, true}},
         {"2405", {&Handlers::CancelDischarge, true}},
+        {"2501", {&Handlers::FileReferral, true}},
+        {"2502", {&Handlers::CancelFiling, true}},
         {"2601", {&Handlers::Redo, true}},
         {"9001", {&Handlers::SignIn, true}},
         {"9002", {&Handlers::SignOut, true}},
@@ -513,6 +518,16 @@ class Handlers {
     bool filed = false;
     for (const auto& fl : person.filings) {
       if (catalog::ProvinceOf(fl.mdtrtarea_admvs) == treat_province && fl.validity.Contains(on)) filed = true;
+    }
+    // And the filings made over the interface (2501), while active.
+    if (!filed) {
+      XT_ASSIGN_OR_RETURN(auto filings, txn.FilingsOfPerson(psn_no, kFilingsPerPersonMax));
+      for (const auto& fl : filings) {
+        if (fl.state == "active" && fl.insutype == insutype && catalog::ProvinceOf(fl.mdtrtarea_admvs) == treat_province &&
+            Validity{fl.begin, fl.end}.Contains(on)) {
+          filed = true;
+        }
+      }
     }
     store::VisitRow v;
     XT_ASSIGN_OR_RETURN(v.mdtrt_id, NewId(txn, "mdtrt", c.mdtrtarea_admvs));
@@ -716,6 +731,76 @@ class Handlers {
     v.state = "admitted";
     v.endtime.reset();
     XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    *out = json::object();
+    return Status::Ok();
+  }
+
+  // ---- 2501 / 2502 referral filing (转院备案, 异地就医备案)
+  //
+  // A hospital files its patient for treatment in another province from
+  // begndate to enddate (inclusive). Visits that open there in that time
+  // are filed (备案): the unfiled cut does not apply, whatever the 视同备案
+  // rule says of the visit type (docs/settlement.md, step 2). The filing
+  // is taken when a visit opens: cancelling it (2502) changes no visit
+  // already open.
+  Status FileReferral(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields f, Fields(*c.input, "input").Object("refmedin"));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, f.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string insutype, f.Str("insutype", 6));
+    // The specification spells it mdtrtarea_admdvs here; mdtrtarea_admvs
+    // (the envelope's spelling) is read too.
+    XT_ASSIGN_OR_RETURN(std::string area, f.OptStr("mdtrtarea_admdvs", 6));
+    if (area.empty()) {
+      XT_ASSIGN_OR_RETURN(area, f.Str("mdtrtarea_admvs", 6));
+    }
+    XT_ASSIGN_OR_RETURN(LocalSeconds begin, f.Time("begndate"));
+    XT_ASSIGN_OR_RETURN(LocalSeconds end, f.Time("enddate"));
+    XT_ASSIGN_OR_RETURN(std::string diag_code, f.OptStr("diag_code", 50));
+    XT_ASSIGN_OR_RETURN(std::string diag_name, f.OptStr("diag_name", 255));
+    XT_ASSIGN_OR_RETURN(std::string reason, f.OptStr("refl_rea", 500));
+    XT_ASSIGN_OR_RETURN(std::string to_medins, f.OptStr("reflin_medins_no", 30));
+    if (area.size() != 6 || area.find_first_not_of("0123456789") != std::string::npos) {
+      return err::BadField("input.refmedin.mdtrtarea_admdvs", "must be a 6-digit region code");
+    }
+    if (DateOf(end) < DateOf(begin)) return err::FilingInvalid("enddate is before begndate");
+    XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(*txn, psn_no));
+    XT_ASSIGN_OR_RETURN(const registry::Enrollment* enr, ActiveEnrollment(person, insutype, DateOf(begin)));
+    if (catalog::ProvinceOf(area) == catalog::ProvinceOf(enr->insuplc_admdvs)) {
+      return err::FilingInvalid("treatment in the person's own province (" + catalog::ProvinceOf(area) +
+                                ") needs no filing");
+    }
+    store::FilingRow row;
+    XT_ASSIGN_OR_RETURN(row.trt_dcla_detl_sn, NewId(*txn, "filing", c.mdtrtarea_admvs));
+    row.psn_no = psn_no;
+    row.insutype = insutype;
+    row.kind = "referral";
+    row.mdtrtarea_admvs = area;
+    row.begin = DateOf(begin);
+    row.end = Date{DateOf(end).days + 1};
+    row.fixmedins_code = c.fixmedins_code;
+    row.state = "active";
+    row.created = c.now;
+    JsonWriter d;
+    d.BeginObject().Field("diag_code", diag_code).Field("diag_name", diag_name).Field("refl_rea", reason);
+    d.Field("reflin_medins_no", to_medins).EndObject();
+    row.detail_json = d.Take();
+    XT_RETURN_IF_ERROR(txn->InsertFiling(row));
+    c.subject = psn_no;
+    (*out)["result"] = {{"trt_dcla_detl_sn", row.trt_dcla_detl_sn}};
+    return Status::Ok();
+  }
+
+  Status CancelFiling(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string sn, data.Serial("trt_dcla_detl_sn", 30));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(auto filing, txn->FindFiling(sn));
+    if (!filing || filing->psn_no != psn_no || filing->fixmedins_code != c.fixmedins_code) {
+      return err::FilingNotFound();
+    }
+    if (filing->state != "active") return err::FilingInvalid("the filing was already cancelled");
+    XT_RETURN_IF_ERROR(txn->SetFilingState(sn, "cancelled"));
+    c.subject = psn_no;
     *out = json::object();
     return Status::Ok();
   }

@@ -93,6 +93,11 @@ CREATE TABLE IF NOT EXISTS sign_ins(
 CREATE TABLE IF NOT EXISTS audit(
   seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,
   subject TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS filings(
+  trt_dcla_detl_sn TEXT PRIMARY KEY, psn_no TEXT NOT NULL, insutype TEXT NOT NULL, kind TEXT NOT NULL,
+  mdtrtarea_admvs TEXT NOT NULL, begin_day INTEGER NOT NULL, end_day INTEGER, fixmedins_code TEXT NOT NULL,
+  state TEXT NOT NULL, created INTEGER NOT NULL, detail TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS filings_person ON filings(psn_no, created);
 CREATE TABLE IF NOT EXISTS messages(
   id INTEGER PRIMARY KEY, msgid TEXT NOT NULL UNIQUE, infno TEXT NOT NULL, fixmedins_code TEXT NOT NULL,
   request_hash TEXT NOT NULL, infcode INTEGER NOT NULL, response TEXT NOT NULL, time INTEGER NOT NULL,
@@ -610,6 +615,40 @@ class SqliteTxn final : public WriteTxn {
         [](const Stmt& s) { return SignInRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5)}; });
   }
 
+#define XT_FILING_COLS                                                                                      \
+  "trt_dcla_detl_sn, psn_no, insutype, kind, mdtrtarea_admvs, begin_day, end_day, fixmedins_code, state, " \
+  "created, detail"
+  static FilingRow ReadFiling(const Stmt& s) {
+    FilingRow f;
+    f.trt_dcla_detl_sn = s.Text(0);
+    f.psn_no = s.Text(1);
+    f.insutype = s.Text(2);
+    f.kind = s.Text(3);
+    f.mdtrtarea_admvs = s.Text(4);
+    f.begin = Date{static_cast<int32_t>(s.Int(5))};
+    if (!s.IsNull(6)) f.end = Date{static_cast<int32_t>(s.Int(6))};
+    f.fixmedins_code = s.Text(7);
+    f.state = s.Text(8);
+    f.created = s.Int(9);
+    f.detail_json = s.Text(10);
+    return f;
+  }
+  Result<std::optional<FilingRow>> FindFiling(std::string_view sn) override {
+    return One<FilingRow>("SELECT " XT_FILING_COLS " FROM filings WHERE trt_dcla_detl_sn = ?",
+                          [&](Stmt& s) { s.Bind(1, sn); }, ReadFiling);
+  }
+  Result<std::vector<FilingRow>> FilingsOfPerson(std::string_view psn_no, int limit) override {
+    std::vector<FilingRow> out;
+    XT_RETURN_IF_ERROR(Scan(
+        "SELECT " XT_FILING_COLS " FROM filings WHERE psn_no = ? ORDER BY created, trt_dcla_detl_sn LIMIT ?",
+        [&](Stmt& s) { s.Bind(1, psn_no).Bind(2, limit); },
+        [&](const Stmt& s) {
+          out.push_back(ReadFiling(s));
+          return true;
+        }));
+    return out;
+  }
+
   Result<std::vector<SettlementRow>> ListSettlements(const SettlementQuery& q) override {
     // One statement per leading index, so that each query walks one index
     // newest first and stops after `limit` rows (see kListSql).
@@ -1037,6 +1076,19 @@ class SqliteTxn final : public WriteTxn {
           s.Bind(1, r.sign_no).Bind(2, r.fixmedins_code).Bind(3, r.opter_no).Bind(4, r.key_id);
           s.Bind(5, r.sign_in_time).Bind(6, r.sign_out_time);
         });
+  }
+  Status InsertFiling(const FilingRow& f) override {
+    return Exec("INSERT INTO filings(" XT_FILING_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?)", [&](Stmt& s) {
+      s.Bind(1, f.trt_dcla_detl_sn).Bind(2, f.psn_no).Bind(3, f.insutype).Bind(4, f.kind);
+      s.Bind(5, f.mdtrtarea_admvs).Bind(6, static_cast<int64_t>(f.begin.days));
+      if (f.end) s.Bind(7, static_cast<int64_t>(f.end->days));
+      else s.BindNull(7);
+      s.Bind(8, f.fixmedins_code).Bind(9, f.state).Bind(10, f.created).Bind(11, f.detail_json);
+    });
+  }
+  Status SetFilingState(std::string_view sn, std::string_view state) override {
+    return Exec("UPDATE filings SET state = ? WHERE trt_dcla_detl_sn = ?",
+                [&](Stmt& s) { s.Bind(1, state).Bind(2, sn); });
   }
   Status CloseSignIn(std::string_view sign_no, LocalSeconds time) override {
     return Exec("UPDATE sign_ins SET sign_out_time = ? WHERE sign_no = ? AND sign_out_time = 0",

@@ -167,6 +167,23 @@ struct MessageRow {
   std::string setl_id;
 };
 
+// A filing (备案) made over the interface: a referral or cross-region
+// treatment filing (2501), by the institution that sent it. The dataset's
+// own filings are in the person's document (registry::Person::filings).
+struct FilingRow {
+  std::string trt_dcla_detl_sn;  // the filing's number, given by the exchange
+  std::string psn_no;
+  std::string insutype;
+  std::string kind;              // referral
+  std::string mdtrtarea_admvs;   // where the person is filed to be treated (any code of the province)
+  Date begin;
+  std::optional<Date> end;       // exclusive: the day after enddate; absent: open
+  std::string fixmedins_code;    // who filed it
+  std::string state;             // active | cancelled
+  LocalSeconds created = 0;
+  std::string detail_json;       // the filing's other fields as sent (diagnosis, reason ...)
+};
+
 // An access credential (API key). The secret itself is never stored: only
 // its hash (service/credentials.h says how keys are made and checked).
 struct CredentialRow {
@@ -400,6 +417,10 @@ class ReadTxn {
   virtual Status ForEachCredential(const std::function<bool(const CredentialRow&)>& fn) = 0;
   virtual Result<std::optional<SignInRow>> FindSignIn(std::string_view sign_no) = 0;
 
+  virtual Result<std::optional<FilingRow>> FindFiling(std::string_view trt_dcla_detl_sn) = 0;
+  // The person's filings, active and cancelled, oldest first, at most `limit`.
+  virtual Result<std::vector<FilingRow>> FilingsOfPerson(std::string_view psn_no, int limit) = 0;
+
   virtual Result<std::vector<SettlementRow>> ListSettlements(const SettlementQuery& query) = 0;
   virtual Result<std::vector<Transfer>> AccountStatement(const StatementQuery& query) = 0;
   // Accounts whose name starts with `prefix`, in name order, at most `limit`.
@@ -478,6 +499,9 @@ class WriteTxn : public ReadTxn {
   // again on a retry (FeeUploadAnswer) instead of logging it whole.
   virtual Status InsertFeeLines(const std::vector<FeeLineRow>& lines, std::string_view answer = {}) = 0;
   virtual Status SetFeeLineState(std::string_view mdtrt_id, std::string_view feedetl_sn, std::string_view state) = 0;
+
+  virtual Status InsertFiling(const FilingRow& row) = 0;
+  virtual Status SetFilingState(std::string_view trt_dcla_detl_sn, std::string_view state) = 0;
 
   virtual Status InsertSettlement(const SettlementRow& row) = 0;
   virtual Status SetSettlementState(std::string_view setl_id, std::string_view state) = 0;
