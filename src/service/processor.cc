@@ -31,9 +31,6 @@ namespace {
 constexpr int kMoneyExtraPlaces = 4;
 constexpr int kCntExtraPlaces = 2;
 constexpr int kPricExtraPlaces = 2;
-// A person's latest visits at one institution looked at for a retried
-// 2201/2401 (idempotency by ipt_otp_no).
-constexpr int kRetryVisitsMax = 50;
 // Interface filings (2501) of one person looked at when a visit opens.
 constexpr int kFilingsPerPersonMax = 200;
 // A 1312 page.
@@ -488,13 +485,11 @@ class Handlers {
     // same person, still open here, is a retry (a fresh msgid after a lost
     // answer): it gets the visit already opened, not a second one.
     if (!ipt_otp_no.empty()) {
-      XT_ASSIGN_OR_RETURN(auto mine, txn.VisitsOfPersonAt(psn_no, c.fixmedins_code, kRetryVisitsMax));
-      for (const auto& v : mine) {
-        if (v.ipt_otp_no == ipt_otp_no && v.med_type[0] == med_type[0] &&
-            (v.state == "registered" || v.state == "admitted")) {
-          (*out)[out_key] = {{"mdtrt_id", v.mdtrt_id}, {"psn_no", psn_no}, {"ipt_otp_no", ipt_otp_no}};
-          return Status::Ok();
-        }
+      XT_ASSIGN_OR_RETURN(auto open, txn.FindOpenVisitByNumber(psn_no, c.fixmedins_code, ipt_otp_no,
+                                                              med_type[0] == '2' ? "admitted" : "registered"));
+      if (open) {
+        (*out)[out_key] = {{"mdtrt_id", open->mdtrt_id}, {"psn_no", psn_no}, {"ipt_otp_no", ipt_otp_no}};
+        return Status::Ok();
       }
     }
     if (med_type[0] == '2') {
@@ -1517,9 +1512,13 @@ class Handlers {
 
   Status Settle(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
-    XT_ASSIGN_OR_RETURN(bool retried, AnswerRetriedSettlement(c, *txn, data));
-    if (retried) return Status::Ok();
-    XT_ASSIGN_OR_RETURN(Computed comp, Compute(c, *txn, data, /*estimate=*/false));
+    Result<Computed> computed = Compute(c, *txn, data, /*estimate=*/false);
+    if (!computed.ok()) {
+      // A settled visit: the hospital's retry gets the first answer.
+      if (computed.status().code() == err::AlreadySettled().code()) return AnswerRetriedSettlement(c, *txn, data);
+      return computed.status();
+    }
+    Computed comp = std::move(computed).value();
     c.subject = comp.visit.psn_no;
     XT_ASSIGN_OR_RETURN(std::string setl_id, NewId(*txn, "setl", comp.visit.mdtrtarea_admvs));
     store::SettlementRow row = RowOf(c, comp, setl_id);
@@ -1538,18 +1537,14 @@ class Handlers {
 
 
   // Idempotency by business key: a 2207/2304 for a visit that is already
-  // settled, for the same total (and, when both name one, the same
-  // chrg_bchno), is the hospital's retry of a settlement whose answer it
-  // lost, sent under a fresh msgid. It gets the first settlement's answer
-  // again and changes nothing. Any other settlement of a settled visit is
+  // settled (Compute found it the caller's, of this kind, and settled), for
+  // the same total (and, when it names one, a chrg_bchno the visit's lines
+  // carry), is the hospital's retry of a settlement whose answer it lost,
+  // sent under a fresh msgid. It gets the first settlement's answer again
+  // and changes nothing. Any other settlement of a settled visit is
   // refused (XT-SETL-004).
-  Result<bool> AnswerRetriedSettlement(CallCtx& c, store::WriteTxn& txn, const Fields& data) {
+  Status AnswerRetriedSettlement(CallCtx& c, store::WriteTxn& txn, const Fields& data) {
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
-    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
-    XT_ASSIGN_OR_RETURN(auto visit, txn.FindVisit(mdtrt_id));
-    if (!visit || visit->state != "settled" || visit->fixmedins_code != c.fixmedins_code || visit->psn_no != psn_no) {
-      return false;  // Compute gives the refusal, if any
-    }
     XT_ASSIGN_OR_RETURN(Fen medfee_fen, data.MoneyFen("medfee_sumamt"));
     XT_ASSIGN_OR_RETURN(std::string bchno, data.Serial("chrg_bchno", 30, /*required=*/false));
     XT_ASSIGN_OR_RETURN(auto setl, txn.ActiveSettlementOfVisit(mdtrt_id));
@@ -1563,7 +1558,7 @@ class Handlers {
     c.subject = setl->psn_no;
     XT_ASSIGN_OR_RETURN(c.raw_output, RenderStored(txn, *setl));
     c.output_setl_id = setl->setl_id;
-    return true;
+    return Status::Ok();
   }
 
   // ---- 2208 / 2305 reversal

@@ -13,7 +13,6 @@
 #include <array>
 #include <charconv>
 #include <limits>
-#include <unordered_map>
 
 namespace xt::settle {
 
@@ -251,26 +250,37 @@ namespace {
 
 bool IsRefund(const ClaimLine& l) { return l.amount_fen < 0 || l.cnt_e4 < 0; }
 
-// One item of a claim with refunds: the lines of one med_list_codg classed
-// by one catalogue version, and what they add up to so far.
+// What the lines of one item (one med_list_codg classed by one catalogue
+// version) add up to.
 struct ItemSums {
-  std::string_view code;
-  const catalog::ItemVersion* version = nullptr;
   Fen amount_fen = 0;
   int64_t cnt_e4 = 0;
   Fen fulamt_ownpay_fen = 0;
   Fen overlmt_fen = 0;
   Fen preselfpay_fen = 0;
   Fen inscp_fen = 0;
-  void Add(const LineResult& r, int64_t cnt_e4_of_line) {
-    amount_fen += r.amount_fen;
-    cnt_e4 += cnt_e4_of_line;
-    fulamt_ownpay_fen += r.fulamt_ownpay_fen;
-    overlmt_fen += r.overlmt_fen;
-    preselfpay_fen += r.preselfpay_fen;
-    inscp_fen += r.inscp_fen;
+  bool Overdrawn() const {
+    return amount_fen < 0 || cnt_e4 < 0 || fulamt_ownpay_fen < 0 || overlmt_fen < 0 || preselfpay_fen < 0 ||
+           inscp_fen < 0;
   }
 };
+
+// The sums of lines [0, upto) of the item that line `of` belongs to.
+ItemSums SumsOfItem(const std::vector<ClaimLine>& lines, const std::vector<LineResult>& out,
+                    const std::vector<const catalog::ItemVersion*>& version, size_t of, size_t upto) {
+  ItemSums sums;
+  for (size_t k = 0; k < upto; ++k) {
+    if (version[k] != version[of] || lines[k].med_list_codg != lines[of].med_list_codg) continue;
+    const LineResult& r = out[k];
+    sums.amount_fen += r.amount_fen;
+    sums.cnt_e4 += lines[k].cnt_e4;
+    sums.fulamt_ownpay_fen += r.fulamt_ownpay_fen;
+    sums.overlmt_fen += r.overlmt_fen;
+    sums.preselfpay_fen += r.preselfpay_fen;
+    sums.inscp_fen += r.inscp_fen;
+  }
+  return sums;
+}
 
 }  // namespace
 
@@ -291,92 +301,81 @@ std::vector<LineResult> SplitLines(const std::vector<ClaimLine>& lines, const ca
     return out;
   }
 
-  std::vector<ItemSums> items;
-  std::vector<size_t> item_of(lines.size(), 0);
-  std::vector<char> cancelled(lines.size(), 0);  // a charge line a refund matched exactly
-  std::unordered_map<std::string_view, std::vector<size_t>> lines_of_code;  // earlier lines, in order
-  auto item_for = [&items](std::string_view code, const catalog::ItemVersion* version) {
-    for (size_t k = 0; k < items.size(); ++k) {
-      if (items[k].version == version && items[k].code == code) return k;
-    }
-    items.push_back(ItemSums{code, version});
-    return items.size() - 1;
-  };
-  for (size_t i = 0; i < lines.size(); ++i) {
+  // With refunds: each line's catalogue version (a refund takes its
+  // charge's), and the charge lines a refund matched exactly. A refund
+  // looks back over the lines before it, so a claim of n lines with m
+  // refunds costs O(n x m) comparisons; the common claims have none.
+  const size_t n = lines.size();
+  std::vector<const catalog::ItemVersion*> version(n, nullptr);
+  std::vector<char> cancelled(n, 0);  // (two small allocations, in claims with refunds only)
+  for (size_t i = 0; i < n; ++i) {
     const ClaimLine& l = lines[i];
     LineResult& r = out.emplace_back();
     r.feedetl_sn = l.feedetl_sn;
     r.med_list_codg = l.med_list_codg;
-    std::vector<size_t>& earlier = lines_of_code[l.med_list_codg];
-    size_t charge = lines.size();  // the latest earlier charge of the code
+    size_t charge = n;  // the latest earlier charge of the code
     if (IsRefund(l)) {
-      for (size_t j = earlier.size(); j-- > 0;) {
-        if (!IsRefund(lines[earlier[j]])) {
-          charge = earlier[j];
+      for (size_t j = i; j-- > 0;) {
+        if (!IsRefund(lines[j]) && lines[j].med_list_codg == l.med_list_codg) {
+          charge = j;
           break;
         }
       }
     }
-    if (charge == lines.size()) {
+    if (charge == n) {
       // A charge, or a refund with nothing to cancel in the claim: on its own.
-      const catalog::ItemVersion* version =
-          catalog.Find(mdtrtarea_admvs, l.med_list_codg, l.fee_date.value_or(claim_date));
-      SplitParts(l, version, &r);
-      item_of[i] = item_for(l.med_list_codg, version);
-    } else {
-      const size_t k = item_of[charge];
-      item_of[i] = k;
-      size_t match = lines.size();
-      for (size_t j : earlier) {
-        if (item_of[j] == k && !cancelled[j] && !IsRefund(lines[j]) && lines[j].cnt_e4 == -l.cnt_e4 &&
-            lines[j].amount_fen == -l.amount_fen) {
-          match = j;
-          break;
-        }
-      }
-      if (match != lines.size()) {
-        cancelled[match] = 1;
-        const LineResult& m = out[match];
-        r.amount_fen = l.amount_fen;
-        r.listed = m.listed;
-        r.charge_class = m.charge_class;
-        r.selfpay_prop_bp = m.selfpay_prop_bp;
-        r.price_cap_fen = m.price_cap_fen;
-        r.fulamt_ownpay_fen = -m.fulamt_ownpay_fen;
-        r.overlmt_fen = -m.overlmt_fen;
-        r.preselfpay_fen = -m.preselfpay_fen;
-        r.inscp_fen = -m.inscp_fen;
-        r.lmt_used = m.lmt_used;
-      } else {
-        // What is left of the item, split as one line, less what it holds.
-        const ItemSums& it = items[k];
-        ClaimLine rest;
-        rest.amount_fen = it.amount_fen + l.amount_fen;
-        rest.cnt_e4 = it.cnt_e4 + l.cnt_e4;
-        LineResult left;
-        SplitParts(rest, it.version, &left);
-        r.amount_fen = l.amount_fen;
-        r.listed = left.listed;
-        r.charge_class = left.charge_class;
-        r.selfpay_prop_bp = left.selfpay_prop_bp;
-        r.price_cap_fen = left.price_cap_fen;
-        r.fulamt_ownpay_fen = left.fulamt_ownpay_fen - it.fulamt_ownpay_fen;
-        r.overlmt_fen = left.overlmt_fen - it.overlmt_fen;
-        r.preselfpay_fen = left.preselfpay_fen - it.preselfpay_fen;
-        r.inscp_fen = left.inscp_fen - it.inscp_fen;
-        r.lmt_used = r.overlmt_fen != 0;
-      }
+      version[i] = catalog.Find(mdtrtarea_admvs, l.med_list_codg, l.fee_date.value_or(claim_date));
+      SplitParts(l, version[i], &r);
+      continue;
     }
-    items[item_of[i]].Add(r, l.cnt_e4);
-    earlier.push_back(i);
-  }
-  if (overdrawn != nullptr) {
-    for (const ItemSums& it : items) {
-      if (it.amount_fen < 0 || it.cnt_e4 < 0 || it.fulamt_ownpay_fen < 0 || it.overlmt_fen < 0 ||
-          it.preselfpay_fen < 0 || it.inscp_fen < 0) {
-        *overdrawn = std::string(it.code);
+    version[i] = version[charge];
+    size_t match = n;
+    for (size_t j = 0; j < i; ++j) {
+      if (version[j] == version[i] && !cancelled[j] && !IsRefund(lines[j]) && lines[j].cnt_e4 == -l.cnt_e4 &&
+          lines[j].amount_fen == -l.amount_fen && lines[j].med_list_codg == l.med_list_codg) {
+        match = j;
         break;
       }
+    }
+    if (match != n) {
+      // Cancels a charge line whole: its exact negation.
+      cancelled[match] = 1;
+      const LineResult& m = out[match];
+      r.amount_fen = l.amount_fen;
+      r.listed = m.listed;
+      r.charge_class = m.charge_class;
+      r.selfpay_prop_bp = m.selfpay_prop_bp;
+      r.price_cap_fen = m.price_cap_fen;
+      r.fulamt_ownpay_fen = -m.fulamt_ownpay_fen;
+      r.overlmt_fen = -m.overlmt_fen;
+      r.preselfpay_fen = -m.preselfpay_fen;
+      r.inscp_fen = -m.inscp_fen;
+      r.lmt_used = m.lmt_used;
+      continue;
+    }
+    // A partial refund: what is left of the item, split as one line, less
+    // what the item holds before it.
+    const ItemSums it = SumsOfItem(lines, out, version, i, i);
+    ClaimLine rest;
+    rest.amount_fen = it.amount_fen + l.amount_fen;
+    rest.cnt_e4 = it.cnt_e4 + l.cnt_e4;
+    LineResult left;
+    SplitParts(rest, version[i], &left);
+    r.amount_fen = l.amount_fen;
+    r.listed = left.listed;
+    r.charge_class = left.charge_class;
+    r.selfpay_prop_bp = left.selfpay_prop_bp;
+    r.price_cap_fen = left.price_cap_fen;
+    r.fulamt_ownpay_fen = left.fulamt_ownpay_fen - it.fulamt_ownpay_fen;
+    r.overlmt_fen = left.overlmt_fen - it.overlmt_fen;
+    r.preselfpay_fen = left.preselfpay_fen - it.preselfpay_fen;
+    r.inscp_fen = left.inscp_fen - it.inscp_fen;
+    r.lmt_used = r.overlmt_fen != 0;
+  }
+  // Only an item with a refund can be overdrawn (a charge's parts are >= 0).
+  if (overdrawn != nullptr) {
+    for (size_t i = 0; i < n && overdrawn->empty(); ++i) {
+      if (IsRefund(lines[i]) && SumsOfItem(lines, out, version, i, n).Overdrawn()) *overdrawn = lines[i].med_list_codg;
     }
   }
   return out;

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS visits(
   begntime INTEGER NOT NULL, endtime INTEGER, state TEXT NOT NULL, ipt_otp_no TEXT NOT NULL,
   msgid TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS visits_person ON visits(psn_no);
+CREATE INDEX IF NOT EXISTS visits_number ON visits(fixmedins_code, ipt_otp_no);
 CREATE TABLE IF NOT EXISTS fee_uploads(
   id INTEGER PRIMARY KEY, mdtrt_id TEXT NOT NULL, msgid TEXT NOT NULL, lines TEXT NOT NULL,
   answer TEXT NOT NULL DEFAULT '');
@@ -784,6 +785,13 @@ class SqliteTxn final : public WriteTxn {
           return true;
         }));
     return out;
+  }
+  Result<std::optional<VisitRow>> FindOpenVisitByNumber(std::string_view psn_no, std::string_view fixmedins_code,
+                                                        std::string_view ipt_otp_no, std::string_view state) override {
+    return One<VisitRow>(
+        "SELECT " XT_VISIT_COLS " FROM visits INDEXED BY visits_number WHERE fixmedins_code = ? AND ipt_otp_no = ? "
+        "AND psn_no = ? AND state = ? LIMIT 1",
+        [&](Stmt& s) { s.Bind(1, fixmedins_code).Bind(2, ipt_otp_no).Bind(3, psn_no).Bind(4, state); }, ReadVisit);
   }
   Result<std::vector<VisitRow>> VisitsOfPersonInState(std::string_view psn_no, std::string_view state,
                                                       int limit) override {

@@ -439,6 +439,11 @@ class ReadTxn {
   // most `limit` (visits_person: a person has few).
   virtual Result<std::vector<VisitRow>> VisitsOfPersonInState(std::string_view psn_no, std::string_view state,
                                                               int limit) = 0;
+  // The person's visit at the institution with the hospital's own number
+  // ipt_otp_no in `state` (a retried 2201/2401), if any.
+  virtual Result<std::optional<VisitRow>> FindOpenVisitByNumber(std::string_view psn_no,
+                                                                std::string_view fixmedins_code,
+                                                                std::string_view ipt_otp_no, std::string_view state) = 0;
   virtual Result<std::vector<VisitRow>> VisitsOfPersonAt(std::string_view psn_no, std::string_view fixmedins_code,
                                                          int limit) = 0;
   virtual Result<std::vector<ResultLookRow>> ListResultLooks(const ResultLookQuery& query) = 0;
