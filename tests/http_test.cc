@@ -20,6 +20,7 @@
 #include <thread>
 #include <tuple>
 
+#include "core/crypto.h"
 #include "http/loadgen.h"
 #include "http/server.h"
 #include "service/verify.h"
@@ -326,6 +327,22 @@ Received ReadUntilClosed(int fd, SteadyClock::time_point sent) {
     r.text.append(buf, static_cast<size_t>(n));
   }
   return r;
+}
+
+TEST_F(HttpTest, A9102DownloadIsTheFileItself) {
+  // Over HTTP a 9102 answers with the file's bytes, as the platform
+  // streams a file, not an envelope.
+  const std::string body = "setl_id\tmdtrt_id\n";
+  const json up = {{"fsUploadIn", {{"in", crypto::Base64Encode(body)}, {"filename", "detail.txt"}}}};
+  CallResult uploaded = drv_->Call("9101", up.dump(), "");
+  ASSERT_EQ(uploaded.infcode, 0) << uploaded.response;
+  const json down = {{"fsDownloadIn", {{"file_qury_no", service::OutputString(uploaded.response, {"file_qury_no"})}}}};
+  auto res = cli_->Post(kCallPath, client_->Envelope("9102", down.dump(), ""), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(res->get_header_value("Content-Disposition"), "attachment; filename=\"detail.txt\"");
+  EXPECT_EQ(res->body, body);
 }
 
 TEST_F(HttpTest, ClientThatStallsIsTimedOutAndOthersAreServedMeanwhile) {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/crypto.h"
 #include "service/refdata.h"
 #include "service/verify.h"
 #include "test_env.h"
@@ -471,6 +472,78 @@ TEST_F(MoneyRulesTest, AReferralFilingMakesTheVisitsThereFiled) {
   CallResult s2 = SettleVisit(later, {{"1", code, 10000, 100000000}});
   const std::string trace2 = json::parse(s2.response)["output"]["setlinfo"]["setl_proc_info"];
   EXPECT_NE(trace2.find("deemed filed 视同备案"), std::string::npos) << trace2;
+}
+
+TEST_F(MoneyRulesTest, DetailReconciliationReadsTheFileUploadedWith9101) {
+  // The hospital writes its settlements of the period into a file, uploads
+  // it (9101, base64), and names it in 3202 as the national interface does.
+  const std::string code = Item(catalog::ChargeClass::kA)->code;
+  Visit v = Open(false);
+  CallResult s = SettleVisit(v, {{"1", code, 20000, 150000000}});
+  const auto m = SetlInfo(s.response);
+  const std::string setl_id = service::OutputString(s.response, {"setlinfo", "setl_id"});
+  const std::string file = "setl_id\tmdtrt_id\tpsn_no\tmedfee_sumamt\tfund_pay_sumamt\tacct_pay\trefd_setl_flag\n" +
+                           setl_id + "\t" + v.mdtrt_id + "\t" + kDemoPsn + "\t" + FormatFen(m.at("medfee_sumamt")) +
+                           "\t" + FormatFen(m.at("fund_pay_sumamt")) + "\t" + FormatFen(m.at("acct_pay")) + "\t0\n";
+  const json up = {{"fsUploadIn", {{"in", crypto::Base64Encode(file)}, {"filename", "3202_202611.txt"},
+                                   {"fixmedins_code", hospital_->fixmedins_code}}}};
+  CallResult uploaded = drv_->Call("9101", up.dump(), "");
+  ASSERT_EQ(uploaded.infcode, 0) << uploaded.response;
+  const std::string no = service::OutputString(uploaded.response, {"file_qury_no"});
+  ASSERT_FALSE(no.empty());
+  const json stmt = {{"data", {{"file_qury_no", no}, {"stmt_begndate", "2026-11-01"}, {"stmt_enddate", "2026-11-30"},
+                               {"insutype", "310"}, {"clr_type", "11"}}}};
+  CallResult rec = drv_->Call("3202", stmt.dump(), "");
+  ASSERT_EQ(rec.infcode, 0) << rec.response;
+  const json out = json::parse(rec.response)["output"]["stmtinfo"];
+  EXPECT_EQ(out["stmt_rslt"], "0") << rec.response;
+  EXPECT_EQ(out["matched"], 1);
+  // The file comes back whole with 9102, to its owner only.
+  const json down = {{"fsDownloadIn", {{"file_qury_no", no}, {"filename", "3202_202611.txt"}}}};
+  CallResult back = drv_->Call("9102", down.dump(), "");
+  ASSERT_EQ(back.infcode, 0) << back.response;
+  std::string bytes;
+  ASSERT_TRUE(crypto::Base64Decode(service::OutputString(back.response, {"data"}), &bytes));
+  EXPECT_EQ(bytes, file);
+  const registry::Institution& hebei = env_->Hospital("130000", 3);
+  service::HospitalClient other_client = env_->Client(hebei);
+  FlowDriver other(env_->processor.get(), &other_client);
+  EXPECT_EQ(other.Call("9102", down.dump(), "").err_code, "XT-FILE-002");
+  // A line that is not a record is refused, naming it.
+  const json bad = {{"fsUploadIn", {{"in", crypto::Base64Encode("only\tthree\tfields\n")}, {"filename", "x.txt"}}}};
+  const std::string bad_no = service::OutputString(drv_->Call("9101", bad.dump(), "").response, {"file_qury_no"});
+  json bad_stmt = stmt;
+  bad_stmt["data"]["file_qury_no"] = bad_no;
+  CallResult refused = drv_->Call("3202", bad_stmt.dump(), "");
+  EXPECT_EQ(refused.err_code, "XT-FILE-001") << refused.response;
+  EXPECT_NE(refused.err_msg.find("line 1"), std::string::npos);
+  EXPECT_EQ(drv_->Call("9101", json{{"fsUploadIn", {{"in", "not base64!"}, {"filename", "x"}}}}.dump(), "").err_code,
+            "XT-INP-002");
+}
+
+TEST_F(MoneyRulesTest, CatalogueDownloadsAreFilesOfTheTreatmentPlacesCatalogue) {
+  // 1301 (drugs) answers a file_qury_no; 9102 gives the file: a header and
+  // one tab-separated line per version, data_cnt of them.
+  CallResult r = drv_->Call("1301", json{{"data", {{"ver", "0"}}}}.dump(), "");
+  ASSERT_EQ(r.infcode, 0) << r.response;
+  const json out = json::parse(r.response)["output"];
+  const std::string no = out["file_qury_no"];
+  int64_t drugs = 0;
+  for (const auto* it : env_->ref->catalog.ItemsOf("120000")) drugs += it->kind == catalog::ItemKind::kDrug ? 1 : 0;
+  EXPECT_EQ(out["data_cnt"], drugs);
+  CallResult file = drv_->Call("9102", json{{"fsDownloadIn", {{"file_qury_no", no}, {"fixmedins_code", "plc"}}}}.dump(), "");
+  ASSERT_EQ(file.infcode, 0) << file.response;
+  std::string bytes;
+  ASSERT_TRUE(crypto::Base64Decode(service::OutputString(file.response, {"data"}), &bytes));
+  EXPECT_EQ(std::count(bytes.begin(), bytes.end(), '\n'), drugs + 1);
+  const catalog::ItemVersion* drug = Item(catalog::ChargeClass::kB);
+  EXPECT_NE(bytes.find(drug->code + "\t" + drug->name + "\tdrug\t02\t"), std::string::npos);
+  // A version stamp newer than every version: nothing new.
+  CallResult none = drv_->Call("1301", json{{"data", {{"ver", "20991231000000"}}}}.dump(), "");
+  EXPECT_EQ(json::parse(none.response)["output"]["data_cnt"], 0);
+  EXPECT_EQ(drv_->Call("1301", json{{"data", {{"ver", "x"}}}}.dump(), "").err_code, "XT-INP-002");
+  EXPECT_EQ(drv_->Call("1302", json{{"data", {{"ver", "0"}}}}.dump(), "").err_code, "XT-ENV-003")
+      << "herbal pieces: a catalogue this exchange does not hold";
 }
 
 }  // namespace

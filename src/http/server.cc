@@ -154,6 +154,14 @@ void SetError(Exchange& ex, Response& res, int status, std::string_view code, st
   ex.err_code = code;
 }
 
+// A file name fit for a Content-Disposition header: printable ASCII but
+// quotes and backslashes (others become '_').
+std::string SafeFilename(std::string_view name) {
+  std::string out;
+  for (char c : name.substr(0, 200)) out += (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') ? c : '_';
+  return out.empty() ? std::string("file") : out;
+}
+
 // Every answer of a REST route is JSON; errors are {"err_code","err_msg"}.
 void SetApiError(Exchange& ex, Response& res, int status, std::string_view code, std::string_view message) {
   JsonWriter w;
@@ -662,8 +670,16 @@ struct ServerCore {
             owned->msgid = std::move(info.msgid);
             owned->err_code = std::move(info.err_code);
             // Every envelope answer is HTTP 200, refusals included: the
-            // envelope's infcode and err_code say what happened.
+            // envelope's infcode and err_code say what happened. A 9102
+            // download is the file itself, as the platform streams it.
             Response res;
+            if (!info.download_bytes.empty()) {
+              res.status = 200;
+              res.body = std::move(info.download_bytes);
+              res.content_type = "application/octet-stream";
+              res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + SafeFilename(info.download_name) + "\"");
+              return loop->Answer(id, std::move(owned), std::move(res));
+            }
             SetJson(res, 200, std::move(answer));
             loop->Answer(id, std::move(owned), std::move(res));
           },

@@ -94,6 +94,11 @@ inline Status SettlementNotFound() { return Status::Error("XT-SETL-005", "no set
 inline Status AlreadyReversed() { return Status::Error("XT-SETL-006", "this settlement was already reversed"); }
 inline Status TotalMismatch(const std::string& m) { return Status::Error("XT-SETL-007", m); }
 inline Status NoFeeLines() { return Status::Error("XT-SETL-008", "the visit has no fee details to settle"); }
+// Files (9101/9102)
+inline Status FileInvalid(const std::string& m) { return Status::Error("XT-FILE-001", m); }
+inline Status FileNotFound(const std::string& no) {
+  return Status::Error("XT-FILE-002", "no file " + no + " of this institution");
+}
 // Filings (2501/2502)
 inline Status FilingInvalid(const std::string& m) { return Status::Error("XT-FIL-001", m); }
 inline Status FilingNotFound() {

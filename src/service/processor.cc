@@ -31,6 +31,12 @@ namespace {
 constexpr int kMoneyExtraPlaces = 4;
 constexpr int kCntExtraPlaces = 2;
 constexpr int kPricExtraPlaces = 2;
+// Files (9101): bytes at most (over HTTP the body limit bounds them first),
+// and how long one is kept for 9102 and 3202 (dld_endtime).
+constexpr size_t kFileBytesMax = size_t{32} << 20;
+constexpr int kFileKeptDays = 30;
+// The file_qury_no of a catalogue download's file: plc/<infno>/<province>/<ver>.
+constexpr std::string_view kCatalogFilePrefix = "plc/";
 // Interface filings (2501) of one person looked at when a visit opens.
 constexpr int kFilingsPerPersonMax = 200;
 // A 1312 page.
@@ -55,7 +61,8 @@ constexpr size_t kSignInCacheMax = 100000;
 bool Audited(std::string_view infno) {
   static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304", "2305", "2501",
                                                   "2502", "2601",
-                                                  "3203", "3204", "5201", "5203", "5204", "5303", "9001", "9002"};
+                                                  "3203", "3204", "5201", "5203", "5204", "5303", "9001", "9002",
+                                                  "9101", "9102"};
   for (auto a : kAudited) {
     if (a == infno) return true;
   }
@@ -285,6 +292,9 @@ struct CallCtx {
   std::string output_setl_id;
   // Renders the output after the commit, on the caller's thread.
   std::function<std::string()> render;
+  // 9102: the file given (CallInfo::download_*).
+  std::string download_name;
+  std::string download_bytes;
   // What a handler's Prepare step worked out on the caller's thread before
   // the write (below): the writer, which every write waits for, then only
   // does what needs the database.
@@ -330,7 +340,14 @@ class Handlers {
         {"2601", {&Handlers::Redo, true}},
         {"9001", {&Handlers::SignIn, true}},
         {"9002", {&Handlers::SignOut, true}},
+        {"9101", {&Handlers::UploadFile, true}},
+        {"9102", {&Handlers::DownloadFile, false}},
+        {"1301", {&Handlers::CatalogDownload, false}},
+        {"1305", {&Handlers::CatalogDownload, false}},
+        {"1306", {&Handlers::CatalogDownload, false}},
         {"1312", {&Handlers::CatalogQuery, false}},
+        {"1318", {&Handlers::CatalogDownload, false}},
+        {"1319", {&Handlers::CatalogDownload, false}},
         {"5201", {&Handlers::VisitsQuery, false}},
         {"5203", {&Handlers::SettlementQuery, false}},
         {"5204", {&Handlers::FeeDetailsQuery, false}},
@@ -351,8 +368,70 @@ class Handlers {
     return Status::Ok();
   }
   Status StmtDetails(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+    Fields input(*c.input, "input");
+    if (!input.Find("detail")) {
+      // As the national interface sends it: the detail list uploaded with
+      // 9101 and named by file_qury_no.
+      XT_ASSIGN_OR_RETURN(Fields data, input.Object("data"));
+      XT_ASSIGN_OR_RETURN(std::string no, data.OptStr("file_qury_no", 200));
+      if (!no.empty()) {
+        XT_ASSIGN_OR_RETURN(store::FileRow file, OwnFile(c, txn, no));
+        json in = json::parse(c.input->Dump());
+        XT_ASSIGN_OR_RETURN(in["detail"], DetailRecordsOf(file.body, in["data"]));
+        XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, in.dump(), txn));
+        return Status::Ok();
+      }
+    }
     XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, c.input->Dump(), txn));
     return Status::Ok();
+  }
+
+  // A 3202 detail file: one record a line, fields separated by tabs (or
+  // '|' or ','), in the order setl_id, mdtrt_id, psn_no, medfee_sumamt,
+  // fund_pay_sumamt, acct_pay, refd_setl_flag, then optionally insutype,
+  // clr_type, setl_time (when absent: data's insutype and clr_type). A line
+  // that starts with "setl_id" is a header; empty lines are skipped.
+  static Result<json> DetailRecordsOf(const std::string& body, const json& data) {
+    json out = json::array();
+    size_t line_no = 0;
+    for (size_t pos = 0; pos < body.size();) {
+      size_t end = body.find('\n', pos);
+      if (end == std::string::npos) end = body.size();
+      std::string line = body.substr(pos, end - pos);
+      pos = end + 1;
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty() || line.starts_with("setl_id")) continue;
+      const char sep = line.find('\t') != std::string::npos ? '\t' : line.find('|') != std::string::npos ? '|' : ',';
+      std::vector<std::string> f;
+      for (size_t a = 0;;) {
+        const size_t b = line.find(sep, a);
+        f.push_back(line.substr(a, b == std::string::npos ? std::string::npos : b - a));
+        if (b == std::string::npos) break;
+        a = b + 1;
+      }
+      if (f.size() < 7) {
+        return err::FileInvalid("line " + std::to_string(line_no) + " of the detail file has " +
+                                std::to_string(f.size()) + " fields, not 7 to 10");
+      }
+      json money[3];
+      static const char* const kMoneyNames[] = {"medfee_sumamt", "fund_pay_sumamt", "acct_pay"};
+      for (int k = 0; k < 3; ++k) {
+        const std::optional<int64_t> fen = ParseDecimal(f[3 + k], 2);
+        if (!fen) {
+          return err::FileInvalid("line " + std::to_string(line_no) + " of the detail file: " + kMoneyNames[k] +
+                                  " is not an amount of yuan with at most 2 places");
+        }
+        money[k] = static_cast<double>(*fen) / 100.0;
+      }
+      json r = {{"setl_id", f[0]}, {"mdtrt_id", f[1]}, {"psn_no", f[2]}, {"medfee_sumamt", money[0]},
+                {"fund_pay_sumamt", money[1]}, {"acct_pay", money[2]}, {"refd_setl_flag", f[6]},
+                {"insutype", f.size() > 7 && !f[7].empty() ? f[7] : data.value("insutype", "")},
+                {"clr_type", f.size() > 8 && !f[8].empty() ? f[8] : data.value("clr_type", "")}};
+      if (f.size() > 9 && !f[9].empty()) r["setl_time"] = f[9];
+      out.push_back(std::move(r));
+    }
+    return out;
   }
   Status ClearingApply(CallCtx& c, store::ReadTxn&, store::WriteTxn* w, json*) {
     XT_ASSIGN_OR_RETURN(c.raw_output, Apply3203(c.fixmedins_code, c.input->Dump(), c.now, *w));
@@ -797,6 +876,145 @@ class Handlers {
     XT_RETURN_IF_ERROR(txn->SetFilingState(sn, "cancelled"));
     c.subject = psn_no;
     *out = json::object();
+    return Status::Ok();
+  }
+
+  // ---- 9101 / 9102 files, and the catalogue downloads 1301-1319
+  //
+  // 9101 keeps a file the hospital uploads (its 3202 detail list) and
+  // answers its file_qury_no; 9102 gives it back, to the institution that
+  // uploaded it only, until dld_endtime. A catalogue download (1301 ...)
+  // answers the file_qury_no of a file made from the treatment place's
+  // catalogue, which 9102 then gives (made afresh, the same bytes: the
+  // catalogue is reference data).
+
+  static std::string DayAfter(LocalSeconds t, int days) { return FormatLocalTime(t + days * 86400); }
+
+  Status UploadFile(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields f, Fields(*c.input, "input").Object("fsUploadIn"));
+    XT_ASSIGN_OR_RETURN(std::string filename, f.Str("filename", 200));
+    XT_ASSIGN_OR_RETURN(std::string owner, f.OptStr("fixmedins_code", 30));
+    if (filename.empty()) return err::BadField("input.fsUploadIn.filename", "must not be empty");
+    if (!owner.empty() && owner != c.fixmedins_code) {
+      return err::BadField("input.fsUploadIn.fixmedins_code", "is not the envelope's institution");
+    }
+    const JsonValue* in = f.Find("in");
+    if (!in) return err::MissingField("input.fsUploadIn.in");
+    std::string bytes;
+    if (in->is_string()) {
+      if (!crypto::Base64Decode(in->string(), &bytes)) return err::BadField("input.fsUploadIn.in", "is not base64");
+    } else if (in->is_array()) {
+      // A byte array as some serializers write it: numbers 0..255 (or -128..127).
+      bytes.reserve(in->size());
+      for (size_t i = 0; i < in->size(); ++i) {
+        const std::optional<int64_t> b = (*in)[i].is_number_integer() ? (*in)[i].int64() : std::nullopt;
+        if (!b || *b < -128 || *b > 255) return err::BadField("input.fsUploadIn.in", "must be bytes (0..255)");
+        bytes.push_back(static_cast<char>(*b & 0xFF));
+      }
+    } else {
+      return err::BadField("input.fsUploadIn.in", "must be base64 text or an array of bytes");
+    }
+    if (bytes.empty()) return err::BadField("input.fsUploadIn.in", "must not be empty");
+    if (bytes.size() > kFileBytesMax) return err::FileInvalid("the file is larger than " + std::to_string(kFileBytesMax) + " bytes");
+    store::FileRow row;
+    row.file_qury_no = "fsi/" + c.fixmedins_code + "/" + crypto::RandomHex(12);
+    row.fixmedins_code = c.fixmedins_code;
+    row.filename = filename;
+    row.body = std::move(bytes);
+    row.created = c.now;
+    XT_RETURN_IF_ERROR(txn->InsertFile(row));
+    (*out)["file_qury_no"] = row.file_qury_no;
+    (*out)["filename"] = filename;
+    (*out)["fixmedins_code"] = c.fixmedins_code;
+    (*out)["dld_endtime"] = DayAfter(c.now, kFileKeptDays);
+    return Status::Ok();
+  }
+
+  // A file the caller may read: its own upload, until dld_endtime.
+  Result<store::FileRow> OwnFile(CallCtx& c, store::ReadTxn& txn, const std::string& file_qury_no) {
+    XT_ASSIGN_OR_RETURN(auto file, txn.FindFile(file_qury_no));
+    if (!file || file->fixmedins_code != c.fixmedins_code) return err::FileNotFound(file_qury_no);
+    if (c.now > file->created + kFileKeptDays * 86400) return err::FileInvalid("the file's dld_endtime has passed");
+    return std::move(*file);
+  }
+
+  Status DownloadFile(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields f, Fields(*c.input, "input").Object("fsDownloadIn"));
+    XT_ASSIGN_OR_RETURN(std::string no, f.Str("file_qury_no", 200));
+    std::string name, bytes;
+    if (no.starts_with(kCatalogFilePrefix)) {
+      XT_ASSIGN_OR_RETURN(auto made, MakeCatalogFile(no));
+      name = std::move(made.first);
+      bytes = std::move(made.second);
+    } else {
+      XT_ASSIGN_OR_RETURN(store::FileRow file, OwnFile(c, txn, no));
+      name = std::move(file.filename);
+      bytes = std::move(file.body);
+    }
+    (*out)["file_qury_no"] = no;
+    (*out)["filename"] = name;
+    (*out)["size"] = bytes.size();
+    (*out)["data"] = crypto::Base64Encode(bytes);
+    c.download_name = std::move(name);
+    c.download_bytes = std::move(bytes);
+    return Status::Ok();
+  }
+
+  // Which items a catalogue download holds, and the columns of its file.
+  static bool CatalogDownloadHolds(std::string_view infno, const catalog::ItemVersion& it) {
+    if (infno == "1301") return it.kind == catalog::ItemKind::kDrug;
+    if (infno == "1305") return it.kind == catalog::ItemKind::kService;
+    if (infno == "1306") return it.kind == catalog::ItemKind::kConsumable;
+    if (infno == "1318") return it.price_cap_fen.has_value();
+    if (infno == "1319") return it.charge_class == catalog::ChargeClass::kB;
+    return false;
+  }
+
+  // "plc/<infno>/<province>/<ver>": the versions of the province's items
+  // the download holds that began after ver (a day, yyyyMMdd; "0": all).
+  Result<std::pair<std::string, std::string>> MakeCatalogFile(std::string_view no) {
+    const std::string_view rest = no.substr(kCatalogFilePrefix.size());
+    const size_t a = rest.find('/'), b = a == std::string_view::npos ? a : rest.find('/', a + 1);
+    if (b == std::string_view::npos) return err::FileNotFound(std::string(no));
+    const std::string infno(rest.substr(0, a)), province(rest.substr(a + 1, b - a - 1)), ver(rest.substr(b + 1));
+    std::optional<Date> after;
+    if (ver != "0") {
+      after = ParseDate(ver);
+      if (!after) return err::FileNotFound(std::string(no));
+    }
+    std::string body = "hilist_code\thilist_name\tlist_type\tchrgitm_lv\tpric_uplmt_amt\tselfpay_prop\tbegndate\tenddate\tver\n";
+    for (const catalog::ItemVersion* it : ref_.catalog.ItemsOf(province)) {
+      if (!CatalogDownloadHolds(infno, *it) || (after && it->validity.begin <= *after)) continue;
+      body += it->code + '\t' + it->name + '\t' + std::string(catalog::ItemKindName(it->kind)) + '\t' +
+              std::string(catalog::ChargeClassCode(it->charge_class)) + '\t' +
+              (it->price_cap_fen ? FormatFen(*it->price_cap_fen) : std::string()) + '\t' +
+              FormatDecimal(it->selfpay_prop_bp, 4) + '\t' + it->validity.begin.ToString() + '\t' +
+              (it->validity.end ? it->validity.end->ToString() : std::string()) + '\t' + it->validity.begin.ToCompact() +
+              '\n';
+    }
+    return std::make_pair(infno + "_" + province + "_" + ver + ".txt", std::move(body));
+  }
+
+  Status CatalogDownload(CallCtx& c, store::ReadTxn&, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string ver, data.Serial("ver", 30, /*required=*/false));
+    std::string ver_day = "0";
+    if (!ver.empty() && ver != "0") {
+      // A day, or a version stamp that starts with one (yyyyMMddHHmmss).
+      const bool digits = ver.find_first_not_of("0123456789") == std::string::npos;
+      const std::optional<Date> d = ParseDate(digits && ver.size() >= 8 ? ver.substr(0, 8) : ver);
+      if (!d) return err::BadField("input.data.ver", "must be 0 or a day (yyyy-MM-dd or yyyyMMdd): the newest version held");
+      ver_day = d->ToCompact();
+    }
+    const std::string no =
+        std::string(kCatalogFilePrefix) + c.infno + "/" + catalog::ProvinceOf(c.mdtrtarea_admvs) + "/" + ver_day;
+    XT_ASSIGN_OR_RETURN(auto made, MakeCatalogFile(no));
+    int64_t rows = -1;  // the header line
+    for (char ch : made.second) rows += ch == '\n' ? 1 : 0;
+    JsonWriter w;
+    w.BeginObject().Field("file_qury_no", no).Field("filename", made.first);
+    w.Field("dld_end_time", DateOf(c.now + kFileKeptDays * 86400).ToString()).FieldInt("data_cnt", rows).EndObject();
+    c.raw_output = w.Take();
     return Status::Ok();
   }
 
@@ -2071,6 +2289,10 @@ void Processor::CallAsync(const Caller& caller, std::string_view request_json, P
     // Reads change nothing, so they are answered afresh and not kept in the
     // message log; those that disclose personal data are audited.
     Status st = store_->Read([&](store::ReadTxn& txn) { return (f->handlers.*f->spec.fn)(ctx, txn, nullptr, &f->output); });
+    if (st.ok() && !ctx.download_bytes.empty()) {
+      f->info.download_name = std::move(ctx.download_name);
+      f->info.download_bytes = std::move(ctx.download_bytes);
+    }
     if (!Audited(ctx.infno)) return f->Answer(f->WholeEnvelope(st, &f->output));
     // Nothing personal leaves without its audit record being durable.
     auto row = std::make_shared<store::AuditRow>(AuditOf(ctx, st));

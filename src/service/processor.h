@@ -36,6 +36,11 @@ struct CallInfo {
   int infcode = 0;       // 0 answered, -1 refused
   std::string err_code;  // on refusal
   bool replayed = false; // answered from the message log (a retry)
+  // A 9102 download: the file's name and bytes. Over HTTP they are the
+  // answer (application/octet-stream), as the platform streams a file; the
+  // envelope, also answered, carries them in base64 for `xietong call`.
+  std::string download_name;
+  std::string download_bytes;
 };
 
 struct CallStats {

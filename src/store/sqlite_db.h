@@ -34,6 +34,11 @@ class Stmt {
     return *this;
   }
   Stmt& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  // Bytes, not text (a file's body); read back with Text().
+  Stmt& BindBlob(int i, std::string_view v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
   Stmt& Bind(int i, std::string&& v) {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;

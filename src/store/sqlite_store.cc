@@ -94,6 +94,9 @@ CREATE TABLE IF NOT EXISTS sign_ins(
 CREATE TABLE IF NOT EXISTS audit(
   seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,
   subject TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files(
+  file_qury_no TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, filename TEXT NOT NULL, body BLOB NOT NULL,
+  created INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS filings(
   trt_dcla_detl_sn TEXT PRIMARY KEY, psn_no TEXT NOT NULL, insutype TEXT NOT NULL, kind TEXT NOT NULL,
   mdtrtarea_admvs TEXT NOT NULL, begin_day INTEGER NOT NULL, end_day INTEGER, fixmedins_code TEXT NOT NULL,
@@ -634,6 +637,11 @@ class SqliteTxn final : public WriteTxn {
     f.detail_json = s.Text(10);
     return f;
   }
+  Result<std::optional<FileRow>> FindFile(std::string_view file_qury_no) override {
+    return One<FileRow>("SELECT file_qury_no, fixmedins_code, filename, body, created FROM files WHERE file_qury_no = ?",
+                        [&](Stmt& s) { s.Bind(1, file_qury_no); },
+                        [](const Stmt& s) { return FileRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)}; });
+  }
   Result<std::optional<FilingRow>> FindFiling(std::string_view sn) override {
     return One<FilingRow>("SELECT " XT_FILING_COLS " FROM filings WHERE trt_dcla_detl_sn = ?",
                           [&](Stmt& s) { s.Bind(1, sn); }, ReadFiling);
@@ -1084,6 +1092,13 @@ class SqliteTxn final : public WriteTxn {
           s.Bind(1, r.sign_no).Bind(2, r.fixmedins_code).Bind(3, r.opter_no).Bind(4, r.key_id);
           s.Bind(5, r.sign_in_time).Bind(6, r.sign_out_time);
         });
+  }
+  Status InsertFile(const FileRow& f) override {
+    return Exec("INSERT INTO files(file_qury_no, fixmedins_code, filename, body, created) VALUES(?,?,?,?,?)",
+                [&](Stmt& s) {
+                  s.Bind(1, f.file_qury_no).Bind(2, f.fixmedins_code).Bind(3, f.filename).BindBlob(4, f.body);
+                  s.Bind(5, f.created);
+                });
   }
   Status InsertFiling(const FilingRow& f) override {
     return Exec("INSERT INTO filings(" XT_FILING_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?)", [&](Stmt& s) {

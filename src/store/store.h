@@ -184,6 +184,16 @@ struct FilingRow {
   std::string detail_json;       // the filing's other fields as sent (diagnosis, reason ...)
 };
 
+// A file a hospital uploaded with 9101 (a 3202 detail list, say), read back
+// with 9102 or named by file_qury_no in 3202.
+struct FileRow {
+  std::string file_qury_no;
+  std::string fixmedins_code;  // who uploaded it: only they read it
+  std::string filename;
+  std::string body;            // the bytes
+  LocalSeconds created = 0;
+};
+
 // An access credential (API key). The secret itself is never stored: only
 // its hash (service/credentials.h says how keys are made and checked).
 struct CredentialRow {
@@ -417,6 +427,7 @@ class ReadTxn {
   virtual Status ForEachCredential(const std::function<bool(const CredentialRow&)>& fn) = 0;
   virtual Result<std::optional<SignInRow>> FindSignIn(std::string_view sign_no) = 0;
 
+  virtual Result<std::optional<FileRow>> FindFile(std::string_view file_qury_no) = 0;
   virtual Result<std::optional<FilingRow>> FindFiling(std::string_view trt_dcla_detl_sn) = 0;
   // The person's filings, active and cancelled, oldest first, at most `limit`.
   virtual Result<std::vector<FilingRow>> FilingsOfPerson(std::string_view psn_no, int limit) = 0;
@@ -505,6 +516,7 @@ class WriteTxn : public ReadTxn {
   virtual Status InsertFeeLines(const std::vector<FeeLineRow>& lines, std::string_view answer = {}) = 0;
   virtual Status SetFeeLineState(std::string_view mdtrt_id, std::string_view feedetl_sn, std::string_view state) = 0;
 
+  virtual Status InsertFile(const FileRow& row) = 0;
   virtual Status InsertFiling(const FilingRow& row) = 0;
   virtual Status SetFilingState(std::string_view trt_dcla_detl_sn, std::string_view state) = 0;
 
