@@ -365,6 +365,9 @@ TEST_F(MoneyRulesTest, QueriesReadBackWhatWasSettledAndWhoLiesInHospital) {
   CallResult setl = drv_->Call("5203", q.dump(), "130500");
   ASSERT_EQ(setl.infcode, 0) << setl.response;
   EXPECT_EQ(SetlInfo(setl.response), SetlInfo(s.response)) << "the settlement as it was answered";
+  const json detail = json::parse(setl.response)["output"]["setldetail"];
+  ASSERT_FALSE(detail.empty());
+  EXPECT_EQ(detail[0]["fund_pay_type_name"], "基本医疗保险统筹基金") << "as the receipt prints it";
   CallResult fees = drv_->Call("5204", q.dump(), "130500");
   ASSERT_EQ(fees.infcode, 0) << fees.response;
   const json fj = json::parse(fees.response)["output"]["feedetail"];
@@ -544,6 +547,30 @@ TEST_F(MoneyRulesTest, CatalogueDownloadsAreFilesOfTheTreatmentPlacesCatalogue) 
   EXPECT_EQ(drv_->Call("1301", json{{"data", {{"ver", "x"}}}}.dump(), "").err_code, "XT-INP-002");
   EXPECT_EQ(drv_->Call("1302", json{{"data", {{"ver", "0"}}}}.dump(), "").err_code, "XT-ENV-003")
       << "herbal pieces: a catalogue this exchange does not hold";
+}
+
+TEST_F(MoneyRulesTest, AChronicDiseaseFilingIsRecordedAndReadBack) {
+  const json filing = {{"data", {{"psn_no", kDemoPsn}, {"insutype", "310"}, {"opsp_dise_code", "M00500"},
+                                 {"opsp_dise_name", "糖尿病"}, {"ide_fixmedins_no", hospital_->fixmedins_code},
+                                 {"hosp_ide_date", "2026-11-01"}, {"begndate", "2026-11-01"},
+                                 {"enddate", "2027-10-31"}}}};
+  CallResult r = drv_->Call("2503", filing.dump(), "130500");
+  ASSERT_EQ(r.infcode, 0) << r.response;
+  const std::string sn = service::OutputString(r.response, {"result", "trt_dcla_detl_sn"});
+  const json who = {{"data", {{"psn_no", kDemoPsn}}}};
+  json held = json::parse(drv_->Call("5301", who.dump(), "130500").response)["output"]["feedetail"];
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0]["opsp_dise_code"], "M00500");
+  EXPECT_EQ(held[0]["enddate"], "2027-10-31");
+  // A 2502 does not cancel it (it is not a referral); a 2504 does.
+  const json cancel = {{"data", {{"trt_dcla_detl_sn", sn}, {"psn_no", kDemoPsn}}}};
+  EXPECT_EQ(drv_->Call("2502", cancel.dump(), "130500").err_code, "XT-FIL-002");
+  ASSERT_EQ(drv_->Call("2504", cancel.dump(), "130500").infcode, 0);
+  held = json::parse(drv_->Call("5301", who.dump(), "130500").response)["output"]["feedetail"];
+  EXPECT_EQ(held.size(), 0u);
+  json no_code = filing;
+  no_code["data"].erase("opsp_dise_code");
+  EXPECT_EQ(drv_->Call("2503", no_code.dump(), "130500").err_code, "XT-INP-001");
 }
 
 }  // namespace

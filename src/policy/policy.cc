@@ -195,6 +195,19 @@ std::string_view FundKindName(FundKind f) {
   return "unknown";
 }
 
+std::string_view FundKindTitle(FundKind f) {
+  switch (f) {
+    case FundKind::kPooled: return "基本医疗保险统筹基金";
+    case FundKind::kLargeAmount: return "大额医疗费用补助";
+    case FundKind::kCriticalIllness: return "城乡居民大病医疗保险";
+    case FundKind::kCivilServant: return "公务员医疗补助";
+    case FundKind::kEnterprise: return "企业补充医疗保险";
+    case FundKind::kMedicalAssistance: return "医疗救助基金";
+    case FundKind::kOther: return "其他基金";
+  }
+  return "";
+}
+
 std::optional<FundKind> FundKindFromName(std::string_view name) {
   for (size_t i = 0; i < kFundKindCount; ++i) {
     const auto f = static_cast<FundKind>(i);

@@ -73,6 +73,9 @@ enum class FundKind : uint8_t {
 };
 inline constexpr size_t kFundKindCount = 7;
 std::string_view FundKindName(FundKind f);  // "pooled", "large_amount", "critical_illness", ...
+// The fund's name as a receipt prints it (the interface's fund_pay_type_name):
+// "基本医疗保险统筹基金", ...
+std::string_view FundKindTitle(FundKind f);
 std::optional<FundKind> FundKindFromName(std::string_view name);
 
 struct Band {

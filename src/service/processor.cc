@@ -60,8 +60,8 @@ constexpr size_t kSignInCacheMax = 100000;
 // the audit log (docs/security.md).
 bool Audited(std::string_view infno) {
   static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304", "2305", "2501",
-                                                  "2502", "2601",
-                                                  "3203", "3204", "5201", "5203", "5204", "5303", "9001", "9002",
+                                                  "2502", "2503", "2504", "2601",
+                                                  "3203", "3204", "5201", "5203", "5204", "5301", "5303", "9001", "9002",
                                                   "9101", "9102"};
   for (auto a : kAudited) {
     if (a == infno) return true;
@@ -337,6 +337,8 @@ class Handlers {
         {"2405", {&Handlers::CancelDischarge, true}},
         {"2501", {&Handlers::FileReferral, true}},
         {"2502", {&Handlers::CancelFiling, true}},
+        {"2503", {&Handlers::FileChronicDisease, true}},
+        {"2504", {&Handlers::CancelFiling, true}},
         {"2601", {&Handlers::Redo, true}},
         {"9001", {&Handlers::SignIn, true}},
         {"9002", {&Handlers::SignOut, true}},
@@ -351,6 +353,7 @@ class Handlers {
         {"5201", {&Handlers::VisitsQuery, false}},
         {"5203", {&Handlers::SettlementQuery, false}},
         {"5204", {&Handlers::FeeDetailsQuery, false}},
+        {"5301", {&Handlers::ChronicFilingsQuery, false}},
         {"5303", {&Handlers::InHospitalQuery, false}},
         // Reconciliation and clearing (clearing_service.h, docs/interface.md)
         {"3201", {&Handlers::StmtTotals, false}},
@@ -597,7 +600,8 @@ class Handlers {
     if (!filed) {
       XT_ASSIGN_OR_RETURN(auto filings, txn.FilingsOfPerson(psn_no, kFilingsPerPersonMax));
       for (const auto& fl : filings) {
-        if (fl.state == "active" && fl.insutype == insutype && catalog::ProvinceOf(fl.mdtrtarea_admvs) == treat_province &&
+        if (fl.kind == "referral" && fl.state == "active" && fl.insutype == insutype &&
+            catalog::ProvinceOf(fl.mdtrtarea_admvs) == treat_province &&
             Validity{fl.begin, fl.end}.Contains(on)) {
           filed = true;
         }
@@ -864,12 +868,78 @@ class Handlers {
     return Status::Ok();
   }
 
+  // 2503: a chronic or special disease filing (人员慢特病备案): the
+  // qualification the insurance place requires for outpatient chronic
+  // disease care (med_type 14; DOMAIN.md), recorded with its disease and
+  // period and read back by 5301. No policy of the default dataset covers
+  // med_type 14, so the filing changes no settlement here yet.
+  Status FileChronicDisease(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
+    XT_ASSIGN_OR_RETURN(Fields f, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, f.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string insutype, f.Str("insutype", 6));
+    XT_ASSIGN_OR_RETURN(std::string dise_code, f.Str("opsp_dise_code", 30));
+    XT_ASSIGN_OR_RETURN(std::string dise_name, f.Str("opsp_dise_name", 255));
+    XT_ASSIGN_OR_RETURN(LocalSeconds begin, f.Time("begndate"));
+    XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> end, f.OptTime("enddate"));
+    XT_ASSIGN_OR_RETURN(std::string ide_medins, f.OptStr("ide_fixmedins_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string dr, f.OptStr("diag_dr_codg", 30));
+    if (dise_code.empty()) return err::BadField("input.data.opsp_dise_code", "must not be empty");
+    if (end && DateOf(*end) < DateOf(begin)) return err::FilingInvalid("enddate is before begndate");
+    XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(*txn, psn_no));
+    XT_RETURN_IF_ERROR(ActiveEnrollment(person, insutype, DateOf(begin)).status());
+    store::FilingRow row;
+    XT_ASSIGN_OR_RETURN(row.trt_dcla_detl_sn, NewId(*txn, "filing", c.mdtrtarea_admvs));
+    row.psn_no = psn_no;
+    row.insutype = insutype;
+    row.kind = "chronic";
+    row.begin = DateOf(begin);
+    if (end) row.end = Date{DateOf(*end).days + 1};
+    row.fixmedins_code = c.fixmedins_code;
+    row.state = "active";
+    row.created = c.now;
+    JsonWriter d;
+    d.BeginObject().Field("opsp_dise_code", dise_code).Field("opsp_dise_name", dise_name);
+    d.Field("ide_fixmedins_no", ide_medins).Field("diag_dr_codg", dr).EndObject();
+    row.detail_json = d.Take();
+    XT_RETURN_IF_ERROR(txn->InsertFiling(row));
+    c.subject = psn_no;
+    (*out)["result"] = {{"trt_dcla_detl_sn", row.trt_dcla_detl_sn}};
+    return Status::Ok();
+  }
+
+  // 5301: the person's chronic-disease filings in force today.
+  Status ChronicFilingsQuery(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    c.subject = psn_no;
+    XT_ASSIGN_OR_RETURN(auto filings, txn.FilingsOfPerson(psn_no, kFilingsPerPersonMax));
+    JsonWriter w;
+    w.BeginObject().Key("feedetail").BeginArray();
+    const Date today = DateOf(c.now);
+    for (const auto& fl : filings) {
+      if (fl.kind != "chronic" || fl.state != "active" || !Validity{fl.begin, fl.end}.Contains(today)) continue;
+      const json d = json::parse(fl.detail_json, nullptr, false);
+      w.BeginObject().Field("opsp_dise_code", d.is_object() ? d.value("opsp_dise_code", "") : "");
+      w.Field("opsp_dise_name", d.is_object() ? d.value("opsp_dise_name", "") : "");
+      w.Field("begndate", fl.begin.ToString()).Key("enddate");
+      if (fl.end) w.String(Date{fl.end->days - 1}.ToString());
+      else w.Null();
+      w.Field("insutype", fl.insutype).Field("trt_dcla_detl_sn", fl.trt_dcla_detl_sn).EndObject();
+    }
+    w.EndArray().EndObject();
+    c.raw_output = w.Take();
+    return Status::Ok();
+  }
+
+  // 2502 / 2504: a filing cancelled by the institution that made it (2502
+  // a referral, 2504 a chronic-disease filing).
   Status CancelFiling(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(std::string sn, data.Serial("trt_dcla_detl_sn", 30));
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(auto filing, txn->FindFiling(sn));
-    if (!filing || filing->psn_no != psn_no || filing->fixmedins_code != c.fixmedins_code) {
+    const std::string_view kind = c.infno == "2504" ? "chronic" : "referral";
+    if (!filing || filing->psn_no != psn_no || filing->fixmedins_code != c.fixmedins_code || filing->kind != kind) {
       return err::FilingNotFound();
     }
     if (filing->state != "active") return err::FilingInvalid("the filing was already cancelled");
@@ -1691,7 +1761,10 @@ class Handlers {
     const bool negate = r.kind == "reversal";
     w.Key("setldetail").BeginArray();
     for (const auto& f : funds) {
-      w.BeginObject().Field("fund_pay_type", f.fund_pay_type).FieldMoney("crt_payb_lmt_amt", f.cap_left_fen);
+      const std::optional<policy::FundKind> kind = policy::FundKindFromName(f.fund);
+      w.BeginObject().Field("fund_pay_type", f.fund_pay_type);
+      w.Field("fund_pay_type_name", kind ? policy::FundKindTitle(*kind) : std::string_view());
+      w.FieldMoney("crt_payb_lmt_amt", f.cap_left_fen);
       w.FieldMoney("fund_payamt", negate ? -f.pay_fen : f.pay_fen).Field("setl_proc_info", f.info).EndObject();
     }
     w.EndArray().EndObject();
