@@ -466,8 +466,8 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   t.S("1 明细 lines: ").I(static_cast<int64_t>(claim.lines.size())).S(" (not listed ").I(not_listed);
   t.S(", 丙 ").I(class_c).S(", 乙 ").I(class_b).S(", over price cap ").I(over_cap).S(", refund ").I(refunds);
   t.S(") in the ").S(std::string_view(claim.mdtrtarea_admvs).substr(0, 2)).S("0000 catalogue ");
-  if (first_fee == claim.date && last_fee == claim.date) {
-    t.S("on ").D(claim.date);
+  if (first_fee == last_fee) {
+    t.S("on ").D(first_fee);
   } else {
     t.S("of each fee's date (").D(first_fee).S(" to ").D(last_fee).S(")");
   }
