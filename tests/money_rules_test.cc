@@ -280,6 +280,12 @@ TEST_F(MoneyRulesTest, VisitInformationSetsTheMedTypeThatSettlementMustName) {
   CallResult as14 = drv_->Call("2206", same.dump(), "130500");
   EXPECT_EQ(as14.err_code, "XT-SETL-001") << as14.response;
   EXPECT_NE(as14.response.find("med_type 14"), std::string::npos) << as14.response;
+  // The diagnoses are kept with the visit: 5201 reads them back.
+  const json q = {{"data", {{"psn_no", kDemoPsn}, {"mdtrt_id", v.mdtrt_id}}}};
+  const json visits = json::parse(drv_->Call("5201", q.dump(), "130500").response)["output"]["mdtrtinfo"];
+  ASSERT_EQ(visits.size(), 1u);
+  EXPECT_EQ(visits[0]["diseinfo"][0]["diag_code"], "E11.900");
+  EXPECT_EQ(visits[0]["med_type"], "14");
   // A diagnosis without its code is refused, naming the field.
   json bad = info;
   bad["diseinfo"][0].erase("diag_code");
@@ -362,6 +368,11 @@ TEST_F(MoneyRulesTest, QueriesReadBackWhatWasSettledAndWhoLiesInHospital) {
   EXPECT_EQ(vj[0]["mdtrt_id"], v.mdtrt_id);
   EXPECT_EQ(vj[0]["vis_stas"], "settled");
   EXPECT_EQ(vj[0]["gend"], "2") << "the demo patient's ID number is a woman's";
+  EXPECT_EQ(vj[0]["mdtrt_cert_type"], "02") << "the certificate the visit opened with";
+  const json si = json::parse(s.response)["output"]["setlinfo"];
+  EXPECT_EQ(si["mdtrt_cert_type"], "02");
+  EXPECT_EQ(si["cvlserv_flag"], "0");
+  EXPECT_EQ(si["age"], 41);
   CallResult setl = drv_->Call("5203", q.dump(), "130500");
   ASSERT_EQ(setl.infcode, 0) << setl.response;
   EXPECT_EQ(SetlInfo(setl.response), SetlInfo(s.response)) << "the settlement as it was answered";

@@ -559,9 +559,11 @@ class Handlers {
   // ---- 2201 / 2401 opening a visit
 
   Status OpenVisit(CallCtx& c, store::WriteTxn& txn, const Fields& f, const std::string& med_type,
-                   LocalSeconds begntime, const std::string& ipt_otp_no, json* out, const char* out_key) {
+                   LocalSeconds begntime, const std::string& ipt_otp_no, std::string diagnoses, json* out,
+                   const char* out_key) {
     XT_ASSIGN_OR_RETURN(std::string psn_no, f.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(std::string insutype, f.Str("insutype", 6));
+    XT_ASSIGN_OR_RETURN(std::string cert_type, f.OptStr("mdtrt_cert_type", 3));
     XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(txn, psn_no));
     // Idempotency by business key: the same hospital visit number of the
     // same person, still open here, is a retry (a fresh msgid after a lost
@@ -625,6 +627,9 @@ class Handlers {
     v.state = med_type[0] == '2' ? "admitted" : "registered";
     v.ipt_otp_no = ipt_otp_no;
     v.msgid = c.msgid;
+    v.cvlserv_flag = enr->cvlserv_flag;
+    v.mdtrt_cert_type = cert_type;
+    v.diseinfo_json = std::move(diagnoses);
     XT_RETURN_IF_ERROR(txn.InsertVisit(v));
     (*out)[out_key] = {{"mdtrt_id", v.mdtrt_id}, {"psn_no", psn_no}, {"ipt_otp_no", ipt_otp_no}};
     return Status::Ok();
@@ -637,7 +642,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string med_type, data.OptStr("med_type", 6));
     if (med_type.empty()) med_type = "11";
     if (med_type[0] != '1') return err::BadField("input.data.med_type", "must be an outpatient type (1x)");
-    return OpenVisit(c, *txn, data, med_type, begntime, ipt_otp_no, out, "data");
+    return OpenVisit(c, *txn, data, med_type, begntime, ipt_otp_no, std::string(), out, "data");
   }
 
   Status Admit(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
@@ -647,7 +652,8 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string med_type, info.OptStr("med_type", 6));
     if (med_type.empty()) med_type = "21";
     if (med_type[0] != '2') return err::BadField("input.mdtrtinfo.med_type", "must be an inpatient type (2x)");
-    return OpenVisit(c, *txn, info, med_type, begntime, ipt_no, out, "result");
+    XT_ASSIGN_OR_RETURN(std::string diagnoses, Diagnoses(Fields(*c.input, "input")));
+    return OpenVisit(c, *txn, info, med_type, begntime, ipt_no, std::move(diagnoses), out, "result");
   }
 
   Status CancelOutpatient(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
@@ -686,11 +692,12 @@ class Handlers {
   // ---- 2203 outpatient visit information
 
   // A visit's diagnoses (diseinfo: an array, or one object as some systems
-  // send it): each needs diag_code and diag_name. They are checked, not
-  // kept: the settlement does not use them.
-  static Status CheckDiagnoses(const Fields& input) {
+  // send it): each needs diag_code and diag_name. The settlement does not
+  // use them; they are kept with the visit and read back by 5201.
+  // Returns them as a JSON array to keep with the visit ("" when none).
+  static Result<std::string> Diagnoses(const Fields& input) {
     const JsonValue* d = input.Find("diseinfo");
-    if (!d) return Status::Ok();
+    if (!d) return std::string();
     if (!d->is_array() && !d->is_object()) return err::BadField("input.diseinfo", "must be an array or an object");
     const size_t n = d->is_array() ? d->size() : 1;
     if (n > kDiagnosesMax) return err::TooMany("input.diseinfo", kDiagnosesMax);
@@ -703,7 +710,12 @@ class Handlers {
       XT_ASSIGN_OR_RETURN(std::string name, f.Str("diag_name", 255));
       if (code.empty()) return err::BadField(path + ".diag_code", "must not be empty");
     }
-    return Status::Ok();
+    if (n == 0) return std::string();
+    std::string text;
+    if (d->is_object()) text += '[';
+    d->DumpTo(&text);
+    if (d->is_object()) text += ']';
+    return text;
   }
 
   // Sets the visit's med_type (applied from then on: a 2206/2207 naming
@@ -714,18 +726,17 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, info.Str("mdtrt_id", 30));
     XT_ASSIGN_OR_RETURN(std::string psn_no, info.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(std::string med_type, info.OptStr("med_type", 6));
-    XT_RETURN_IF_ERROR(CheckDiagnoses(input));
+    XT_ASSIGN_OR_RETURN(std::string diagnoses, Diagnoses(input));
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
     if (v.state != "registered") {
       return err::VisitState("visit information is accepted for a registered, unsettled visit (it is " + v.state + ")");
     }
     if (!med_type.empty()) {
       if (med_type[0] != '1') return err::BadField("input.mdtrtinfo.med_type", "must be an outpatient type (1x)");
-      if (med_type != v.med_type) {
-        v.med_type = med_type;
-        XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
-      }
+      v.med_type = med_type;
     }
+    if (!diagnoses.empty()) v.diseinfo_json = std::move(diagnoses);
+    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
     *out = json::object();
     return Status::Ok();
   }
@@ -746,8 +757,9 @@ class Handlers {
       XT_ASSIGN_OR_RETURN(ipt_no, info.Serial("ipt_no", 30, /*required=*/false));
     }
     XT_ASSIGN_OR_RETURN(std::string med_type, info.OptStr("med_type", 6));
-    XT_RETURN_IF_ERROR(CheckDiagnoses(input));
+    XT_ASSIGN_OR_RETURN(std::string diagnoses, Diagnoses(input));
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
+    if (!diagnoses.empty()) v.diseinfo_json = std::move(diagnoses);
     if (v.state != "admitted" && v.state != "discharged") {
       return err::VisitState("only an open stay can be changed (it is " + v.state + ")");
     }
@@ -1186,7 +1198,10 @@ class Handlers {
       if (v.endtime) w.String(FormatLocalTime(*v.endtime));
       else w.Null();
       w.Field("med_type", v.med_type).Field("ipt_otp_no", v.ipt_otp_no);
-      w.Field("inhosp_stas", v.state == "admitted" ? "1" : "0").Field("vis_stas", v.state).EndObject();
+      w.Field("cvlserv_flag", v.cvlserv_flag ? "1" : "0").Field("mdtrt_cert_type", v.mdtrt_cert_type);
+      w.Field("inhosp_stas", v.state == "admitted" ? "1" : "0").Field("vis_stas", v.state);
+      w.Key("diseinfo").Raw(v.diseinfo_json.empty() ? std::string_view("[]") : std::string_view(v.diseinfo_json));
+      w.EndObject();
     }
     w.EndArray().EndObject();
     c.raw_output = w.Take();
@@ -1742,7 +1757,9 @@ class Handlers {
     w.BeginObject().Key("setlinfo").BeginObject();
     w.Field("setl_id", r.setl_id).Field("mdtrt_id", r.mdtrt_id).Field("psn_no", r.psn_no);
     w.Field("psn_name", v.psn_name).Field("psn_cert_type", "01").Field("certno", v.certno);
-    w.Field("gend", GenderOf(v.certno)).Field("brdy", v.birth.ToString()).FieldInt("age", AgeOn(v.birth, DateOf(r.setl_time)));
+    w.Field("gend", GenderOf(v.certno)).Field("naty", "").Field("brdy", v.birth.ToString());
+    w.FieldInt("age", AgeOn(v.birth, DateOf(r.setl_time))).Field("cvlserv_flag", v.cvlserv_flag ? "1" : "0");
+    w.Field("mdtrt_cert_type", v.mdtrt_cert_type);
     w.Field("insutype", r.insutype).Field("psn_type", v.psn_type).Field("setl_time", FormatLocalTime(r.setl_time));
     w.Field("med_type", r.med_type).Field("insuplc_admdvs", r.insuplc_admdvs).Field("mdtrtarea_admvs", r.mdtrtarea_admvs);
     w.FieldMoney("medfee_sumamt", a.medfee_sumamt).FieldMoney("fulamt_ownpay_amt", a.fulamt_ownpay_amt);

@@ -35,7 +35,9 @@ namespace {
 // per line (fee_lines).
 // 3: fee_uploads.answer, what renders the upload's answer again (the
 // message log then keeps that answer without its output).
-constexpr int kSchemaVersion = 3;
+// 4: visits.cvlserv_flag, mdtrt_cert_type and diseinfo (the answers'
+// person fields, and the visit's diagnoses).
+constexpr int kSchemaVersion = 4;
 
 const char* const kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -50,7 +52,8 @@ CREATE TABLE IF NOT EXISTS visits(
   fixmedins_code TEXT NOT NULL, insuplc_admdvs TEXT NOT NULL, mdtrtarea_admvs TEXT NOT NULL,
   hosp_lv INTEGER NOT NULL, psn_type TEXT NOT NULL, birth INTEGER NOT NULL, filed INTEGER NOT NULL,
   begntime INTEGER NOT NULL, endtime INTEGER, state TEXT NOT NULL, ipt_otp_no TEXT NOT NULL,
-  msgid TEXT NOT NULL) WITHOUT ROWID;
+  msgid TEXT NOT NULL, cvlserv_flag INTEGER NOT NULL DEFAULT 0, mdtrt_cert_type TEXT NOT NULL DEFAULT '',
+  diseinfo TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS visits_person ON visits(psn_no);
 CREATE INDEX IF NOT EXISTS visits_number ON visits(fixmedins_code, ipt_otp_no);
 CREATE TABLE IF NOT EXISTS fee_uploads(
@@ -205,7 +208,8 @@ std::vector<AccumDelta> DecodeDeltas(const std::string& text) {
 // Column lists shared by the INSERT and the SELECTs, so the two can't drift.
 #define XT_VISIT_COLS                                                                                     \
   "mdtrt_id, psn_no, insutype, med_type, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, hosp_lv, psn_type, " \
-  "birth, filed, begntime, endtime, state, ipt_otp_no, msgid, psn_name, certno"
+  "birth, filed, begntime, endtime, state, ipt_otp_no, msgid, psn_name, certno, cvlserv_flag, mdtrt_cert_type, " \
+  "diseinfo"
 #define XT_SETL_COLS                                                                                             \
   "setl_id, kind, orig_setl_id, state, mdtrt_id, psn_no, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, "     \
   "insutype, med_type, setl_time, year, msgid, medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, "            \
@@ -233,6 +237,9 @@ VisitRow ReadVisit(const Stmt& s) {
   v.msgid = s.Text(15);
   v.psn_name = s.Text(16);
   v.certno = s.Text(17);
+  v.cvlserv_flag = s.Int(18) != 0;
+  v.mdtrt_cert_type = s.Text(19);
+  v.diseinfo_json = s.Text(20);
   return v;
 }
 
@@ -241,7 +248,8 @@ void BindVisit(Stmt& s, const VisitRow& v) {
   s.Bind(6, v.insuplc_admdvs).Bind(7, v.mdtrtarea_admvs).Bind(8, v.hosp_lv).Bind(9, v.psn_type);
   s.Bind(10, static_cast<int64_t>(v.birth.days)).Bind(11, v.filed ? 1 : 0).Bind(12, v.begntime);
   s.Bind(13, v.endtime).Bind(14, v.state).Bind(15, v.ipt_otp_no).Bind(16, v.msgid);
-  s.Bind(17, v.psn_name).Bind(18, v.certno);
+  s.Bind(17, v.psn_name).Bind(18, v.certno).Bind(19, v.cvlserv_flag ? 1 : 0).Bind(20, v.mdtrt_cert_type);
+  s.Bind(21, v.diseinfo_json);
 }
 
 // The fee details of one upload (one 2204/2301 message) are one row of
@@ -925,14 +933,15 @@ class SqliteTxn final : public WriteTxn {
   }
 
   Status InsertVisit(const VisitRow& v) override {
-    return Exec("INSERT INTO visits(" XT_VISIT_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    return Exec("INSERT INTO visits(" XT_VISIT_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [&](Stmt& s) { BindVisit(s, v); });
   }
   Status UpdateVisit(const VisitRow& v) override {
     return Exec(
         "UPDATE visits SET psn_no=?2, insutype=?3, med_type=?4, fixmedins_code=?5, insuplc_admdvs=?6, "
         "mdtrtarea_admvs=?7, hosp_lv=?8, psn_type=?9, birth=?10, filed=?11, begntime=?12, endtime=?13, state=?14, "
-        "ipt_otp_no=?15, msgid=?16, psn_name=?17, certno=?18 WHERE mdtrt_id=?1",
+        "ipt_otp_no=?15, msgid=?16, psn_name=?17, certno=?18, cvlserv_flag=?19, mdtrt_cert_type=?20, diseinfo=?21 "
+        "WHERE mdtrt_id=?1",
         [&](Stmt& s) { BindVisit(s, v); });
   }
 
@@ -1766,11 +1775,33 @@ Status SetSchemaVersion(Db* db) {
   return db->Exec(v.c_str());
 }
 
+// Adds a column to a table made by an earlier schema; nothing when the
+// table has it (this opening's kSchema made the table).
+Status AddColumnIfMissing(Db* db, const std::string& table, const std::string& column, const std::string& decl) {
+  XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, db->Prepare(("PRAGMA table_info(" + table + ")").c_str()));
+  Stmt s(raw);
+  for (;;) {
+    XT_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    if (s.Text(1) == column) return Status::Ok();
+  }
+  return db->Exec(("ALTER TABLE " + table + " ADD COLUMN " + column + " " + decl).c_str());
+}
+
+// Version 4's visit columns: visits of earlier versions get the defaults
+// (not a civil servant, certificate type unknown, no diagnoses kept).
+Status UpgradeToFour(Db* db) {
+  XT_RETURN_IF_ERROR(AddColumnIfMissing(db, "visits", "cvlserv_flag", "INTEGER NOT NULL DEFAULT 0"));
+  XT_RETURN_IF_ERROR(AddColumnIfMissing(db, "visits", "mdtrt_cert_type", "TEXT NOT NULL DEFAULT ''"));
+  XT_RETURN_IF_ERROR(AddColumnIfMissing(db, "visits", "diseinfo", "TEXT NOT NULL DEFAULT ''"));
+  return SetSchemaVersion(db);
+}
+
 // Version 2 had no fee_uploads.answer: its uploads get an empty one (their
 // messages keep their answers whole, as they were written).
 Status UpgradeFromTwo(Db* db) {
   XT_RETURN_IF_ERROR(db->Exec("ALTER TABLE fee_uploads ADD COLUMN answer TEXT NOT NULL DEFAULT ''"));
-  return SetSchemaVersion(db);
+  return UpgradeToFour(db);
 }
 
 // Brings a database made by an earlier schema to kSchemaVersion, inside the
@@ -1785,6 +1816,7 @@ Status UpgradeSchema(Db* db, const std::string& path) {
     if (row) version = std::atoi(s.Text(0).c_str());
   }
   if (version == kSchemaVersion) return Status::Ok();
+  if (version == 3) return UpgradeToFour(db);
   if (version == 2) return UpgradeFromTwo(db);
   if (version != 1) {
     return Status::Error("XT-STORE-002", "the database was made by another version of xietong",
@@ -1819,7 +1851,7 @@ Status UpgradeSchema(Db* db, const std::string& path) {
   }
   XT_RETURN_IF_ERROR(db->Exec("DROP TABLE fee_lines"));
   // fee_uploads was made by this opening's schema, answer column included.
-  return SetSchemaVersion(db);
+  return UpgradeToFour(db);
 }
 
 }  // namespace

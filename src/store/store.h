@@ -60,6 +60,9 @@ struct VisitRow {
   std::string state;
   std::string ipt_otp_no;  // the hospital's own visit number
   std::string msgid;       // the message that opened it
+  bool cvlserv_flag = false;    // a civil servant (the enrollment's), for the answers
+  std::string mdtrt_cert_type;  // the certificate the visit opened with (01 e-voucher, 02 ID, 03 card), or ""
+  std::string diseinfo_json;    // the visit's diagnoses (2203, 2401, 2403) as a JSON array, or ""
 };
 
 struct FeeLineRow {

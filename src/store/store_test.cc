@@ -381,7 +381,7 @@ TEST(SqliteStore, UpgradesFeeLinesOfSchemaOne) {
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
                          XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
-                         EXPECT_EQ(version.value_or(""), "3");
+                         EXPECT_EQ(version.value_or(""), "4");
                          XT_ASSIGN_OR_RETURN(auto active, txn.ActiveFeeLines("V1"));
                          EXPECT_EQ(active.size(), 2u);
                          XT_ASSIGN_OR_RETURN(auto two, txn.FindFeeLine("V1", "2"));
@@ -442,7 +442,7 @@ TEST(SqliteStore, UpgradesSchemaTwoWithAnEmptyAnswerPerUpload) {
   ASSERT_TRUE((*opened)->Write([](WriteTxn& txn) { return txn.InsertFeeLines({Line("1", "M2")}, "kept"); }).ok());
   ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
                          XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
-                         EXPECT_EQ(version.value_or(""), "3");
+                         EXPECT_EQ(version.value_or(""), "4");
                          XT_ASSIGN_OR_RETURN(auto old, txn.FeeUploadAnswer("V1", "M1"));
                          EXPECT_EQ(old.value_or("missing"), "");
                          XT_ASSIGN_OR_RETURN(auto kept, txn.FeeUploadAnswer("V1", "M2"));
