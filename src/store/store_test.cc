@@ -453,6 +453,39 @@ TEST(SqliteStore, UpgradesSchemaTwoWithAnEmptyAnswerPerUpload) {
                        }).ok());
 }
 
+// Schema 3's visits had no cvlserv_flag, mdtrt_cert_type or diseinfo:
+// opening adds them, with their defaults for the visits already there.
+TEST(SqliteStore, UpgradesSchemaThreeVisitsWithTheirNewColumns) {
+  const std::string path = TempDb("upgrade3.db");
+  ASSERT_NO_FATAL_FAILURE(MakeRawDb(path,
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+        "INSERT INTO meta VALUES('schema_version', '3');"
+        "CREATE TABLE visits(mdtrt_id TEXT PRIMARY KEY, psn_no TEXT NOT NULL, psn_name TEXT NOT NULL, "
+        "certno TEXT NOT NULL, insutype TEXT NOT NULL, med_type TEXT NOT NULL, fixmedins_code TEXT NOT NULL, "
+        "insuplc_admdvs TEXT NOT NULL, mdtrtarea_admvs TEXT NOT NULL, hosp_lv INTEGER NOT NULL, "
+        "psn_type TEXT NOT NULL, birth INTEGER NOT NULL, filed INTEGER NOT NULL, begntime INTEGER NOT NULL, "
+        "endtime INTEGER, state TEXT NOT NULL, ipt_otp_no TEXT NOT NULL, msgid TEXT NOT NULL) WITHOUT ROWID;"
+        "INSERT INTO visits VALUES('V1','P1','N','C','310','11','H1','130500','120000',3,'1101',0,1,5,NULL,"
+        "'registered','MZ1','M1');"));
+  auto opened = OpenSqliteStore(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
+                         XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
+                         EXPECT_EQ(version.value_or(""), "4");
+                         XT_ASSIGN_OR_RETURN(auto v, txn.FindVisit("V1"));
+                         EXPECT_TRUE(v.has_value());
+                         if (v) {
+                           EXPECT_EQ(v->ipt_otp_no, "MZ1");
+                           EXPECT_FALSE(v->cvlserv_flag);
+                           EXPECT_EQ(v->mdtrt_cert_type, "");
+                           EXPECT_EQ(v->diseinfo_json, "");
+                         }
+                         XT_ASSIGN_OR_RETURN(auto again, txn.FindOpenVisitByNumber("P1", "H1", "MZ1", "registered"));
+                         EXPECT_TRUE(again.has_value()) << "found through the new index";
+                         return Status::Ok();
+                       }).ok());
+}
+
 TEST(SqliteStore, RefusesInvalidOptionsAndUnopenablePaths) {
   SqliteOptions bad;
   bad.batch_size_max = 0;
