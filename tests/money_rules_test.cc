@@ -273,13 +273,15 @@ TEST_F(MoneyRulesTest, VisitInformationSetsTheMedTypeThatSettlementMustName) {
   EXPECT_NE(refused.err_msg.find("2203"), std::string::npos) << refused.err_msg;
   json same = pre;
   same["data"]["med_type"] = "14";
-  // The visit is now settled as 14, under its own policy: the default
-  // dataset has none for Xingtai's chronic-disease outpatients, so the
-  // answer says so (it would be the ordinary outpatient policy if 2203
-  // had been ignored).
+  // The visit is now settled as 14, under its own policy (the dataset's
+  // sample for Xingtai's chronic-disease outpatients: 80% in service), and
+  // 14 is not deemed filed: unfiled, cut by 10 points to 70%.
   CallResult as14 = drv_->Call("2206", same.dump(), "130500");
-  EXPECT_EQ(as14.err_code, "XT-SETL-001") << as14.response;
-  EXPECT_NE(as14.response.find("med_type 14"), std::string::npos) << as14.response;
+  ASSERT_EQ(as14.infcode, 0) << as14.response;
+  const json si = json::parse(as14.response)["output"]["setlinfo"];
+  EXPECT_EQ(si["med_type"], "14");
+  EXPECT_EQ(si["pool_prop_selfpay"], 0.7);
+  EXPECT_NE(si["setl_proc_info"].get<std::string>().find("policy 130500-310-14-0-2019"), std::string::npos);
   // The diagnoses are kept with the visit: 5201 reads them back.
   const json q = {{"data", {{"psn_no", kDemoPsn}, {"mdtrt_id", v.mdtrt_id}}}};
   const json visits = json::parse(drv_->Call("5201", q.dump(), "130500").response)["output"]["mdtrtinfo"];
@@ -582,6 +584,50 @@ TEST_F(MoneyRulesTest, AChronicDiseaseFilingIsRecordedAndReadBack) {
   json no_code = filing;
   no_code["data"].erase("opsp_dise_code");
   EXPECT_EQ(drv_->Call("2503", no_code.dump(), "130500").err_code, "XT-INP-001");
+}
+
+TEST_F(MoneyRulesTest, ChronicDiseaseDrugsDispensedElsewhereAreReadBackAndAFilingLiftsTheCut) {
+  // Outpatient chronic disease (14) in Tianjin for the Xingtai patient:
+  // not deemed filed, so unfiled (70%) until a Hebei hospital files her for
+  // Tianjin (2501), then filed (80%). A Hebei hospital then reads what was
+  // dispensed in Tianjin (5205).
+  const catalog::ItemVersion* drug = Item(catalog::ChargeClass::kA);
+  for (const auto* it : env_->ref->catalog.ItemsOf("120000")) {
+    if (it->kind == catalog::ItemKind::kDrug && it->charge_class == catalog::ChargeClass::kA && !it->price_cap_fen &&
+        it->validity.Contains(DateOf(env_->clock.NowLocal()))) {
+      drug = it;
+      break;
+    }
+  }
+  ASSERT_EQ(drug->kind, catalog::ItemKind::kDrug);
+  auto settle14 = [&](const std::string& begntime) {
+    Visit v = Open(false, begntime);
+    const json info = {{"mdtrtinfo", {{"mdtrt_id", v.mdtrt_id}, {"psn_no", kDemoPsn}, {"med_type", "14"}}}};
+    EXPECT_EQ(drv_->Call("2203", info.dump(), "130500").infcode, 0);
+    CallResult s = SettleVisit(v, {{"1", drug->code, 20000, 50000000}});  // 2 x 50.00
+    return json::parse(s.response)["output"]["setlinfo"];
+  };
+  const json unfiled = settle14("2026-11-18 09:00:00");
+  EXPECT_EQ(unfiled["pool_prop_selfpay"], 0.7);
+  EXPECT_EQ(unfiled["hifp_pay"], 70.0);
+  const registry::Institution& hebei = env_->Hospital("130000", 3);
+  service::HospitalClient hebei_client = env_->Client(hebei);
+  FlowDriver hebei_drv(env_->processor.get(), &hebei_client);
+  ASSERT_EQ(hebei_drv.SignIn().infcode, 0);
+  const json refmedin = {{"refmedin", {{"psn_no", kDemoPsn}, {"insutype", "310"}, {"mdtrtarea_admdvs", "120000"},
+                                       {"begndate", "2026-11-01"}, {"enddate", "2026-12-31"}}}};
+  ASSERT_EQ(hebei_drv.Call("2501", refmedin.dump(), "130500").infcode, 0);
+  const json filed = settle14("2026-11-19 09:00:00");
+  EXPECT_EQ(filed["pool_prop_selfpay"], 0.8);
+  EXPECT_EQ(filed["hifp_pay"], 80.0);
+  const json who = {{"data", {{"psn_no", kDemoPsn}, {"begntime", "2026-11-01 00:00:00"}}}};
+  CallResult drugs = hebei_drv.Call("5205", who.dump(), "130500");
+  ASSERT_EQ(drugs.infcode, 0) << drugs.response;
+  const json lines = json::parse(drugs.response)["output"]["feedetail"];
+  ASSERT_EQ(lines.size(), 2u) << "both Tianjin visits' drug lines";
+  EXPECT_EQ(lines[0]["hilist_code"], drug->code);
+  EXPECT_EQ(lines[0]["fixmedins_code"], hospital_->fixmedins_code);
+  EXPECT_EQ(lines[0]["cnt"], 2.0);
 }
 
 }  // namespace

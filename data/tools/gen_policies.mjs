@@ -44,7 +44,7 @@ const oneBand = (ratio) => [{ upper_fen: OPEN, fund: 'pooled', ratio_bp: ratio }
 
 const policies = [];
 function add(p) {
-  const scopeOf = { '11': 'outpatient', '21': 'inpatient' };
+  const scopeOf = { '11': 'outpatient', '14': 'chronic', '21': 'inpatient' };
   const base = {
     id: `${p.admdvs}-${p.insutype}-${p.med_type}-${p.hosp_lv}-${p.begin.slice(0, 4)}`,
     insuplc_admdvs: p.admdvs,
@@ -287,6 +287,17 @@ const HEBEI_OUT = { 1: [P(60), P(70)], 2: [P(55), P(65)], 3: [P(50), P(60)] };
       { upper_fen: OPEN, fund: 'pooled', ratio_bp: emp(0, P(60)) },
     ],
     funds: [fundRow('pooled', '310100', Y(2000), `${A}.310.pooled.outpatient`)],
+  });
+  // Outpatient chronic and special disease (门诊慢特病, med_type 14): no
+  // figure for Xingtai employees was found, so a sample: no deductible,
+  // 80% in service / 85% retired, 10,000 a year. The 视同备案 rule leaves
+  // 14 out, so a cross-province visit is cut unless the person is filed.
+  add({
+    admdvs: A, insutype: '310', med_type: '14', hosp_lv: 0, begin: '2019-01-01', sample: true,
+    source: 'sample: outpatient chronic disease; unfiled_cut_bp after Handan (hd-unfiled-cut)',
+    period: 'year', first: emp(0, 0),
+    bands: oneBand(emp(P(80), P(85))),
+    funds: [fundRow('pooled', '310100', Y(10000), `${A}.310.pooled.chronic`)],
   });
   employeeInpatient(A, '2019-01-01', null, { 1: [200, P(95)], 2: [500, P(88)], 3: [800, P(85)] }, true,
     'sample; unfiled_cut_bp after Handan (hd-unfiled-cut)', [Y(100000), Y(300000)]);

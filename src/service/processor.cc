@@ -61,7 +61,7 @@ constexpr size_t kSignInCacheMax = 100000;
 bool Audited(std::string_view infno) {
   static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304", "2305", "2501",
                                                   "2502", "2503", "2504", "2601",
-                                                  "3203", "3204", "5201", "5203", "5204", "5301", "5303", "9001", "9002",
+                                                  "3203", "3204", "5201", "5203", "5204", "5205", "5301", "5303", "9001", "9002",
                                                   "9101", "9102"};
   for (auto a : kAudited) {
     if (a == infno) return true;
@@ -353,6 +353,7 @@ class Handlers {
         {"5201", {&Handlers::VisitsQuery, false}},
         {"5203", {&Handlers::SettlementQuery, false}},
         {"5204", {&Handlers::FeeDetailsQuery, false}},
+        {"5205", {&Handlers::ChronicDrugsQuery, false}},
         {"5301", {&Handlers::ChronicFilingsQuery, false}},
         {"5303", {&Handlers::InHospitalQuery, false}},
         // Reconciliation and clearing (clearing_service.h, docs/interface.md)
@@ -883,8 +884,9 @@ class Handlers {
   // 2503: a chronic or special disease filing (人员慢特病备案): the
   // qualification the insurance place requires for outpatient chronic
   // disease care (med_type 14; DOMAIN.md), recorded with its disease and
-  // period and read back by 5301. No policy of the default dataset covers
-  // med_type 14, so the filing changes no settlement here yet.
+  // period and read back by 5301. It is a record of the qualification:
+  // what lifts the unfiled cut of a cross-province 14 visit is a referral
+  // filing (2501).
   Status FileChronicDisease(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
     XT_ASSIGN_OR_RETURN(Fields f, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(std::string psn_no, f.Str("psn_no", 30));
@@ -1290,6 +1292,42 @@ class Handlers {
       w.FieldMoney("inscp_scp_amt", r.inscp_fen).Field("chrgitm_lv", catalog::ChargeClassCode(r.charge_class));
       w.Field("med_list_codg", f.med_list_codg).Field("hilist_code", r.listed ? f.med_list_codg : std::string());
       w.Field("medins_list_codg", f.medins_list_codg).Field("lmt_used_flag", r.lmt_used ? "1" : "0").EndObject();
+    }
+    w.EndArray().EndObject();
+    c.raw_output = w.Take();
+    return Status::Ok();
+  }
+
+  // 5205: the person's chronic-disease drug records (慢特病用药记录): the
+  // drug lines of their settled outpatient chronic-disease visits (med_type
+  // 14) at any institution of the exchange, begntime..endtime by the fee's
+  // time, so that a doctor sees what was dispensed elsewhere. Audited.
+  Status ChronicDrugsQuery(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> from, data.OptTime("begntime"));
+    XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> to, data.OptTime("endtime"));
+    c.subject = psn_no;
+    XT_ASSIGN_OR_RETURN(auto visits, txn.VisitsOfPersonInState(psn_no, "settled", kQueryRowsMax));
+    JsonWriter w;
+    w.BeginObject().Key("feedetail").BeginArray();
+    for (const auto& v : visits) {
+      if (v.med_type != "14") continue;
+      const registry::Institution* inst = ref_.registry.FindInstitution(v.fixmedins_code);
+      XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(v.mdtrt_id));
+      for (const auto& l : lines) {
+        if ((from && l.fee_ocur_time < *from) || (to && l.fee_ocur_time > *to)) continue;
+        const catalog::ItemVersion* it =
+            ref_.catalog.Find(v.mdtrtarea_admvs, l.med_list_codg, DateOf(l.fee_ocur_time));
+        if (!it || it->kind != catalog::ItemKind::kDrug) continue;
+        w.BeginObject().Field("feedetl_sn", l.feedetl_sn).Field("fixmedins_code", v.fixmedins_code);
+        w.Field("fixmedins_name", inst ? inst->name : std::string()).Field("psn_no", psn_no);
+        w.Field("med_type", v.med_type).Field("fee_ocur_time", FormatLocalTime(l.fee_ocur_time));
+        w.Key("cnt").Decimal(l.cnt_e4, 4).Key("pric").Decimal(l.pric_e6, 6);
+        w.Field("chrgitm_lv", catalog::ChargeClassCode(it->charge_class)).Field("hilist_code", it->code);
+        w.Field("hilist_name", it->name).Field("med_list_codg", l.med_list_codg);
+        w.Field("medins_list_codg", l.medins_list_codg).EndObject();
+      }
     }
     w.EndArray().EndObject();
     c.raw_output = w.Take();
