@@ -1892,15 +1892,12 @@ class Handlers {
   Status AnswerRetriedSettlement(CallCtx& c, store::WriteTxn& txn, const Fields& data) {
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
     XT_ASSIGN_OR_RETURN(Fen medfee_fen, data.MoneyFen("medfee_sumamt"));
-    XT_ASSIGN_OR_RETURN(std::string bchno, data.Serial("chrg_bchno", 30, /*required=*/false));
     XT_ASSIGN_OR_RETURN(auto setl, txn.ActiveSettlementOfVisit(mdtrt_id));
     if (!setl || setl->amounts.medfee_sumamt != medfee_fen) return err::AlreadySettled();
-    if (!bchno.empty()) {
-      XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(mdtrt_id));
-      bool named = false;
-      for (const auto& l : lines) named = named || l.chrg_bchno.empty() || l.chrg_bchno == bchno;
-      if (!named) return err::AlreadySettled();
-    }
+    // The same batch rule as the first settlement: a request it would have
+    // refused is not its retry.
+    XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(mdtrt_id));
+    if (!CheckBatchNamed(data, lines).ok()) return err::AlreadySettled();
     c.subject = setl->psn_no;
     XT_ASSIGN_OR_RETURN(c.raw_output, RenderStored(txn, *setl));
     c.output_setl_id = setl->setl_id;

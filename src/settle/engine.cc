@@ -265,6 +265,15 @@ struct ItemSums {
   }
 };
 
+// What the catalogue said of the item, taken by a refund from the line it
+// is split from.
+void TakeClassOf(const LineResult& from, LineResult* r) {
+  r->listed = from.listed;
+  r->charge_class = from.charge_class;
+  r->selfpay_prop_bp = from.selfpay_prop_bp;
+  r->price_cap_fen = from.price_cap_fen;
+}
+
 // The sums of lines [0, upto) of the item that line `of` belongs to.
 ItemSums SumsOfItem(const std::vector<ClaimLine>& lines, const std::vector<LineResult>& out,
                     const std::vector<const catalog::ItemVersion*>& version, size_t of, size_t upto) {
@@ -342,10 +351,7 @@ std::vector<LineResult> SplitLines(const std::vector<ClaimLine>& lines, const ca
       cancelled[match] = 1;
       const LineResult& m = out[match];
       r.amount_fen = l.amount_fen;
-      r.listed = m.listed;
-      r.charge_class = m.charge_class;
-      r.selfpay_prop_bp = m.selfpay_prop_bp;
-      r.price_cap_fen = m.price_cap_fen;
+      TakeClassOf(m, &r);
       r.fulamt_ownpay_fen = -m.fulamt_ownpay_fen;
       r.overlmt_fen = -m.overlmt_fen;
       r.preselfpay_fen = -m.preselfpay_fen;
@@ -362,10 +368,7 @@ std::vector<LineResult> SplitLines(const std::vector<ClaimLine>& lines, const ca
     LineResult left;
     SplitParts(rest, version[i], &left);
     r.amount_fen = l.amount_fen;
-    r.listed = left.listed;
-    r.charge_class = left.charge_class;
-    r.selfpay_prop_bp = left.selfpay_prop_bp;
-    r.price_cap_fen = left.price_cap_fen;
+    TakeClassOf(left, &r);
     r.fulamt_ownpay_fen = left.fulamt_ownpay_fen - it.fulamt_ownpay_fen;
     r.overlmt_fen = left.overlmt_fen - it.overlmt_fen;
     r.preselfpay_fen = left.preselfpay_fen - it.preselfpay_fen;

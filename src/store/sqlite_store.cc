@@ -790,17 +790,20 @@ class SqliteTxn final : public WriteTxn {
     out->resize(n);
     return Status::Ok();
   }
+  // The visits a statement selects (its parameters: `bind`).
+  Result<std::vector<VisitRow>> Visits(const char* sql, const std::function<void(Stmt&)>& bind) {
+    std::vector<VisitRow> out;
+    XT_RETURN_IF_ERROR(Scan(sql, bind, [&](const Stmt& s) {
+      out.push_back(ReadVisit(s));
+      return true;
+    }));
+    return out;
+  }
   Result<std::vector<VisitRow>> VisitsOfPersonAt(std::string_view psn_no, std::string_view fixmedins_code,
                                                  int limit) override {
-    std::vector<VisitRow> out;
-    XT_RETURN_IF_ERROR(Scan(
+    return Visits(
         "SELECT " XT_VISIT_COLS " FROM visits WHERE psn_no = ? AND fixmedins_code = ? ORDER BY begntime DESC LIMIT ?",
-        [&](Stmt& s) { s.Bind(1, psn_no).Bind(2, fixmedins_code).Bind(3, limit); },
-        [&](const Stmt& s) {
-          out.push_back(ReadVisit(s));
-          return true;
-        }));
-    return out;
+        [&](Stmt& s) { s.Bind(1, psn_no).Bind(2, fixmedins_code).Bind(3, limit); });
   }
   Result<std::optional<VisitRow>> FindOpenVisitByNumber(std::string_view psn_no, std::string_view fixmedins_code,
                                                         std::string_view ipt_otp_no, std::string_view state) override {
@@ -811,15 +814,8 @@ class SqliteTxn final : public WriteTxn {
   }
   Result<std::vector<VisitRow>> VisitsOfPersonInState(std::string_view psn_no, std::string_view state,
                                                       int limit) override {
-    std::vector<VisitRow> out;
-    XT_RETURN_IF_ERROR(Scan(
-        "SELECT " XT_VISIT_COLS " FROM visits WHERE psn_no = ? AND state = ? ORDER BY begntime DESC LIMIT ?",
-        [&](Stmt& s) { s.Bind(1, psn_no).Bind(2, state).Bind(3, limit); },
-        [&](const Stmt& s) {
-          out.push_back(ReadVisit(s));
-          return true;
-        }));
-    return out;
+    return Visits("SELECT " XT_VISIT_COLS " FROM visits WHERE psn_no = ? AND state = ? ORDER BY begntime DESC LIMIT ?",
+                  [&](Stmt& s) { s.Bind(1, psn_no).Bind(2, state).Bind(3, limit); });
   }
   static ResultLookRow ReadLook(const Stmt& s) {
     return ResultLookRow{s.Int(0),  s.Int(1),  s.Text(2), s.Text(3), s.Text(4),
