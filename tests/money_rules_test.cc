@@ -6,9 +6,13 @@
 // each rule is what it is.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.h"
+#include "core/zip_archive.h"
 #include "service/refdata.h"
 #include "service/verify.h"
 #include "test_env.h"
@@ -381,6 +385,11 @@ TEST_F(MoneyRulesTest, QueriesReadBackWhatWasSettledAndWhoLiesInHospital) {
   const json detail = json::parse(setl.response)["output"]["setldetail"];
   ASSERT_FALSE(detail.empty());
   EXPECT_EQ(detail[0]["fund_pay_type_name"], "基本医疗保险统筹基金") << "as the receipt prints it";
+  // The pooled fund's inscp_scp_amt: what is in scope above the deductible
+  // (no cap is near), which it paid its share of.
+  const auto fen = [](const json& v) { return std::llround(v.get<double>() * 100); };
+  EXPECT_EQ(fen(detail[0]["inscp_scp_amt"]), fen(si["inscp_scp_amt"]) - fen(si["act_pay_dedc"])) << detail;
+  EXPECT_GT(fen(detail[0]["inscp_scp_amt"]), 0);
   CallResult fees = drv_->Call("5204", q.dump(), "130500");
   ASSERT_EQ(fees.infcode, 0) << fees.response;
   const json fj = json::parse(fees.response)["output"]["feedetail"];
@@ -525,6 +534,22 @@ TEST_F(MoneyRulesTest, DetailReconciliationReadsTheFileUploadedWith9101) {
   service::HospitalClient other_client = env_->Client(hebei);
   FlowDriver other(env_->processor.get(), &other_client);
   EXPECT_EQ(other.Call("9102", down.dump(), "").err_code, "XT-FILE-002");
+  // Zipped, as most systems upload it, it reconciles the same; a damaged
+  // archive is refused.
+  const std::string zipped = zip::ZipOne("3202_202611.txt", file, 0);
+  json up_zip = up;
+  up_zip["fsUploadIn"]["in"] = crypto::Base64Encode(zipped);
+  up_zip["fsUploadIn"]["filename"] = "3202_202611.zip";
+  json stmt_zip = stmt;
+  stmt_zip["data"]["file_qury_no"] = service::OutputString(drv_->Call("9101", up_zip.dump(), "").response, {"file_qury_no"});
+  CallResult rec_zip = drv_->Call("3202", stmt_zip.dump(), "");
+  ASSERT_EQ(rec_zip.infcode, 0) << rec_zip.response;
+  EXPECT_EQ(json::parse(rec_zip.response)["output"]["stmtinfo"]["matched"], 1) << rec_zip.response;
+  std::string damaged = zipped;
+  damaged[damaged.size() / 2] ^= 0x5a;
+  up_zip["fsUploadIn"]["in"] = crypto::Base64Encode(damaged);
+  stmt_zip["data"]["file_qury_no"] = service::OutputString(drv_->Call("9101", up_zip.dump(), "").response, {"file_qury_no"});
+  EXPECT_EQ(drv_->Call("3202", stmt_zip.dump(), "").err_code, "XT-FILE-001");
   // A line that is not a record is refused, naming it.
   const json bad = {{"fsUploadIn", {{"in", crypto::Base64Encode("only\tthree\tfields\n")}, {"filename", "x.txt"}}}};
   const std::string bad_no = service::OutputString(drv_->Call("9101", bad.dump(), "").response, {"file_qury_no"});
@@ -547,19 +572,55 @@ TEST_F(MoneyRulesTest, CatalogueDownloadsAreFilesOfTheTreatmentPlacesCatalogue) 
   int64_t drugs = 0;
   for (const auto* it : env_->ref->catalog.ItemsOf("120000")) drugs += it->kind == catalog::ItemKind::kDrug ? 1 : 0;
   EXPECT_EQ(out["data_cnt"], drugs);
+  EXPECT_EQ(out["filename"], "1301_120000_0.zip");
   CallResult file = drv_->Call("9102", json{{"fsDownloadIn", {{"file_qury_no", no}, {"fixmedins_code", "plc"}}}}.dump(), "");
   ASSERT_EQ(file.infcode, 0) << file.response;
-  std::string bytes;
-  ASSERT_TRUE(crypto::Base64Decode(service::OutputString(file.response, {"data"}), &bytes));
-  EXPECT_EQ(std::count(bytes.begin(), bytes.end(), '\n'), drugs + 1);
+  std::string zipped;
+  ASSERT_TRUE(crypto::Base64Decode(service::OutputString(file.response, {"data"}), &zipped));
+  // A zip archive, as vendors save and unpack it, of one text file.
+  std::vector<zip::Entry> entries;
+  std::string why;
+  ASSERT_TRUE(zip::Unzip(zipped, size_t{64} << 20, &entries, &why)) << why;
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].name, "1301_120000_0.txt");
+  const std::string& text = entries[0].body;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), drugs + 1);
   const catalog::ItemVersion* drug = Item(catalog::ChargeClass::kB);
-  EXPECT_NE(bytes.find(drug->code + "\t" + drug->name + "\tdrug\t02\t"), std::string::npos);
+  EXPECT_NE(text.find(drug->code + "\t" + drug->name + "\tdrug\t02\t"), std::string::npos);
+  // The same download gives the same bytes.
+  CallResult again = drv_->Call("9102", json{{"fsDownloadIn", {{"file_qury_no", no}}}}.dump(), "");
+  EXPECT_EQ(service::OutputString(again.response, {"data"}), service::OutputString(file.response, {"data"}));
   // A version stamp newer than every version: nothing new.
   CallResult none = drv_->Call("1301", json{{"data", {{"ver", "20991231000000"}}}}.dump(), "");
   EXPECT_EQ(json::parse(none.response)["output"]["data_cnt"], 0);
   EXPECT_EQ(drv_->Call("1301", json{{"data", {{"ver", "x"}}}}.dump(), "").err_code, "XT-INP-002");
-  EXPECT_EQ(drv_->Call("1302", json{{"data", {{"ver", "0"}}}}.dump(), "").err_code, "XT-ENV-003")
-      << "herbal pieces: a catalogue this exchange does not hold";
+  // Every download a HIS runs at night answers, each with its own items:
+  // 1318 the capped ones, 1319 the 乙 ones; diagnoses (1307), which the
+  // exchange does not keep, a file with the header only.
+  int64_t capped = 0, class_b = 0;
+  for (const auto* it : env_->ref->catalog.ItemsOf("120000")) {
+    capped += it->price_cap_fen ? 1 : 0;
+    class_b += it->charge_class == catalog::ChargeClass::kB ? 1 : 0;
+  }
+  const std::map<std::string, int64_t> expected = {{"1318", capped}, {"1319", class_b}, {"1307", 0}, {"1302", 0}};
+  for (int n = 1301; n <= 1319; ++n) {
+    if (n == 1312) continue;
+    const std::string infno = std::to_string(n);
+    CallResult d = drv_->Call(infno, json{{"data", {{"ver", "0"}}}}.dump(), "");
+    ASSERT_EQ(d.infcode, 0) << infno << ": " << d.response;
+    const json o = json::parse(d.response)["output"];
+    if (expected.count(infno)) EXPECT_EQ(o["data_cnt"], expected.at(infno)) << infno;
+    CallResult f = drv_->Call("9102", json{{"fsDownloadIn", {{"file_qury_no", o["file_qury_no"]}}}}.dump(), "");
+    ASSERT_EQ(f.infcode, 0) << infno << ": " << f.response;
+    std::string z;
+    ASSERT_TRUE(crypto::Base64Decode(service::OutputString(f.response, {"data"}), &z));
+    ASSERT_TRUE(zip::Unzip(z, size_t{64} << 20, &entries, &why)) << infno << ": " << why;
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(std::count(entries[0].body.begin(), entries[0].body.end(), '\n'), o["data_cnt"].get<int64_t>() + 1)
+        << infno;
+  }
+  EXPECT_EQ(drv_->Call("9102", json{{"fsDownloadIn", {{"file_qury_no", "plc/1312/120000/0"}}}}.dump(), "").err_code,
+            "XT-FILE-002");
 }
 
 TEST_F(MoneyRulesTest, AChronicDiseaseFilingIsRecordedAndReadBack) {
@@ -575,12 +636,25 @@ TEST_F(MoneyRulesTest, AChronicDiseaseFilingIsRecordedAndReadBack) {
   ASSERT_EQ(held.size(), 1u);
   EXPECT_EQ(held[0]["opsp_dise_code"], "M00500");
   EXPECT_EQ(held[0]["enddate"], "2027-10-31");
+  // 5302: the person is designated to the hospital the filing names.
+  const json designated = json::parse(
+      drv_->Call("5302", json{{"data", {{"psn_no", kDemoPsn}, {"biz_appy_type", "99"}}}}.dump(), "130500").response);
+  ASSERT_EQ(designated["output"]["psnfixmedin"].size(), 1u) << designated;
+  const json& fix = designated["output"]["psnfixmedin"][0];
+  EXPECT_EQ(fix["fixmedins_code"], hospital_->fixmedins_code);
+  EXPECT_EQ(fix["fixmedins_name"], hospital_->name);
+  EXPECT_EQ(fix["fix_srt_no"], "1");
+  EXPECT_EQ(fix["begndate"], "2026-11-01");
+  EXPECT_EQ(fix["enddate"], "2027-10-31");
+  EXPECT_NE(fix["memo"].get<std::string>().find("M00500"), std::string::npos) << fix;
   // A 2502 does not cancel it (it is not a referral); a 2504 does.
   const json cancel = {{"data", {{"trt_dcla_detl_sn", sn}, {"psn_no", kDemoPsn}}}};
   EXPECT_EQ(drv_->Call("2502", cancel.dump(), "130500").err_code, "XT-FIL-002");
   ASSERT_EQ(drv_->Call("2504", cancel.dump(), "130500").infcode, 0);
   held = json::parse(drv_->Call("5301", who.dump(), "130500").response)["output"]["feedetail"];
   EXPECT_EQ(held.size(), 0u);
+  EXPECT_EQ(json::parse(drv_->Call("5302", who.dump(), "130500").response)["output"]["psnfixmedin"].size(), 0u)
+      << "a cancelled filing designates no one";
   json no_code = filing;
   no_code["data"].erase("opsp_dise_code");
   EXPECT_EQ(drv_->Call("2503", no_code.dump(), "130500").err_code, "XT-INP-001");

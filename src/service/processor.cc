@@ -15,7 +15,9 @@
 #include "core/idcard.h"
 #include "core/json_writer.h"
 #include "ledger/ledger.h"
+#include "service/catalog_files.h"
 #include "service/clearing_service.h"
+#include "service/detail_file.h"
 #include "service/envelope.h"
 #include "service/errors.h"
 #include "settle/engine.h"
@@ -35,8 +37,6 @@ constexpr int kPricExtraPlaces = 2;
 // and how long one is kept for 9102 and 3202 (dld_endtime).
 constexpr size_t kFileBytesMax = size_t{32} << 20;
 constexpr int kFileKeptDays = 30;
-// The file_qury_no of a catalogue download's file: plc/<infno>/<province>/<ver>.
-constexpr std::string_view kCatalogFilePrefix = "plc/";
 // Interface filings (2501) of one person looked at when a visit opens.
 constexpr int kFilingsPerPersonMax = 200;
 // A 1312 page.
@@ -61,7 +61,7 @@ constexpr size_t kSignInCacheMax = 100000;
 bool Audited(std::string_view infno) {
   static constexpr std::string_view kAudited[] = {"1101", "2206", "2207", "2208", "2303", "2304", "2305", "2501",
                                                   "2502", "2503", "2504", "2601",
-                                                  "3203", "3204", "5201", "5203", "5204", "5205", "5301", "5303", "9001", "9002",
+                                                  "3203", "3204", "5201", "5203", "5204", "5205", "5301", "5302", "5303", "9001", "9002",
                                                   "9101", "9102"};
   for (auto a : kAudited) {
     if (a == infno) return true;
@@ -344,10 +344,24 @@ class Handlers {
         {"9002", {&Handlers::SignOut, true}},
         {"9101", {&Handlers::UploadFile, true}},
         {"9102", {&Handlers::DownloadFile, false}},
+        // 1301-1319 but 1312: catalogue downloads (catalog_files.h)
         {"1301", {&Handlers::CatalogDownload, false}},
+        {"1302", {&Handlers::CatalogDownload, false}},
+        {"1303", {&Handlers::CatalogDownload, false}},
+        {"1304", {&Handlers::CatalogDownload, false}},
         {"1305", {&Handlers::CatalogDownload, false}},
         {"1306", {&Handlers::CatalogDownload, false}},
+        {"1307", {&Handlers::CatalogDownload, false}},
+        {"1308", {&Handlers::CatalogDownload, false}},
+        {"1309", {&Handlers::CatalogDownload, false}},
+        {"1310", {&Handlers::CatalogDownload, false}},
+        {"1311", {&Handlers::CatalogDownload, false}},
         {"1312", {&Handlers::CatalogQuery, false}},
+        {"1313", {&Handlers::CatalogDownload, false}},
+        {"1314", {&Handlers::CatalogDownload, false}},
+        {"1315", {&Handlers::CatalogDownload, false}},
+        {"1316", {&Handlers::CatalogDownload, false}},
+        {"1317", {&Handlers::CatalogDownload, false}},
         {"1318", {&Handlers::CatalogDownload, false}},
         {"1319", {&Handlers::CatalogDownload, false}},
         {"5201", {&Handlers::VisitsQuery, false}},
@@ -355,6 +369,7 @@ class Handlers {
         {"5204", {&Handlers::FeeDetailsQuery, false}},
         {"5205", {&Handlers::ChronicDrugsQuery, false}},
         {"5301", {&Handlers::ChronicFilingsQuery, false}},
+        {"5302", {&Handlers::DesignatedQuery, false}},
         {"5303", {&Handlers::InHospitalQuery, false}},
         // Reconciliation and clearing (clearing_service.h, docs/interface.md)
         {"3201", {&Handlers::StmtTotals, false}},
@@ -381,7 +396,7 @@ class Handlers {
       if (!no.empty()) {
         XT_ASSIGN_OR_RETURN(store::FileRow file, OwnFile(c, txn, no));
         json in = json::parse(c.input->Dump());
-        XT_ASSIGN_OR_RETURN(in["detail"], DetailRecordsOf(file.body, in["data"]));
+        XT_ASSIGN_OR_RETURN(in["detail"], DetailRecordsOf(file.body, in["data"], kFileBytesMax));
         XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, in.dump(), txn));
         return Status::Ok();
       }
@@ -390,53 +405,6 @@ class Handlers {
     return Status::Ok();
   }
 
-  // A 3202 detail file: one record a line, fields separated by tabs (or
-  // '|' or ','), in the order setl_id, mdtrt_id, psn_no, medfee_sumamt,
-  // fund_pay_sumamt, acct_pay, refd_setl_flag, then optionally insutype,
-  // clr_type, setl_time (when absent: data's insutype and clr_type). A line
-  // that starts with "setl_id" is a header; empty lines are skipped.
-  static Result<json> DetailRecordsOf(const std::string& body, const json& data) {
-    json out = json::array();
-    size_t line_no = 0;
-    for (size_t pos = 0; pos < body.size();) {
-      size_t end = body.find('\n', pos);
-      if (end == std::string::npos) end = body.size();
-      std::string line = body.substr(pos, end - pos);
-      pos = end + 1;
-      ++line_no;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.empty() || line.starts_with("setl_id")) continue;
-      const char sep = line.find('\t') != std::string::npos ? '\t' : line.find('|') != std::string::npos ? '|' : ',';
-      std::vector<std::string> f;
-      for (size_t a = 0;;) {
-        const size_t b = line.find(sep, a);
-        f.push_back(line.substr(a, b == std::string::npos ? std::string::npos : b - a));
-        if (b == std::string::npos) break;
-        a = b + 1;
-      }
-      if (f.size() < 7) {
-        return err::FileInvalid("line " + std::to_string(line_no) + " of the detail file has " +
-                                std::to_string(f.size()) + " fields, not 7 to 10");
-      }
-      json money[3];
-      static const char* const kMoneyNames[] = {"medfee_sumamt", "fund_pay_sumamt", "acct_pay"};
-      for (int k = 0; k < 3; ++k) {
-        const std::optional<int64_t> fen = ParseDecimal(f[3 + k], 2);
-        if (!fen) {
-          return err::FileInvalid("line " + std::to_string(line_no) + " of the detail file: " + kMoneyNames[k] +
-                                  " is not an amount of yuan with at most 2 places");
-        }
-        money[k] = static_cast<double>(*fen) / 100.0;
-      }
-      json r = {{"setl_id", f[0]}, {"mdtrt_id", f[1]}, {"psn_no", f[2]}, {"medfee_sumamt", money[0]},
-                {"fund_pay_sumamt", money[1]}, {"acct_pay", money[2]}, {"refd_setl_flag", f[6]},
-                {"insutype", f.size() > 7 && !f[7].empty() ? f[7] : data.value("insutype", "")},
-                {"clr_type", f.size() > 8 && !f[8].empty() ? f[8] : data.value("clr_type", "")}};
-      if (f.size() > 9 && !f[9].empty()) r["setl_time"] = f[9];
-      out.push_back(std::move(r));
-    }
-    return out;
-  }
   Status ClearingApply(CallCtx& c, store::ReadTxn&, store::WriteTxn* w, json*) {
     XT_ASSIGN_OR_RETURN(c.raw_output, Apply3203(c.fixmedins_code, c.input->Dump(), c.now, *w));
     return Status::Ok();
@@ -945,6 +913,44 @@ class Handlers {
     return Status::Ok();
   }
 
+  // ---- 5302 人员定点信息查询: the institutions the person is designated to
+  // by the filings in force: the hospital a referral (2501) sends them to
+  // (reflin_medins_no), the hospital a chronic-disease filing (2503) names
+  // (ide_fixmedins_no). biz_appy_type is read and not a filter: the exchange
+  // holds these two kinds only, and answers both, each named in memo.
+  Status DesignatedQuery(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+    XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
+    XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
+    XT_ASSIGN_OR_RETURN(std::string biz_appy_type, data.Serial("biz_appy_type", 6, /*required=*/false));
+    c.subject = psn_no;
+    XT_ASSIGN_OR_RETURN(auto filings, txn.FilingsOfPerson(psn_no, kFilingsPerPersonMax));
+    JsonWriter w;
+    w.BeginObject().Key("psnfixmedin").BeginArray();
+    const Date today = DateOf(c.now);
+    int sort_no = 0;
+    for (const auto& fl : filings) {
+      if (fl.state != "active" || !Validity{fl.begin, fl.end}.Contains(today)) continue;
+      const json d = json::parse(fl.detail_json, nullptr, false);
+      const bool chronic = fl.kind == "chronic";
+      const char* const key = chronic ? "ide_fixmedins_no" : "reflin_medins_no";
+      const std::string code = d.is_object() && d.contains(key) && d[key].is_string() ? d[key].get<std::string>() : "";
+      if (code.empty()) continue;
+      const registry::Institution* inst = ref_.registry.FindInstitution(code);
+      std::string memo = chronic ? "2503 门诊慢特病 " : "2501 异地就医备案 ";
+      memo += chronic ? (d.value("opsp_dise_code", "")) : fl.mdtrtarea_admvs;
+      memo += " " + fl.trt_dcla_detl_sn;
+      w.BeginObject().Field("psn_no", psn_no).Field("insutype", fl.insutype).Field("fix_srt_no", std::to_string(++sort_no));
+      w.Field("fixmedins_code", code).Field("fixmedins_name", inst ? inst->name : std::string());
+      w.Field("begndate", fl.begin.ToString()).Key("enddate");
+      if (fl.end) w.String(Date{fl.end->days - 1}.ToString());
+      else w.Null();
+      w.Field("memo", memo).EndObject();
+    }
+    w.EndArray().EndObject();
+    c.raw_output = w.Take();
+    return Status::Ok();
+  }
+
   // 2502 / 2504: a filing cancelled by the institution that made it (2502
   // a referral, 2504 a chronic-disease filing).
   Status CancelFiling(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json* out) {
@@ -1027,9 +1033,9 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string no, f.Str("file_qury_no", 200));
     std::string name, bytes;
     if (no.starts_with(kCatalogFilePrefix)) {
-      XT_ASSIGN_OR_RETURN(auto made, MakeCatalogFile(no));
-      name = std::move(made.first);
-      bytes = std::move(made.second);
+      XT_ASSIGN_OR_RETURN(CatalogFile made, MakeCatalogFile(ref_.catalog, no));
+      name = std::move(made.filename);
+      bytes = std::move(made.zipped);
     } else {
       XT_ASSIGN_OR_RETURN(store::FileRow file, OwnFile(c, txn, no));
       name = std::move(file.filename);
@@ -1044,41 +1050,6 @@ class Handlers {
     return Status::Ok();
   }
 
-  // Which items a catalogue download holds, and the columns of its file.
-  static bool CatalogDownloadHolds(std::string_view infno, const catalog::ItemVersion& it) {
-    if (infno == "1301") return it.kind == catalog::ItemKind::kDrug;
-    if (infno == "1305") return it.kind == catalog::ItemKind::kService;
-    if (infno == "1306") return it.kind == catalog::ItemKind::kConsumable;
-    if (infno == "1318") return it.price_cap_fen.has_value();
-    if (infno == "1319") return it.charge_class == catalog::ChargeClass::kB;
-    return false;
-  }
-
-  // "plc/<infno>/<province>/<ver>": the versions of the province's items
-  // the download holds that began after ver (a day, yyyyMMdd; "0": all).
-  Result<std::pair<std::string, std::string>> MakeCatalogFile(std::string_view no) {
-    const std::string_view rest = no.substr(kCatalogFilePrefix.size());
-    const size_t a = rest.find('/'), b = a == std::string_view::npos ? a : rest.find('/', a + 1);
-    if (b == std::string_view::npos) return err::FileNotFound(std::string(no));
-    const std::string infno(rest.substr(0, a)), province(rest.substr(a + 1, b - a - 1)), ver(rest.substr(b + 1));
-    std::optional<Date> after;
-    if (ver != "0") {
-      after = ParseDate(ver);
-      if (!after) return err::FileNotFound(std::string(no));
-    }
-    std::string body = "hilist_code\thilist_name\tlist_type\tchrgitm_lv\tpric_uplmt_amt\tselfpay_prop\tbegndate\tenddate\tver\n";
-    for (const catalog::ItemVersion* it : ref_.catalog.ItemsOf(province)) {
-      if (!CatalogDownloadHolds(infno, *it) || (after && it->validity.begin <= *after)) continue;
-      body += it->code + '\t' + it->name + '\t' + std::string(catalog::ItemKindName(it->kind)) + '\t' +
-              std::string(catalog::ChargeClassCode(it->charge_class)) + '\t' +
-              (it->price_cap_fen ? FormatFen(*it->price_cap_fen) : std::string()) + '\t' +
-              FormatDecimal(it->selfpay_prop_bp, 4) + '\t' + it->validity.begin.ToString() + '\t' +
-              (it->validity.end ? it->validity.end->ToString() : std::string()) + '\t' + it->validity.begin.ToCompact() +
-              '\n';
-    }
-    return std::make_pair(infno + "_" + province + "_" + ver + ".txt", std::move(body));
-  }
-
   Status CatalogDownload(CallCtx& c, store::ReadTxn&, store::WriteTxn*, json*) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(std::string ver, data.Serial("ver", 30, /*required=*/false));
@@ -1090,14 +1061,11 @@ class Handlers {
       if (!d) return err::BadField("input.data.ver", "must be 0 or a day (yyyy-MM-dd or yyyyMMdd): the newest version held");
       ver_day = d->ToCompact();
     }
-    const std::string no =
-        std::string(kCatalogFilePrefix) + c.infno + "/" + catalog::ProvinceOf(c.mdtrtarea_admvs) + "/" + ver_day;
-    XT_ASSIGN_OR_RETURN(auto made, MakeCatalogFile(no));
-    int64_t rows = -1;  // the header line
-    for (char ch : made.second) rows += ch == '\n' ? 1 : 0;
+    const std::string no = CatalogFileNo(c.infno, catalog::ProvinceOf(c.mdtrtarea_admvs), ver_day);
+    XT_ASSIGN_OR_RETURN(CatalogFile made, MakeCatalogFile(ref_.catalog, no));
     JsonWriter w;
-    w.BeginObject().Field("file_qury_no", no).Field("filename", made.first);
-    w.Field("dld_end_time", DateOf(c.now + kFileKeptDays * 86400).ToString()).FieldInt("data_cnt", rows).EndObject();
+    w.BeginObject().Field("file_qury_no", no).Field("filename", made.filename);
+    w.Field("dld_end_time", DateOf(c.now + kFileKeptDays * 86400).ToString()).FieldInt("data_cnt", made.rows).EndObject();
     c.raw_output = w.Take();
     return Status::Ok();
   }
@@ -1743,6 +1711,7 @@ class Handlers {
     std::string fund;
     Fen cap_left_fen = 0;
     Fen pay_fen = 0;
+    Fen inscp_fen = 0;
     std::string info;
   };
 
@@ -1750,7 +1719,8 @@ class Handlers {
     std::vector<FundRow> rows;
     rows.reserve(b.funds.size());
     for (const auto& f : b.funds) {
-      rows.push_back({f.fund_pay_type, std::string(policy::FundKindName(f.fund)), f.cap_left_fen, f.pay_fen, f.info});
+      rows.push_back(
+          {f.fund_pay_type, std::string(policy::FundKindName(f.fund)), f.cap_left_fen, f.pay_fen, f.inscp_fen, f.info});
     }
     return rows;
   }
@@ -1759,7 +1729,8 @@ class Handlers {
     std::vector<FundRow> rows;
     for (const auto& f : detail.value("funds", json::array())) {
       rows.push_back({f.value("fund_pay_type", ""), f.value("fund", ""), f.value("crt_payb_lmt_amt_fen", Fen{0}),
-                      f.value("fund_payamt_fen", Fen{0}), f.value("setl_proc_info", "")});
+                      f.value("fund_payamt_fen", Fen{0}), f.value("inscp_scp_amt_fen", Fen{0}),
+                      f.value("setl_proc_info", "")});
     }
     return rows;
   }
@@ -1780,6 +1751,7 @@ class Handlers {
     for (const auto& f : b.funds) {
       w.BeginObject().Field("fund_pay_type", f.fund_pay_type).Field("fund", policy::FundKindName(f.fund));
       w.FieldInt("crt_payb_lmt_amt_fen", f.cap_left_fen).FieldInt("fund_payamt_fen", f.pay_fen);
+      w.FieldInt("inscp_scp_amt_fen", f.inscp_fen);
       w.Field("setl_proc_info", f.info).EndObject();
     }
     w.EndArray().Field("trace", b.trace).EndObject();
@@ -1819,7 +1791,7 @@ class Handlers {
       const std::optional<policy::FundKind> kind = policy::FundKindFromName(f.fund);
       w.BeginObject().Field("fund_pay_type", f.fund_pay_type);
       w.Field("fund_pay_type_name", kind ? policy::FundKindTitle(*kind) : std::string_view());
-      w.FieldMoney("crt_payb_lmt_amt", f.cap_left_fen);
+      w.FieldMoney("inscp_scp_amt", negate ? -f.inscp_fen : f.inscp_fen).FieldMoney("crt_payb_lmt_amt", f.cap_left_fen);
       w.FieldMoney("fund_payamt", negate ? -f.pay_fen : f.pay_fen).Field("setl_proc_info", f.info).EndObject();
     }
     w.EndArray().EndObject();

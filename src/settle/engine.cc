@@ -214,6 +214,7 @@ void PayFrom(BandContext& ctx, FundKind fund, Fen lower, Fen upper, Fen amount_f
   t.S(policy::FundKindName(fund)).C(' ').Pct(ratio_bp).S(": amount ").Y(amount_fen).S(", pay ");
   if (full <= left) {
     st.paid_fen += full;
+    row.inscp_fen += amount_fen;
     t.Y(full);
     info.Y(amount_fen).S(" at ").Pct(ratio_bp).S(" = ").Y(full);
     return;
@@ -223,6 +224,7 @@ void PayFrom(BandContext& ctx, FundKind fund, Fen lower, Fen upper, Fen amount_f
   const Fen covered = AmountCoveredBy(left, ratio_bp);
   const Fen rest = amount_fen - covered;
   st.paid_fen += left;
+  row.inscp_fen += covered;
   t.Y(left).S(" on ").Y(covered).S(", cap hit 达到封顶 (annual cap ").Y(st.layer->annual_cap_fen).S(")");
   info.Y(covered).S(" at ").Pct(ratio_bp).S(" = ").Y(left).S(", cap ").Y(st.layer->annual_cap_fen).S(" reached");
   if (st.layer->overflow_to) {

@@ -95,6 +95,7 @@ struct FundPayment {
   std::string fund_pay_type;   // e.g. "310100"
   Fen cap_left_fen = 0;        // crt_payb_lmt_amt: what was left of the cap before this claim
   Fen pay_fen = 0;             // fund_payamt
+  Fen inscp_fen = 0;           // inscp_scp_amt: the in-scope amount this fund paid its share of
   std::string info;            // setl_proc_info of this fund: its bands and any cap
 };
 

@@ -661,6 +661,10 @@ TEST(EngineTraceTest, OverflowTraceReadsStepByStep) {
   EXPECT_EQ(r->funds[0].info,
             "band [0.00, 30000.00) 11764.70 at 85.00% = 10000.00, cap 100000.00 reached");
   EXPECT_EQ(r->funds[1].info, "band [0.00, 30000.00) above the pooled cap 8235.30 at 80.00% = 6588.24");
+  // Each fund's inscp_scp_amt: the in-scope amount it paid its share of;
+  // together, the payable amount.
+  EXPECT_EQ(r->funds[0].inscp_fen, 1176470);
+  EXPECT_EQ(r->funds[1].inscp_fen, 823530);
 }
 
 TEST(EngineTraceTest, YearDeductibleStepMatchesTheDocumentedForm) {
