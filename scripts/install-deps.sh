@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config
-  libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev
+  libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libgtest-dev
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libsodium-dev libjemalloc-dev libzip-dev curl
   clang libclang-rt-14-dev)
 # clang and its runtime (libFuzzer, ASan, UBSan) build the fuzz targets

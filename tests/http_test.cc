@@ -21,7 +21,7 @@
 #include <tuple>
 
 #include "core/crypto.h"
-#include "http/loadgen.h"
+#include "tools/loadgen.h"
 #include "http/server.h"
 #include "service/verify.h"
 #include "http_util.h"

@@ -11,9 +11,9 @@
 #include <memory>
 #include <string>
 
-#include "service/client.h"
+#include "tools/client.h"
 #include "service/credentials.h"
-#include "service/flow.h"
+#include "tools/flow.h"
 #include "service/processor.h"
 #include "service/refdata.h"
 #include "service/rest.h"

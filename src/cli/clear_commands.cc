@@ -14,7 +14,7 @@
 #include "core/json_writer.h"
 #include "service/clearing_service.h"
 #include "service/refdata.h"
-#include "store/bench_fill.h"
+#include "tools/bench_fill.h"
 #include "store/store.h"
 
 namespace xt::cli {

@@ -11,7 +11,7 @@
 
 #include "cli/http_commands.h"
 #include "cli/progress.h"
-#include "http/loadgen.h"
+#include "tools/loadgen.h"
 #include "service/refdata.h"
 
 namespace xt::cli {

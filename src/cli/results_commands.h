@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "service/results_store_bench.h"
+#include "tools/results_store_bench.h"
 
 namespace CLI {
 class App;

@@ -1,7 +1,6 @@
 #include "service/credentials.h"
 
 #include "core/crypto.h"
-#include "service/demo.h"
 
 namespace xt::service {
 
@@ -9,8 +8,6 @@ namespace {
 
 constexpr size_t kKeyIdHexLen = 16;
 constexpr size_t kSecretHexLen = 64;
-// The provinces that have an agency on this platform.
-constexpr const char* kAgencyProvinces[] = {"110000", "120000", "130000"};
 
 Status BadRequest(const std::string& m) { return Status::Error("XT-AUTH-006", m); }
 Status BadKey() { return Status::Error("XT-AUTH-002", "the credential is not valid"); }
@@ -109,39 +106,6 @@ Status RevokeCredential(store::Store* store, const std::string& key_id, LocalSec
     return txn.AppendAudit({0, now, "local", "local", "credential revoke", key_id, "ok",
                             existing->role + " " + existing->scope, "", ""});
   });
-}
-
-Result<std::vector<IssuedKey>> IssueDemoCredentials(store::Store* store, const RefData& ref, LocalSeconds now) {
-  static constexpr char kDemoLabel[] = "demo";
-  std::vector<std::string> old;
-  XT_RETURN_IF_ERROR(store->Read([&](store::ReadTxn& txn) {
-    return txn.ForEachCredential([&](const store::CredentialRow& c) {
-      if (c.label == kDemoLabel && c.revoked == 0) old.push_back(c.key_id);
-      return true;
-    });
-  }));
-  for (const auto& k : old) XT_RETURN_IF_ERROR(RevokeCredential(store, k, now));
-
-  std::vector<std::pair<Role, std::string>> wanted;
-  // One hospital per region: the demo hospital for Tianjin, the first listed
-  // institution for the others.
-  for (const char* province : kAgencyProvinces) {
-    std::string hospital;
-    for (const auto& inst : ref.registry.institutions()) {
-      if (ProvinceOf(inst.admdvs) != province) continue;
-      if (hospital.empty() || inst.fixmedins_code == kDemoFixmedinsCode) hospital = inst.fixmedins_code;
-    }
-    if (!hospital.empty()) wanted.emplace_back(Role::kHospital, hospital);
-  }
-  for (const char* province : kAgencyProvinces) wanted.emplace_back(Role::kAgency, province);
-  wanted.emplace_back(Role::kResident, kDemoPsnNo);
-  wanted.emplace_back(Role::kAdmin, "*");
-  std::vector<IssuedKey> out;
-  for (const auto& [role, scope] : wanted) {
-    XT_ASSIGN_OR_RETURN(IssuedKey k, IssueCredential(store, ref, role, scope, kDemoLabel, now));
-    out.push_back(std::move(k));
-  }
-  return out;
 }
 
 Result<Caller> Authenticator::Authenticate(std::string_view api_key) {

@@ -24,6 +24,9 @@
 
 namespace xt::service {
 
+// The provinces that have an agency on this platform.
+inline constexpr const char* kAgencyProvinces[] = {"110000", "120000", "130000"};
+
 struct IssuedKey {
   std::string api_key;  // the whole key: give it to its holder, it is not kept
   store::CredentialRow credential;
@@ -39,10 +42,6 @@ Result<IssuedKey> IssueCredential(store::Store* store, const RefData& ref, Role 
 // A server notices within Authenticator::kCacheSeconds.
 Status RevokeCredential(store::Store* store, const std::string& key_id, LocalSeconds now);
 
-// The credentials `serve --demo-credentials` hands out: one hospital per
-// region, one agency per region, one resident (the demo patient) and one
-// operator. Issued anew each time (earlier demo keys are revoked).
-Result<std::vector<IssuedKey>> IssueDemoCredentials(store::Store* store, const RefData& ref, LocalSeconds now);
 
 class Authenticator {
  public:

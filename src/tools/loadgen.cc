@@ -18,7 +18,7 @@
 //               as the phase has them (at once in a closed loop, at their
 //               due time when paced), hands answers back to the phase, and
 //               ends requests that wait past the time-out.
-#include "http/loadgen.h"
+#include "tools/loadgen.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -52,8 +52,8 @@
 #include "http/metrics.h"
 #include "http/request_head.h"
 #include "registry/registry.h"
-#include "service/client.h"
-#include "service/flow.h"
+#include "tools/client.h"
+#include "tools/flow.h"
 #include "service/refdata.h"
 
 namespace xt::http {

@@ -1,5 +1,5 @@
 // Request bodies of each step of a visit.
-#include "service/flow.h"
+#include "tools/flow.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
 // The results benchmark over a real SQLite database (results_store_bench.h).
-#include "service/results_store_bench.h"
+#include "tools/results_store_bench.h"
 
 #include <algorithm>
 #include <atomic>

@@ -2,7 +2,7 @@
 // is not timed; each timed phase sends 2207 settle envelopes from many
 // threads and counts only settlements answered infcode 0, which the store
 // acknowledged durably.
-#include "service/bench.h"
+#include "tools/bench.h"
 
 #include <algorithm>
 #include <atomic>
@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "ledger/ledger.h"
-#include "service/flow.h"
+#include "tools/flow.h"
 #include "service/processor.h"
-#include "settle/engine_bench.h"
+#include "tools/engine_bench.h"
 #include "store/store.h"
 
 namespace xt::service {

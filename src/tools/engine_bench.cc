@@ -1,6 +1,6 @@
 // The engine benchmark (engine_bench.h): build a pool of realistic claims from
 // the dataset, then time Adjudicate alone.
-#include "settle/engine_bench.h"
+#include "tools/engine_bench.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,5 +1,5 @@
 // Request envelopes as a hospital system sends them.
-#include "service/client.h"
+#include "tools/client.h"
 
 #include <cstdio>
 #include <map>

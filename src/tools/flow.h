@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "service/client.h"
+#include "tools/client.h"
 #include "service/processor.h"
 
 namespace xt::service {

@@ -1,6 +1,6 @@
 // The clearing benchmark (clearing_bench.h): make a month of facts, close it,
 // render it, and report time and peak memory.
-#include "clearing/clearing_bench.h"
+#include "tools/clearing_bench.h"
 
 #include <sys/resource.h>
 

@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "service/flow.h"
+#include "tools/flow.h"
+#include "service/credentials.h"
 #include "service/refdata.h"
 #include "store/store.h"
 
@@ -35,5 +36,10 @@ struct DemoResult {
 // Fails when the dataset lacks the scenario's person or hospital, or a step
 // is refused (the refusal is in the returned status).
 Result<DemoResult> RunDemo(store::Store& store, const RefData& ref, const Clock& clock);
+
+// The credentials `serve --demo-credentials` hands out: one hospital per
+// region, one agency per region, one resident (the demo patient) and one
+// operator. Issued anew each time (earlier demo keys are revoked).
+Result<std::vector<IssuedKey>> IssueDemoCredentials(store::Store* store, const RefData& ref, LocalSeconds now);
 
 }  // namespace xt::service

@@ -4,7 +4,7 @@
 // that answers mix recognised, expired and not-qualified items the way a
 // real day would. Latency is taken per check with steady_clock and kept in a
 // preallocated array, so measuring allocates nothing inside the loop.
-#include "results/results_bench.h"
+#include "tools/results_bench.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,5 +1,5 @@
 // Bulk rows for the clearing benchmark (bench_fill.h).
-#include "store/bench_fill.h"
+#include "tools/bench_fill.h"
 
 #include <sqlite3.h>
 

@@ -1,5 +1,5 @@
 // The demo scenario, driven through the processor like a hospital would.
-#include "service/demo.h"
+#include "tools/demo.h"
 
 #include <nlohmann/json.hpp>
 
@@ -117,6 +117,39 @@ Result<DemoResult> RunDemo(store::Store& store, const RefData& ref, const Clock&
   XT_RETURN_IF_ERROR(step("2303", "pre-settlement (changes nothing)", drv.Settle(visit, total, true, true)));
   XT_RETURN_IF_ERROR(step("2304", "settlement", drv.Settle(visit, total, true, false)));
   return res;
+}
+
+Result<std::vector<IssuedKey>> IssueDemoCredentials(store::Store* store, const RefData& ref, LocalSeconds now) {
+  static constexpr char kDemoLabel[] = "demo";
+  std::vector<std::string> old;
+  XT_RETURN_IF_ERROR(store->Read([&](store::ReadTxn& txn) {
+    return txn.ForEachCredential([&](const store::CredentialRow& c) {
+      if (c.label == kDemoLabel && c.revoked == 0) old.push_back(c.key_id);
+      return true;
+    });
+  }));
+  for (const auto& k : old) XT_RETURN_IF_ERROR(RevokeCredential(store, k, now));
+
+  std::vector<std::pair<Role, std::string>> wanted;
+  // One hospital per region: the demo hospital for Tianjin, the first listed
+  // institution for the others.
+  for (const char* province : kAgencyProvinces) {
+    std::string hospital;
+    for (const auto& inst : ref.registry.institutions()) {
+      if (catalog::ProvinceOf(inst.admdvs) != province) continue;
+      if (hospital.empty() || inst.fixmedins_code == kDemoFixmedinsCode) hospital = inst.fixmedins_code;
+    }
+    if (!hospital.empty()) wanted.emplace_back(Role::kHospital, hospital);
+  }
+  for (const char* province : kAgencyProvinces) wanted.emplace_back(Role::kAgency, province);
+  wanted.emplace_back(Role::kResident, kDemoPsnNo);
+  wanted.emplace_back(Role::kAdmin, "*");
+  std::vector<IssuedKey> out;
+  for (const auto& [role, scope] : wanted) {
+    XT_ASSIGN_OR_RETURN(IssuedKey k, IssueCredential(store, ref, role, scope, kDemoLabel, now));
+    out.push_back(std::move(k));
+  }
+  return out;
 }
 
 }  // namespace xt::service
