@@ -42,6 +42,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -90,30 +91,23 @@ struct Dataset {
     std::string bearer;  // "Authorization: Bearer <key>\r\n"
     std::string sign_no;
     const std::vector<Item>* items = nullptr;  // of the institution's province
-    // Its msgids: institution code (12) + yyyyMMddHHmmss (14) + sequence
-    // (4), the rule of service::HospitalClient::NextMsgid: when more than
-    // 10,000 are needed in one second, the time part runs ahead. One
-    // sequence per institution; the loops share it.
-    std::mutex msgid_mu;
-    LocalSeconds msgid_second = 0;
-    std::string msgid_time;  // msgid_second, yyyyMMddHHmmss
-    int msgid_seq = 0;
+    // Its msgids: institution code (12) + the run's nonce (6, letters and
+    // digits, drawn when the run starts) + sequence (12 digits). Not the
+    // time-based shape of service::HospitalClient (code + yyyyMMddHHmmss +
+    // 4-digit sequence): a run that restarts its sequence each second would
+    // repeat the msgids of a run that ended in the same second, or of one
+    // that sent over 10,000 in a second and ran its time part ahead, and the
+    // server would refuse them (XT-ENV-006), so two runs against one server
+    // must not share any. One sequence per institution; the loops share it.
+    std::string msgid_prefix;  // institution code + nonce
+    std::atomic<std::uint64_t> msgid_seq{0};
 
     // Sets *msgid to the next (its storage is reused).
-    void NextMsgid(LocalSeconds now, std::string* msgid) {
-      std::lock_guard<std::mutex> lock(msgid_mu);
-      if (now > msgid_second) {
-        msgid_second = now;
-        msgid_seq = 0;
-        msgid_time = FormatLocalCompact(now);
-      } else if (msgid_seq >= 9999) {
-        msgid_time = FormatLocalCompact(++msgid_second);
-        msgid_seq = 0;
-      }
-      const int seq = ++msgid_seq;
-      const char digits[4] = {char('0' + seq / 1000), char('0' + seq / 100 % 10), char('0' + seq / 10 % 10),
-                              char('0' + seq % 10)};
-      msgid->assign(inst->fixmedins_code).append(msgid_time).append(digits, 4);
+    void NextMsgid(std::string* msgid) {
+      std::uint64_t seq = msgid_seq.fetch_add(1, std::memory_order_relaxed) + 1;
+      char digits[12];
+      for (int k = 11; k >= 0; --k, seq /= 10) digits[k] = char('0' + seq % 10);
+      msgid->assign(msgid_prefix).append(digits, 12);
     }
   };
   std::deque<Session> sessions;  // a deque: Work points into it, and a Session does not move
@@ -810,7 +804,7 @@ class PhaseRun {
     }
     const Work& w = *u.work;
     const std::string_view infno = step == Step::kRegister ? "2201" : step == Step::kUpload ? "2204" : "2207";
-    w.session->NextMsgid(s_.clock->NowLocal(), &msgid_);
+    w.session->NextMsgid(&msgid_);
     const std::string& msgid = msgid_;
     JsonText j(body);
     AppendEnvelope(*w.session, infno, msgid, w.who->insuplc_admdvs, LocalTime(), j, [&](JsonText& in) {
@@ -1085,22 +1079,35 @@ Status CheckOptions(const LoadgenOptions& o) {
   return Status::Ok();
 }
 
+// Six letters and digits from the system's random source: the part of
+// every msgid of this run that no other run shares (36^6, about 2.2e9).
+std::string RunNonce() {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  std::random_device rd;
+  std::uniform_int_distribution<int> pick(0, 35);
+  std::string nonce(6, '0');
+  for (char& c : nonce) c = kAlphabet[pick(rd)];
+  return nonce;
+}
+
 // Every institution with a key signs in once (9001), on the first loop's
 // first connection; the run then calls as those institutions only.
 Status SignIn(const LoadgenOptions& o, const RequestWriter& writer, EventLoop* loop, Dataset* data) {
   const Clock& clock = SystemClock::Instance();
+  const std::string nonce = RunNonce();
   for (const auto& inst : data->registry.institutions()) {
     auto key = o.api_keys.find(inst.fixmedins_code);
     if (key == o.api_keys.end()) continue;
     Dataset::Session& session = data->sessions.emplace_back();
     session.inst = &inst;
+    session.msgid_prefix = inst.fixmedins_code + nonce;
     session.bearer = "Authorization: Bearer " + key->second + "\r\n";
     session.items = &data->items.at(catalog::ProvinceOf(inst.admdvs));
     if (!EnvelopeMatches(session)) {
       return Status::Error("XT-INT-001", "the load generator's envelope differs from service::HospitalClient's");
     }
     std::string msgid, envelope;
-    session.NextMsgid(clock.NowLocal(), &msgid);
+    session.NextMsgid(&msgid);
     JsonText j(&envelope);
     AppendEnvelope(session, "9001", msgid, "", FormatLocalTime(clock.NowLocal()), j,
                    [](JsonText& in) { in.Lit(R"({"signIn":{"opter_no":"loadgen","mac":"","ip":"127.0.0.1"}})"); });
