@@ -1471,6 +1471,7 @@ class SqliteStore final : public Store {
     WriterStats s = stats_;
     s.queue_depth = waiting;
     s.wal_restarts = wal_restarts_.load(std::memory_order_relaxed);
+    s.wal_restarts_deferred = wal_restarts_deferred_.load(std::memory_order_relaxed);
     return s;
   }
   std::string backend_name() const override { return "sqlite"; }
@@ -1580,10 +1581,34 @@ class SqliteStore final : public Store {
   // passive checkpoints never get there and the file would keep growing.
   // Past the hard limit the writer itself, between groups, waits for a
   // RESTART checkpoint: a pause of the writes, and the WAL stays bounded.
-  void RestartWal() {
-    sqlite3_wal_checkpoint_v2(writer_db_->raw(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-    wal_pages_ = 0;
-    wal_restarts_.fetch_add(1, std::memory_order_relaxed);
+  // Past wal_pages_max: a RESTART checkpoint, so that SQLite writes the WAL
+  // from its start again (and, by journal_size_limit, cuts the file back to
+  // the bound). It waits at most kRestartWaitMs for the readers still using
+  // the WAL: the REST reads take milliseconds. A long read (a report over a
+  // month) holds its snapshot for longer; the writer then goes on and tries
+  // again kRestartRetryMs later, so that such a read costs the writes at
+  // most a tenth of their time instead of a busy timeout per group.
+  static constexpr int kRestartWaitMs = 100;
+  static constexpr int kRestartRetryMs = 1000;
+  void MaybeRestartWal() {
+    if (wal_pages_ < options_.wal_pages_max) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now < restart_not_before_) return;
+    sqlite3_busy_timeout(writer_db_->raw(), std::min(kRestartWaitMs, options_.busy_timeout_ms));
+    const int rc = sqlite3_wal_checkpoint_v2(writer_db_->raw(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    sqlite3_busy_timeout(writer_db_->raw(), options_.busy_timeout_ms);
+    if (rc == SQLITE_OK) {
+      wal_pages_ = 0;
+      wal_restarts_.fetch_add(1, std::memory_order_relaxed);
+    } else if (std::chrono::steady_clock::now() - now >= std::chrono::milliseconds(kRestartWaitMs / 2)) {
+      // SQLITE_BUSY after waiting: a reader still uses the WAL. Nothing is
+      // lost by going on: the WAL only grows meanwhile.
+      restart_not_before_ = now + std::chrono::milliseconds(kRestartRetryMs);
+      wal_restarts_deferred_.fetch_add(1, std::memory_order_relaxed);
+    }
+    // SQLITE_BUSY at once: the checkpoint thread's passive checkpoint holds
+    // the checkpoint lock (SQLite does not wait for it). Tried again after
+    // the next group.
   }
 
   void CheckpointLoop() {
@@ -1613,7 +1638,7 @@ class SqliteStore final : public Store {
       }
       space_cv_.notify_all();
       RunBatch(&batch);
-      if (wal_pages_ >= options_.wal_pages_max) RestartWal();
+      MaybeRestartWal();
       batch.clear();
     }
   }
@@ -1755,6 +1780,8 @@ class SqliteStore final : public Store {
 
   int wal_pages_ = 0;                                // writer thread only
   std::atomic<int64_t> wal_restarts_{0};
+  std::atomic<int64_t> wal_restarts_deferred_{0};
+  std::chrono::steady_clock::time_point restart_not_before_{};  // writer thread only
   std::unique_ptr<Db> checkpoint_db_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
@@ -1896,6 +1923,16 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Sq
   XT_RETURN_IF_ERROR(db->Exec("COMMIT"));
   // The writer never checkpoints itself; the checkpoint thread does.
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA wal_autocheckpoint = 0"));
+  // When the WAL starts again from its beginning, SQLite cuts the file back
+  // to the bound (wal_pages_max pages) instead of keeping its high-water size.
+  {
+    XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, db->Prepare("PRAGMA page_size"));
+    Stmt s(raw);
+    XT_ASSIGN_OR_RETURN(bool row, s.Step());
+    const int64_t page_size = row ? s.Int(0) : 2048;
+    const std::string limit = "PRAGMA journal_size_limit = " + std::to_string(options.wal_pages_max * page_size);
+    XT_RETURN_IF_ERROR(db->Exec(limit.c_str()));
+  }
   XT_ASSIGN_OR_RETURN(auto checkpointer, Db::Open(path, options.busy_timeout_ms));
   // sqlite3_wal_checkpoint_v2 does nothing on a connection that has never
   // read the database (SQLite 3.40 opens a connection's WAL on its first

@@ -577,6 +577,7 @@ struct WriterStats {
   int64_t busy_micros_total = 0;      // wall time spent running batches
   int64_t cpu_micros_total = 0;       // the writer thread's CPU time
   int64_t wal_restarts = 0;           // times the writer waited for a RESTART checkpoint
+  int64_t wal_restarts_deferred = 0;  // times a reader held the WAL and the writer went on
   int64_t syncs = 0;                  // fdatasyncs of the WAL by the syncer (each for one or more groups)
   int64_t sync_micros_total = 0;
   int64_t batch_size_max_seen = 0;
