@@ -31,6 +31,9 @@ namespace xt::store {
 
 namespace {
 
+// The VFS the store's connections open their files through (SqliteOptions::vfs).
+const char* BaseVfs(const SqliteOptions& options) { return options.vfs.empty() ? nullptr : options.vfs.c_str(); }
+
 // 2: fee details kept one row per upload (fee_uploads) instead of one row
 // per line (fee_lines).
 // 3: fee_uploads.answer, what renders the upload's answer again (the
@@ -1554,7 +1557,7 @@ class SqliteStore final : public Store {
         return db;
       }
     }
-    XT_ASSIGN_OR_RETURN(auto db, Db::Open(path_, options_.busy_timeout_ms));
+    XT_ASSIGN_OR_RETURN(auto db, Db::Open(path_, options_.busy_timeout_ms, BaseVfs(options_)));
     XT_RETURN_IF_ERROR(db->Exec("PRAGMA query_only = ON"));
     return db;
   }
@@ -1887,7 +1890,11 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Sq
                          "wal_pages_max >= checkpoint_wal_pages and overlap_backlog_min >= 0");
   }
   // The writer's WAL writes are coalesced (wal_buffer_vfs.h).
-  XT_ASSIGN_OR_RETURN(auto db, Db::Open(path, options.busy_timeout_ms, WalBufferVfsName()));
+  const char* writer_vfs = WalBufferVfsName(BaseVfs(options));
+  if (!writer_vfs) {
+    return Status::Error("XT-STORE-005", "invalid storage options", "no SQLite VFS named " + options.vfs);
+  }
+  XT_ASSIGN_OR_RETURN(auto db, Db::Open(path, options.busy_timeout_ms, writer_vfs));
   // 2 KiB pages (docs/storage.md says why not 1 KiB or SQLite's 4 KiB).
   // Only a new database takes it: an existing one keeps the page size it
   // was made with.
@@ -1933,7 +1940,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Sq
     const std::string limit = "PRAGMA journal_size_limit = " + std::to_string(options.wal_pages_max * page_size);
     XT_RETURN_IF_ERROR(db->Exec(limit.c_str()));
   }
-  XT_ASSIGN_OR_RETURN(auto checkpointer, Db::Open(path, options.busy_timeout_ms));
+  XT_ASSIGN_OR_RETURN(auto checkpointer, Db::Open(path, options.busy_timeout_ms, BaseVfs(options)));
   // sqlite3_wal_checkpoint_v2 does nothing on a connection that has never
   // read the database (SQLite 3.40 opens a connection's WAL on its first
   // read), and the WAL would then grow until the store is closed: read once.

@@ -637,8 +637,16 @@ struct SqliteOptions {
   // only once it is durable.
   int overlap_backlog_min = 32;
   // How the WAL is made durable: 0, or the errno of a failure.
-  // Null: fdatasync(fd). Tests set it to make a sync fail.
+  // Null: fdatasync(fd). Tests set it to make a sync fail, or to see
+  // which bytes a sync made durable.
   std::function<int(int fd)> sync_wal;
+  // The registered SQLite VFS every connection of the store opens its
+  // files through (the writer's through the WAL shim of wal_buffer_vfs.h,
+  // stacked on it); empty: SQLite's default. It must stay registered for
+  // the life of the process. Tests put a file layer of their own under the
+  // store with it (tests/durability_test.cc: one that forgets, at a
+  // simulated crash, every byte that was not synced).
+  std::string vfs;
 };
 
 // Opens (creating if missing) a SQLite database in WAL mode with

@@ -543,6 +543,13 @@ TEST(SqliteStore, RefusesInvalidOptionsAndUnopenablePaths) {
   bad.batch_size_max = 0;
   EXPECT_EQ(OpenSqliteStore(TempDb("bad.db"), bad).status().code(), "XT-STORE-005");
   EXPECT_EQ(OpenSqliteStore("/nonexistent-dir/x/y.db").status().code(), "XT-STORE-002");
+  // A file layer (SqliteOptions::vfs) that is not registered: refused
+  // before any file is made.
+  SqliteOptions no_vfs;
+  no_vfs.vfs = "no-such-vfs";
+  const std::string path = TempDb("no-vfs.db");
+  EXPECT_EQ(OpenSqliteStore(path, no_vfs).status().code(), "XT-STORE-005");
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <new>
 #include <string>
@@ -26,9 +27,17 @@ struct BufferedFile {
   bool defer_sync;            // DeferWalSyncs: write out, but do not fsync
 };
 
-sqlite3_vfs* g_real = nullptr;
-sqlite3_vfs g_vfs;
-sqlite3_io_methods g_methods;
+// One shim per base VFS it sits on (WalBufferVfsName): the base is the
+// sqlite3_vfs's pAppData, and each shim has its own io methods, whose
+// version follows its base's files.
+struct Shim {
+  sqlite3_vfs vfs;
+  sqlite3_io_methods methods;
+  std::string name;
+};
+
+sqlite3_vfs* Real(sqlite3_vfs* vfs) { return static_cast<sqlite3_vfs*>(vfs->pAppData); }
+Shim* ShimOf(sqlite3_vfs* vfs) { return reinterpret_cast<Shim*>(vfs); }  // vfs is Shim's first member
 
 BufferedFile* Buf(sqlite3_file* f) { return reinterpret_cast<BufferedFile*>(f); }
 
@@ -125,16 +134,17 @@ int Unfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) {
   return Buf(f)->real->pMethods->xUnfetch(Buf(f)->real, offset, p);
 }
 
-int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+  sqlite3_vfs* real = Real(vfs);
   if (!(flags & SQLITE_OPEN_WAL)) {
     // Not a WAL file: the real VFS opens it in place (our object is larger).
-    return g_real->xOpen(g_real, name, file, flags, out_flags);
+    return real->xOpen(real, name, file, flags, out_flags);
   }
   BufferedFile* f = Buf(file);
   f->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + sizeof(BufferedFile));
   f->pending = nullptr;
   f->base.pMethods = nullptr;
-  const int rc = g_real->xOpen(g_real, name, f->real, flags, out_flags);
+  const int rc = real->xOpen(real, name, f->real, flags, out_flags);
   if (rc != SQLITE_OK) return rc;
   f->pending = new (std::nothrow) std::string();
   if (!f->pending) {
@@ -143,68 +153,92 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int
   }
   f->pending_offset = 0;
   f->defer_sync = false;
-  g_methods.iVersion = f->real->pMethods->iVersion;
-  f->base.pMethods = &g_methods;
+  Shim* shim = ShimOf(vfs);
+  shim->methods.iVersion = f->real->pMethods->iVersion;
+  f->base.pMethods = &shim->methods;
   return SQLITE_OK;
 }
 
 // Everything else of the VFS is the real one's.
-int Delete(sqlite3_vfs*, const char* name, int sync_dir) { return g_real->xDelete(g_real, name, sync_dir); }
-int Access(sqlite3_vfs*, const char* name, int flags, int* out) { return g_real->xAccess(g_real, name, flags, out); }
-int FullPathname(sqlite3_vfs*, const char* name, int n, char* out) { return g_real->xFullPathname(g_real, name, n, out); }
-void* DlOpen(sqlite3_vfs*, const char* name) { return g_real->xDlOpen(g_real, name); }
-void DlError(sqlite3_vfs*, int n, char* out) { g_real->xDlError(g_real, n, out); }
-void (*DlSym(sqlite3_vfs*, void* h, const char* sym))(void) { return g_real->xDlSym(g_real, h, sym); }
-void DlClose(sqlite3_vfs*, void* h) { g_real->xDlClose(g_real, h); }
-int Randomness(sqlite3_vfs*, int n, char* out) { return g_real->xRandomness(g_real, n, out); }
-int Sleep(sqlite3_vfs*, int us) { return g_real->xSleep(g_real, us); }
-int CurrentTime(sqlite3_vfs*, double* out) { return g_real->xCurrentTime(g_real, out); }
-int GetLastError(sqlite3_vfs*, int n, char* out) { return g_real->xGetLastError(g_real, n, out); }
-int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* out) { return g_real->xCurrentTimeInt64(g_real, out); }
+int Delete(sqlite3_vfs* v, const char* name, int sync_dir) { return Real(v)->xDelete(Real(v), name, sync_dir); }
+int Access(sqlite3_vfs* v, const char* name, int flags, int* out) { return Real(v)->xAccess(Real(v), name, flags, out); }
+int FullPathname(sqlite3_vfs* v, const char* name, int n, char* out) {
+  return Real(v)->xFullPathname(Real(v), name, n, out);
+}
+void* DlOpen(sqlite3_vfs* v, const char* name) { return Real(v)->xDlOpen(Real(v), name); }
+void DlError(sqlite3_vfs* v, int n, char* out) { Real(v)->xDlError(Real(v), n, out); }
+void (*DlSym(sqlite3_vfs* v, void* h, const char* sym))(void) { return Real(v)->xDlSym(Real(v), h, sym); }
+void DlClose(sqlite3_vfs* v, void* h) { Real(v)->xDlClose(Real(v), h); }
+int Randomness(sqlite3_vfs* v, int n, char* out) { return Real(v)->xRandomness(Real(v), n, out); }
+int Sleep(sqlite3_vfs* v, int us) { return Real(v)->xSleep(Real(v), us); }
+int CurrentTime(sqlite3_vfs* v, double* out) { return Real(v)->xCurrentTime(Real(v), out); }
+int GetLastError(sqlite3_vfs* v, int n, char* out) { return Real(v)->xGetLastError(Real(v), n, out); }
+int CurrentTimeInt64(sqlite3_vfs* v, sqlite3_int64* out) { return Real(v)->xCurrentTimeInt64(Real(v), out); }
+
+// Registers a shim over `real` under `name`; never unregistered.
+Shim* MakeShim(sqlite3_vfs* real, std::string name) {
+  auto* shim = new Shim;
+  shim->name = std::move(name);
+  shim->methods = sqlite3_io_methods{3,        Close,      Read,       Write,  Truncate,   Sync,
+                                     FileSize, Lock,       Unlock,     CheckReservedLock, FileControl,
+                                     SectorSize, DeviceCharacteristics, ShmMap, ShmLock, ShmBarrier,
+                                     ShmUnmap, Fetch,      Unfetch};
+  sqlite3_vfs& v = shim->vfs;
+  std::memset(&v, 0, sizeof v);
+  v.iVersion = 2;
+  v.szOsFile = static_cast<int>(sizeof(BufferedFile)) + real->szOsFile;
+  v.mxPathname = real->mxPathname;
+  v.zName = shim->name.c_str();
+  v.pAppData = real;
+  v.xOpen = Open;
+  v.xDelete = Delete;
+  v.xAccess = Access;
+  v.xFullPathname = FullPathname;
+  v.xDlOpen = DlOpen;
+  v.xDlError = DlError;
+  v.xDlSym = DlSym;
+  v.xDlClose = DlClose;
+  v.xRandomness = Randomness;
+  v.xSleep = Sleep;
+  v.xCurrentTime = CurrentTime;
+  v.xGetLastError = GetLastError;
+  v.xCurrentTimeInt64 = CurrentTimeInt64;
+  sqlite3_vfs_register(&v, 0);
+  return shim;
+}
 
 }  // namespace
 
 bool DeferWalSyncs(sqlite3* db, bool on) {
   sqlite3_file* file = nullptr;
+  // Every shim's files share our Close: that tells a BufferedFile.
   if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &file) != SQLITE_OK || !file ||
-      file->pMethods != &g_methods) {
+      !file->pMethods || file->pMethods->xClose != Close) {
     return false;
   }
   Buf(file)->defer_sync = on;
   return true;
 }
 
-const char* WalBufferVfsName() {
+const char* WalBufferVfsName(const char* base) {
   static std::once_flag once;
+  static Shim* over_default = nullptr;
   std::call_once(once, [] {
     // sqlite3_vfs_find initialises SQLite: the page cache goes in first.
     InstallPageCacheWrapper();
-    g_real = sqlite3_vfs_find(nullptr);
-    g_methods = sqlite3_io_methods{3,        Close,      Read,       Write,  Truncate,   Sync,
-                                   FileSize, Lock,       Unlock,     CheckReservedLock, FileControl,
-                                   SectorSize, DeviceCharacteristics, ShmMap, ShmLock, ShmBarrier,
-                                   ShmUnmap, Fetch,      Unfetch};
-    std::memset(&g_vfs, 0, sizeof g_vfs);
-    g_vfs.iVersion = 2;
-    g_vfs.szOsFile = static_cast<int>(sizeof(BufferedFile)) + g_real->szOsFile;
-    g_vfs.mxPathname = g_real->mxPathname;
-    g_vfs.zName = "xt-walbuf";
-    g_vfs.xOpen = Open;
-    g_vfs.xDelete = Delete;
-    g_vfs.xAccess = Access;
-    g_vfs.xFullPathname = FullPathname;
-    g_vfs.xDlOpen = DlOpen;
-    g_vfs.xDlError = DlError;
-    g_vfs.xDlSym = DlSym;
-    g_vfs.xDlClose = DlClose;
-    g_vfs.xRandomness = Randomness;
-    g_vfs.xSleep = Sleep;
-    g_vfs.xCurrentTime = CurrentTime;
-    g_vfs.xGetLastError = GetLastError;
-    g_vfs.xCurrentTimeInt64 = CurrentTimeInt64;
-    sqlite3_vfs_register(&g_vfs, 0);
+    over_default = MakeShim(sqlite3_vfs_find(nullptr), "xt-walbuf");
   });
-  return "xt-walbuf";
+  if (!base) return over_default->name.c_str();
+  static std::mutex mu;
+  static std::map<std::string, Shim*> over_named;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = over_named.find(base);
+  if (it != over_named.end()) return it->second->name.c_str();
+  sqlite3_vfs* real = sqlite3_vfs_find(base);
+  if (!real) return nullptr;
+  Shim* shim = MakeShim(real, std::string("xt-walbuf+") + base);
+  over_named.emplace(base, shim);
+  return shim->name.c_str();
 }
 
 }  // namespace xt::store

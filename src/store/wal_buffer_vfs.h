@@ -7,8 +7,11 @@
 // SQLite syncs (which, with synchronous=FULL, it does at every commit before
 // the commit becomes visible), reads, truncates, asks the size, or closes, or
 // when 4 MiB are pending. Every other file, and every other call, goes
-// straight to the default VFS. Nothing is acknowledged before the sync, so
-// durability is unchanged: the crash test kills the process mid-commit.
+// straight to the VFS underneath (SQLite's default, or the base named in
+// WalBufferVfsName). Nothing is acknowledged before the sync, so
+// durability is unchanged: the crash test kills the process mid-commit,
+// and the durability test (tests/durability_test.cc, on a base VFS that
+// forgets what was not synced) cuts the power.
 //
 // Deferred syncs (DeferWalSyncs): while on for a connection's WAL, a sync
 // SQLite asks for writes the pending bytes to the file (so that readers,
@@ -25,8 +28,11 @@ struct sqlite3;
 
 namespace xt::store {
 
-// Registers the shim (once; thread-safe) and returns its VFS name.
-const char* WalBufferVfsName();
+// Registers the shim (once per base; thread-safe) and returns its VFS name.
+// It sits on `base`, a registered VFS's name, or on SQLite's default (as
+// it is at the first call) when null. The base must stay registered for
+// the life of the process. Null when no VFS of that name is registered.
+const char* WalBufferVfsName(const char* base = nullptr);
 
 // Turns deferred syncs on or off for the WAL of `db`'s main database.
 // False when that WAL is not open through this shim (the caller must then
