@@ -56,7 +56,7 @@ std::string Pad(const std::string& s, size_t width) {
 
 std::string Yuan(const json& v) {
   if (!v.is_number()) return "-";
-  auto fen = ScaledFromDouble(v.get<double>(), 2);
+  auto fen = ScaledFromNumberText(v.dump(), 2);
   return fen ? FormatFen(*fen) : "-";
 }
 

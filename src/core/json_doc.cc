@@ -70,7 +70,14 @@ class JsonBuilder {
       case T::boolean: out->type_ = JsonValue::Type::kBoolean; out->b_ = j.get<bool>(); return;
       case T::number_integer: out->type_ = JsonValue::Type::kInteger; out->i_ = j.get<int64_t>(); return;
       case T::number_unsigned: out->type_ = JsonValue::Type::kUnsigned; out->u_ = j.get<uint64_t>(); return;
-      case T::number_float: out->type_ = JsonValue::Type::kFloat; out->d_ = j.get<double>(); return;
+      case T::number_float: {
+        char buf[64];
+        char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, j.get<double>());
+        out->type_ = JsonValue::Type::kFloat;
+        out->s_ = doc_->CopyText(std::string_view(buf, static_cast<size_t>(end - buf)));
+        out->size_ = static_cast<uint32_t>(end - buf);
+        return;
+      }
       case T::string: {
         const std::string& s = j.get_ref<const std::string&>();
         out->type_ = JsonValue::Type::kString;
@@ -352,11 +359,11 @@ class JsonBuilder {
     std::memcpy(buf, begin, n);
     buf[n] = '\0';
     if (decimal) {
-      char* stop = nullptr;
-      const double d = std::strtod(buf, &stop);
-      if (stop != buf + n) return false;
+      // Kept as text (in the document's copy, which the parser does not
+      // write over outside strings); number_float() reads the double.
       out->type_ = JsonValue::Type::kFloat;
-      out->d_ = d;
+      out->s_ = begin;
+      out->size_ = static_cast<uint32_t>(n);
       return true;
     }
     // Like nlohmann's lexer: unsigned without a sign, signed with one.
@@ -381,6 +388,16 @@ class JsonBuilder {
 };
 
 // ---- JsonValue
+
+double JsonValue::number_float() const {
+  if (type_ != Type::kFloat) return 0.0;
+  // The text is short (under 64 bytes) and not terminated.
+  char buf[64];
+  const size_t n = std::min<size_t>(size_, sizeof buf - 1);
+  std::memcpy(buf, s_, n);
+  buf[n] = '\0';
+  return std::strtod(buf, nullptr);
+}
 
 std::optional<int64_t> JsonValue::int64() const {
   if (type_ == Type::kInteger) return i_;
@@ -448,7 +465,7 @@ void JsonValue::DumpTo(std::string* out) const {
     case Type::kFloat: {
       // nlohmann's own float formatting (Grisu2, then its layout); a
       // parsed double is always finite.
-      char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, d_);
+      char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, number_float());
       out->append(buf, static_cast<size_t>(end - buf));
       return;
     }

@@ -57,7 +57,14 @@ class JsonValue {
 
   // Each only for its own type (false, 0 or empty otherwise).
   bool boolean() const { return type_ == Type::kBoolean && b_; }
-  double number_float() const { return type_ == Type::kFloat ? d_ : 0.0; }
+  // A number with a fraction: the double nlohmann reads from its text.
+  double number_float() const;
+  // The same number as text, for reading it exactly (money is read from
+  // this, never from the double): the text as sent when the document was
+  // read in one pass (-?digits.digits); when it went through nlohmann (an
+  // exponent, ...), nlohmann's shortest text of its double, which reads
+  // back to the same double.
+  std::string_view number_text() const { return type_ == Type::kFloat ? std::string_view(s_, size_) : std::string_view(); }
   std::string_view string() const { return type_ == Type::kString ? std::string_view(s_, size_) : std::string_view(); }
   // An integer that fits in int64_t (signed, or unsigned up to INT64_MAX).
   std::optional<int64_t> int64() const;
@@ -82,13 +89,12 @@ class JsonValue {
   friend class JsonBuilder;
 
   Type type_ = Type::kNull;
-  uint32_t size_ = 0;  // string bytes, array elements, object members
+  uint32_t size_ = 0;  // string or number text bytes, array elements, object members
   union {
     bool b_;
     int64_t i_;
     uint64_t u_;
-    double d_ = 0.0;
-    const char* s_;
+    const char* s_ = nullptr;  // a string's bytes, or a float's text
     const JsonValue* elems_;
     const JsonMember* mems_;
   };

@@ -197,3 +197,25 @@ TEST(JsonDoc, LargeDocumentsSpanSeveralBlocks) {
 
 }  // namespace
 }  // namespace xt
+
+namespace xt {
+namespace {
+
+// A decimal keeps the text it was sent as, so that money is read from the
+// digits; through nlohmann (an exponent) it is nlohmann's shortest text.
+TEST(JsonDoc, DecimalsKeepTheirText) {
+  JsonDoc doc;
+  ASSERT_EQ(doc.Parse(R"({"a":24.7000,"b":-0.30000000000000004,"c":90071992547409.93})", 8), JsonDoc::Parsed::kOk);
+  EXPECT_EQ(doc.root().Find("a")->number_text(), "24.7000");
+  EXPECT_EQ(doc.root().Find("a")->number_float(), 24.7);
+  EXPECT_EQ(doc.root().Find("b")->number_text(), "-0.30000000000000004");
+  EXPECT_EQ(doc.root().Find("c")->number_text(), "90071992547409.93");
+  EXPECT_EQ(doc.root().Dump(), R"({"a":24.7,"b":-0.30000000000000004,"c":90071992547409.94})");
+  JsonDoc exp;
+  ASSERT_EQ(exp.Parse(R"({"a":2.47e1})", 8), JsonDoc::Parsed::kOk);
+  EXPECT_EQ(exp.root().Find("a")->number_text(), "24.7");
+}
+
+}  // namespace
+}  // namespace xt
+

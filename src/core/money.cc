@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
 namespace xt {
 
@@ -69,6 +71,32 @@ std::optional<int64_t> ScaledFromDouble(double value, int scale) {
   // A value that had more decimals than allowed is refused, not rounded.
   if (std::fabs(scaled - rounded) > std::max(1e-6, std::fabs(scaled) * 2e-15)) return std::nullopt;
   return static_cast<int64_t>(rounded);
+}
+
+std::optional<int64_t> ScaledFromNumberText(std::string_view text, int scale) {
+  if (auto exact = ParseDecimal(text, scale)) return exact;
+  if (scale < 0 || scale > 8) return std::nullopt;
+  // -?digits.digits with more than `scale` decimals: round half away from
+  // zero at `scale` (the first dropped digit decides), then ask whether the
+  // two texts read as the same double.
+  const size_t dot = text.find('.');
+  if (dot == std::string_view::npos || text.size() - dot - 1 <= static_cast<size_t>(scale) || text.size() > 40) {
+    return std::nullopt;
+  }
+  for (size_t i = (text[0] == '-' ? 1 : 0); i < text.size(); ++i) {
+    if (i != dot && (text[i] < '0' || text[i] > '9')) return std::nullopt;
+  }
+  auto kept = ParseDecimal(text.substr(0, dot + 1 + scale == dot + 1 ? dot : dot + 1 + scale), scale);
+  if (!kept) return std::nullopt;
+  const bool negative = text[0] == '-';
+  if (text[dot + 1 + scale] >= '5') *kept += negative ? -1 : 1;
+  // Noise is what ScaledFromDouble tolerates: within a few units in the
+  // last place of a value with `scale` decimals.
+  char buf[48];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  if (ScaledFromDouble(std::strtod(buf, nullptr), scale) != kept) return std::nullopt;
+  return kept;
 }
 
 }  // namespace xt

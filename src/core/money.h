@@ -71,7 +71,19 @@ std::optional<int64_t> ParseDecimal(std::string_view text, int scale);
 std::string FormatDecimal(int64_t scaled, int scale);
 inline std::string FormatFen(Fen fen) { return FormatDecimal(fen, 2); }
 // A JSON number read as double (already parsed) to a scaled integer, exact
-// when the value has at most `scale` decimals; nullopt otherwise.
+// when the value has at most `scale` decimals; nullopt otherwise. For
+// what only a double is given for (the tests' readers of answers); inputs
+// are read from their text (ScaledFromNumberText).
 std::optional<int64_t> ScaledFromDouble(double value, int scale);
+
+// A JSON number's text ("24.70", "-3", "0.30000000000000004") to a scaled
+// integer, from the digits, never through a double. At most `scale`
+// decimals: exact. More: accepted only when they are the noise of binary
+// floating point, within a few units in the last place of the value
+// rounded to `scale` decimals, as ScaledFromDouble tolerates (a client that
+// computed 0.1 + 0.2 in doubles sends 0.30000000000000004 for 0.30); the
+// value is then that rounding, made from the digits. Anything
+// else (a real third decimal, an exponent, not a number) is nullopt.
+std::optional<int64_t> ScaledFromNumberText(std::string_view text, int scale);
 
 }  // namespace xt

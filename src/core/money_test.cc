@@ -61,3 +61,35 @@ TEST(Money, ScaledFromDoubleIsExactForTwoPlaces) {
 
 }  // namespace
 }  // namespace xt
+
+namespace xt {
+namespace {
+
+// Amounts are read from the number's text: exact at any size the wire
+// allows, where a double would round.
+TEST(Money, ScaledFromNumberTextReadsTheDigits) {
+  EXPECT_EQ(ScaledFromNumberText("24.70", 2), 2470);
+  EXPECT_EQ(ScaledFromNumberText("-3", 2), -300);
+  EXPECT_EQ(ScaledFromNumberText("12.35", 2), 1235);
+  // 16 digits: beyond a double's exact integers (2^53 is about 9.007e15).
+  EXPECT_EQ(ScaledFromNumberText("90071992547409.93", 2), 9007199254740993);
+  EXPECT_EQ(ScaledFromNumberText("24.7000", 6), 24700000);
+}
+
+// A client that adds in doubles sends 0.1 + 0.2 as 0.30000000000000004:
+// that is 0.30, the noise of binary floating point. A real third decimal
+// is not money, and is refused, not rounded.
+TEST(Money, ScaledFromNumberTextAcceptsOnlyFloatNoise) {
+  EXPECT_EQ(ScaledFromNumberText("0.30000000000000004", 2), 30);
+  EXPECT_EQ(ScaledFromNumberText("12.349999999999999", 2), 1235);
+  EXPECT_EQ(ScaledFromNumberText("-12.349999999999999", 2), -1235);
+  EXPECT_FALSE(ScaledFromNumberText("12.345", 2).has_value());
+  EXPECT_FALSE(ScaledFromNumberText("12.3449", 2).has_value());
+  EXPECT_FALSE(ScaledFromNumberText("-0.005", 2).has_value());
+  EXPECT_FALSE(ScaledFromNumberText("1e2", 2).has_value());
+  EXPECT_FALSE(ScaledFromNumberText("12.3a", 2).has_value());
+  EXPECT_FALSE(ScaledFromNumberText("", 2).has_value());
+}
+
+}  // namespace
+}  // namespace xt

@@ -16,6 +16,7 @@
 #include <limits>
 #include <map>
 
+#include "core/interface_codes.h"
 #include "core/json_record.h"
 #include "policy/policy.h"
 
@@ -96,7 +97,7 @@ bool IsEmpty(const PerCategory<T>& m) {
 
 // The categories a policy of this insurance type must give figures for.
 std::vector<PersonCategory> CategoriesOf(std::string_view insutype) {
-  if (insutype == "310") return {PersonCategory::kInService, PersonCategory::kRetired, PersonCategory::kRetired70};
+  if (insutype == code::kInsutypeEmployeeBasic) return {PersonCategory::kInService, PersonCategory::kRetired, PersonCategory::kRetired70};
   return {PersonCategory::kResidentMinor, PersonCategory::kResidentAdult, PersonCategory::kResidentElderly};
 }
 
@@ -238,7 +239,7 @@ Status ReadPolicy(const Json& j, size_t index, Policy* p) {
     return InvalidValue(name, "insuplc_admdvs", "must be a region code of 6 digits");
   }
   XT_RETURN_IF_ERROR(r.String("insutype", &p->insutype));
-  if (p->insutype != "310" && p->insutype != "390") return InvalidValue(name, "insutype", "must be 310 or 390");
+  if (p->insutype != code::kInsutypeEmployeeBasic && p->insutype != code::kInsutypeResidentBasic) return InvalidValue(name, "insutype", "must be 310 or 390");
   XT_RETURN_IF_ERROR(r.String("med_type", &p->med_type));
   if (p->med_type.size() != 2 || !AllDigits(p->med_type)) {
     return InvalidValue(name, "med_type", "must be a 2-digit visit type code");

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "core/interface_codes.h"
 #include "core/idcard.h"
 #include "core/json_record.h"
 
@@ -139,7 +140,7 @@ Status ReadEnrollment(const Record& person, const Json& j, size_t index, Date bi
   int64_t balance = 0;
   XT_RETURN_IF_ERROR(rec.Int("opening_acct_balance_fen", &balance));
 
-  const bool employee = e->insutype == "310";
+  const bool employee = e->insutype == code::kInsutypeEmployeeBasic;
   if (!employee && e->insutype != "390") return InvalidValue(rec.name(), "insutype", "must be 310 or 390");
   if (!IsRegionCode(e->insuplc_admdvs)) return InvalidValue(rec.name(), "insuplc_admdvs", "must be 6 digits");
   if (registry.FindRegion(e->insuplc_admdvs) == nullptr) {

@@ -46,7 +46,8 @@ Result<Fen> MoneyField(const json& obj, const std::string& path, const char* nam
   auto it = obj.find(name);
   if (it == obj.end() || it->is_null()) return err::MissingField(path + "." + name);
   if (!it->is_number()) return err::BadField(path + "." + name, "must be a number of yuan");
-  auto fen = ScaledFromDouble(it->get<double>(), 2);
+  // From the number's text (nlohmann's shortest form of what it read).
+  auto fen = ScaledFromNumberText(it->dump(), 2);
   if (!fen) return err::BadField(path + "." + name, "must be yuan with at most two decimals");
   return *fen;
 }
@@ -152,7 +153,7 @@ std::string ApplicationJson(const clearing::ClearingApplication& a) {
   return w.Take();
 }
 
-Fen FenOf(const json& v) { return v.is_number() ? ScaledFromDouble(v.get<double>(), 2).value_or(0) : 0; }
+Fen FenOf(const json& v) { return v.is_number() ? ScaledFromNumberText(v.dump(), 2).value_or(0) : 0; }
 
 ClearingReply ReplyError(int status, const std::string& code, const std::string& message) {
   return ClearingReply{status, "application/json", api::Error(status, code, message).body, code};

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "clearing/clearing.h"
+#include "core/interface_codes.h"
 #include "core/crypto.h"
 #include "core/idcard.h"
 #include "core/json_writer.h"
@@ -84,8 +85,6 @@ std::string Hex(uint64_t v) {
   return s;
 }
 
-json Money(Fen fen) { return json(static_cast<double>(fen) / 100.0); }
-
 // Typed access to one JSON object of the input, with errors that name the
 // field's path ("input.data.psn_no").
 class Fields {
@@ -151,7 +150,7 @@ class Fields {
       for (int k = 0; k < scale; ++k) p *= 10;
       out = *i * p;
     } else if (v->is_number_float()) {
-      out = ScaledFromDouble(v->number_float(), scale);
+      out = ScaledFromNumberText(v->number_text(), scale);
     } else if (v->is_string()) {
       out = ParseDecimal(v->string(), scale);
     } else {
@@ -450,7 +449,7 @@ class Handlers {
   static Result<const registry::Enrollment*> ActiveEnrollment(const registry::Person& p, const std::string& insutype,
                                                              Date on) {
     for (const auto& e : p.enrollments) {
-      if ((insutype.empty() || e.insutype == insutype) && e.psn_insu_stas == "1" && e.validity.Contains(on)) return &e;
+      if ((insutype.empty() || e.insutype == insutype) && e.psn_insu_stas == code::kInsuStatusNormal && e.validity.Contains(on)) return &e;
     }
     return err::NotInsured("the person has no active enrollment" +
                            (insutype.empty() ? std::string() : " in insurance type " + insutype) + " on " +
@@ -487,10 +486,10 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string cert_type, data.Str("mdtrt_cert_type", 2));
     XT_ASSIGN_OR_RETURN(std::string cert_no, data.Str("mdtrt_cert_no", 50));
     std::optional<store::PersonRecord> rec;
-    if (cert_type == "02") {
+    if (cert_type == code::kCertTypeIdNumber) {
       if (!IsValidIdNumber(cert_no)) return err::BadField("input.data.mdtrt_cert_no", "is not a valid ID number");
       XT_ASSIGN_OR_RETURN(rec, txn.FindPersonByCertno(cert_no));
-    } else if (cert_type == "03") {
+    } else if (cert_type == code::kCertTypeSocialSecurityCard) {
       XT_ASSIGN_OR_RETURN(std::string card_sn, data.OptStr("card_sn", 32));
       XT_ASSIGN_OR_RETURN(rec, txn.FindPersonByCardNo(cert_no));
       if (rec && !card_sn.empty()) {
@@ -505,23 +504,28 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(registry::Person p, ParsePerson(*rec));
     XT_ASSIGN_OR_RETURN(Fen balance, AccountBalance(txn, p.psn_no));
     const Date today = DateOf(c.now);
-    json insuinfo = json::array();
+    // Written as text: the balance is exact fen, never a double.
+    JsonWriter w;
+    w.BeginObject().Key("baseinfo").BeginObject();
+    w.Field("psn_no", p.psn_no).Field("psn_cert_type", code::kPsnCertTypeIdCard).Field("certno", p.certno);
+    w.Field("psn_name", p.psn_name).Field("gend", p.gend).Field("brdy", p.birth.ToString());
+    w.FieldInt("age", AgeOn(p.birth, today)).Field("naty", "").EndObject();
+    w.Key("insuinfo").BeginArray();
     for (const auto& e : p.enrollments) {
-      insuinfo.push_back({{"insuplc_admdvs", e.insuplc_admdvs},
-                          {"insutype", e.insutype},
-                          {"psn_type", e.psn_type},
-                          {"psn_insu_stas", e.psn_insu_stas},
-                          {"psn_insu_date", e.validity.begin.ToString()},
-                          {"paus_insu_date", e.validity.end ? json(e.validity.end->ToString()) : json(nullptr)},
-                          {"cvlserv_flag", e.cvlserv_flag ? "1" : "0"},
-                          {"balc", Money(e.insutype == "310" ? balance : 0)},
-                          {"emp_name", ""}});
+      w.BeginObject().Field("insuplc_admdvs", e.insuplc_admdvs).Field("insutype", e.insutype);
+      w.Field("psn_type", e.psn_type).Field("psn_insu_stas", e.psn_insu_stas);
+      w.Field("psn_insu_date", e.validity.begin.ToString()).Key("paus_insu_date");
+      if (e.validity.end) {
+        w.String(e.validity.end->ToString());
+      } else {
+        w.Null();
+      }
+      // The personal account belongs to employees' basic medical insurance.
+      w.Field("cvlserv_flag", e.cvlserv_flag ? "1" : "0");
+      w.FieldMoney("balc", e.insutype == code::kInsutypeEmployeeBasic ? balance : 0).Field("emp_name", "").EndObject();
     }
-    (*out)["baseinfo"] = {{"psn_no", p.psn_no},     {"psn_cert_type", "01"},         {"certno", p.certno},
-                          {"psn_name", p.psn_name}, {"gend", p.gend},                {"brdy", p.birth.ToString()},
-                          {"age", AgeOn(p.birth, today)}, {"naty", ""}};
-    (*out)["insuinfo"] = std::move(insuinfo);
-    (*out)["idetinfo"] = json::array();
+    w.EndArray().Key("idetinfo").BeginArray().EndArray().EndObject();
+    c.raw_output = w.Take();
     return Status::Ok();
   }
 
@@ -609,7 +613,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(LocalSeconds begntime, data.Time("begntime"));
     XT_ASSIGN_OR_RETURN(std::string ipt_otp_no, data.Serial("ipt_otp_no", 30));
     XT_ASSIGN_OR_RETURN(std::string med_type, data.OptStr("med_type", 6));
-    if (med_type.empty()) med_type = "11";
+    if (med_type.empty()) med_type = code::kMedTypeOutpatient;
     if (med_type[0] != '1') return err::BadField("input.data.med_type", "must be an outpatient type (1x)");
     return OpenVisit(c, *txn, data, med_type, begntime, ipt_otp_no, std::string(), out, "data");
   }
@@ -619,7 +623,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(LocalSeconds begntime, info.Time("begntime"));
     XT_ASSIGN_OR_RETURN(std::string ipt_no, info.Serial("ipt_no", 30));
     XT_ASSIGN_OR_RETURN(std::string med_type, info.OptStr("med_type", 6));
-    if (med_type.empty()) med_type = "21";
+    if (med_type.empty()) med_type = code::kMedTypeInpatient;
     if (med_type[0] != '2') return err::BadField("input.mdtrtinfo.med_type", "must be an inpatient type (2x)");
     XT_ASSIGN_OR_RETURN(std::string diagnoses, Diagnoses(Fields(*c.input, "input")));
     return OpenVisit(c, *txn, info, med_type, begntime, ipt_no, std::move(diagnoses), out, "result");
@@ -1138,7 +1142,7 @@ class Handlers {
   }
 
   static void WritePersonFields(JsonWriter& w, const store::VisitRow& v, Date on) {
-    w.Field("psn_no", v.psn_no).Field("psn_cert_type", "01").Field("certno", v.certno).Field("psn_name", v.psn_name);
+    w.Field("psn_no", v.psn_no).Field("psn_cert_type", code::kPsnCertTypeIdCard).Field("certno", v.certno).Field("psn_name", v.psn_name);
     w.Field("gend", GenderOf(v.certno)).Field("brdy", v.birth.ToString()).FieldInt("age", AgeOn(v.birth, on));
   }
 
@@ -1280,7 +1284,7 @@ class Handlers {
     JsonWriter w;
     w.BeginObject().Key("feedetail").BeginArray();
     for (const auto& v : visits) {
-      if (v.med_type != "14") continue;
+      if (v.med_type != code::kMedTypeChronicDisease) continue;
       const registry::Institution* inst = ref_.registry.FindInstitution(v.fixmedins_code);
       XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(v.mdtrt_id));
       for (const auto& l : lines) {
@@ -1766,7 +1770,7 @@ class Handlers {
     JsonWriter w;
     w.BeginObject().Key("setlinfo").BeginObject();
     w.Field("setl_id", r.setl_id).Field("mdtrt_id", r.mdtrt_id).Field("psn_no", r.psn_no);
-    w.Field("psn_name", v.psn_name).Field("psn_cert_type", "01").Field("certno", v.certno);
+    w.Field("psn_name", v.psn_name).Field("psn_cert_type", code::kPsnCertTypeIdCard).Field("certno", v.certno);
     w.Field("gend", GenderOf(v.certno)).Field("naty", "").Field("brdy", v.birth.ToString());
     w.FieldInt("age", AgeOn(v.birth, DateOf(r.setl_time))).Field("cvlserv_flag", v.cvlserv_flag ? "1" : "0");
     w.Field("mdtrt_cert_type", v.mdtrt_cert_type);

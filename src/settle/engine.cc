@@ -8,6 +8,7 @@
 // place), vectors reserved up front, and the trace appended into one reserved
 // std::string with amounts formatted by hand.
 #include "settle/engine.h"
+#include "core/interface_codes.h"
 
 #include <algorithm>
 #include <array>
@@ -620,7 +621,7 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   // ---- Step 5: person's part, personal account, cash.
   b.psn_part_amt_fen = b.medfee_sumamt_fen - b.fund_pay_sumamt_fen;
   t.S("6 个人 person: part ").Y(b.psn_part_amt_fen).S("; ");
-  if (claim.insutype == "310" && claim.acct_used) {
+  if (claim.insutype == code::kInsutypeEmployeeBasic && claim.acct_used) {
     b.acct_pay_fen = std::min(std::max<Fen>(b.psn_part_amt_fen, 0), std::max<Fen>(claim.acct_balance_fen, 0));
     b.balc_fen = claim.acct_balance_fen - b.acct_pay_fen;
     t.S("个人账户 account: balance ").Y(claim.acct_balance_fen).S(", pays ").Y(b.acct_pay_fen).S(", left ");
@@ -628,7 +629,7 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   } else {
     b.acct_pay_fen = 0;
     b.balc_fen = claim.acct_balance_fen;
-    t.S(claim.insutype == "310" ? "account not used" : "no personal account for this insutype");
+    t.S(claim.insutype == code::kInsutypeEmployeeBasic ? "account not used" : "no personal account for this insutype");
   }
   b.psn_cash_pay_fen = b.psn_part_amt_fen - b.acct_pay_fen;
   t.S("; 现金 cash ").Y(b.psn_cash_pay_fen).NL();

@@ -135,7 +135,7 @@ std::optional<Fen> OutputFen(const std::string& response, const std::vector<std:
   if (resp.is_discarded()) return std::nullopt;
   const json* v = Walk(resp, path);
   if (!v || !v->is_number()) return std::nullopt;
-  return ScaledFromDouble(v->get<double>(), 2);
+  return ScaledFromNumberText(v->dump(), 2);
 }
 
 }  // namespace xt::service
