@@ -20,16 +20,6 @@ std::string_view PrefixOf(std::string_view admdvs) {
 }
 
 // Half-open periods [a.begin, a.end) and [b.begin, b.end) share a day.
-bool Overlaps(const Validity& a, const Validity& b) {
-  const bool a_starts_before_b_ends = !b.end || a.begin < *b.end;
-  const bool b_starts_before_a_ends = !a.end || b.begin < *a.end;
-  return a_starts_before_b_ends && b_starts_before_a_ends;
-}
-
-std::string DescribeValidity(const Validity& v) {
-  return "[" + v.begin.ToString() + ", " + (v.end ? v.end->ToString() : std::string("open")) + ")";
-}
-
 constexpr size_t kCodeLengthMax = 50;  // the interface's med_list_codg
 
 }  // namespace
@@ -61,13 +51,6 @@ std::string_view ChargeClassCode(ChargeClass c) {
   return "";
 }
 
-std::string ProvinceOf(std::string_view admdvs) {
-  if (admdvs.size() < 2) return std::string(admdvs);
-  std::string out(admdvs.substr(0, 2));
-  out.append("0000");
-  return out;
-}
-
 Status Catalog::Add(std::string_view treatment_province, ItemVersion item) {
   const std::string_view prefix = PrefixOf(treatment_province);
   const std::string where = std::string(treatment_province) + " item " + item.code;
@@ -80,7 +63,7 @@ Status Catalog::Add(std::string_view treatment_province, ItemVersion item) {
   }
   if (item.validity.end && *item.validity.end <= item.validity.begin) {
     return Status::Error("XT-DATA-003", "catalogue item has an empty validity period",
-                         where + " " + DescribeValidity(item.validity));
+                         where + " " + item.validity.ToString());
   }
   if (item.selfpay_prop_bp < 0 || item.selfpay_prop_bp > kWholeBp) {
     return Status::Error("XT-DATA-003", "catalogue item self-pay ratio must be within 0..100%", where);
@@ -94,10 +77,10 @@ Status Catalog::Add(std::string_view treatment_province, ItemVersion item) {
   if (it == items.end()) it = items.emplace(item.code, Versions{}).first;
   Versions& versions = it->second;
   for (const ItemVersion& v : versions) {
-    if (Overlaps(v.validity, item.validity)) {
+    if (v.validity.Overlaps(item.validity)) {
       return Status::Error("XT-DATA-004", "catalogue item versions overlap in time",
-                           where + " " + DescribeValidity(item.validity) + " overlaps " +
-                               DescribeValidity(v.validity));
+                           where + " " + item.validity.ToString() + " overlaps " +
+                               v.validity.ToString());
     }
   }
   const auto pos = std::upper_bound(versions.begin(), versions.end(), item.validity.begin,

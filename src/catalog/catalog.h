@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/admdvs.h"
 #include "core/date.h"
 #include "core/money.h"
 #include "core/status.h"
@@ -37,9 +38,6 @@ struct ItemVersion {
   BasisPoints selfpay_prop_bp = 0;   // upfront self-pay share for 乙; 0 for 甲 and 丙
   Validity validity;
 };
-
-// Province-level region code of any GB/T 2260 code: "130503" -> "130000".
-std::string ProvinceOf(std::string_view admdvs);
 
 class Catalog {
  public:

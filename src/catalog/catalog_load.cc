@@ -112,10 +112,6 @@ Status ReadItem(const Json& j, const std::string& region, size_t index, ItemVers
   return r.Period(&item->validity);
 }
 
-bool Overlaps(const Validity& a, const Validity& b) {
-  return (!b.end || a.begin < *b.end) && (!a.end || b.begin < *a.end);
-}
-
 }  // namespace
 
 Status LoadCatalogJson(std::string_view json_text, Catalog* out) {
@@ -155,7 +151,7 @@ Status LoadCatalogJson(std::string_view json_text, Catalog* out) {
         if (other->kind != item.kind) {
           return InvalidValue(record, "kind", "differs between versions of the same code");
         }
-        if (Overlaps(other->validity, item.validity)) {
+        if (other->validity.Overlaps(item.validity)) {
           return Status::Error("XT-DATA-004", record + ": two versions are in force on the same day (from " +
                                                   other->validity.begin.ToString() + " and from " +
                                                   item.validity.begin.ToString() + ")");

@@ -34,12 +34,6 @@ LocalSeconds EndOf(Setlym ym) {
 
 // ---- regions and codes
 
-std::string ProvinceOf(std::string_view admdvs) {
-  std::string p(admdvs.substr(0, 2));
-  p += "0000";
-  return p;
-}
-
 bool IsCrossRegion(std::string_view insuplc_admdvs, std::string_view mdtrtarea_admvs) {
   return insuplc_admdvs.size() >= 2 && mdtrtarea_admvs.size() >= 2 &&
          insuplc_admdvs.substr(0, 2) != mdtrtarea_admvs.substr(0, 2);

@@ -32,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/admdvs.h"
 #include "core/date.h"
 #include "core/money.h"
 #include "core/status.h"
@@ -53,8 +54,6 @@ LocalSeconds EndOf(Setlym ym);
 
 // ---- regions and codes
 
-// "130500" -> "130000": clearing is between provinces.
-std::string ProvinceOf(std::string_view admdvs);
 // The first two digits of the insurance and treatment regions differ.
 bool IsCrossRegion(std::string_view insuplc_admdvs, std::string_view mdtrtarea_admvs);
 // clr_type of a visit type, as the settlement answer gives it: 21 inpatient

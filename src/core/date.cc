@@ -152,4 +152,8 @@ std::string FormatLocalCompact(LocalSeconds t) {
   return buf;
 }
 
+std::string Validity::ToString() const {
+  return "[" + begin.ToString() + ", " + (end ? end->ToString() : std::string("open")) + ")";
+}
+
 }  // namespace xt

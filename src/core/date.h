@@ -48,6 +48,12 @@ struct Validity {
   Date begin;
   std::optional<Date> end;
   bool Contains(Date d) const { return begin <= d && (!end || d < *end); }
+  // Whether the two periods share a day.
+  bool Overlaps(const Validity& other) const {
+    return (!other.end || begin < *other.end) && (!end || other.begin < *end);
+  }
+  // "[2026-01-01, 2027-01-01)" or "[2026-01-01, open)", for messages.
+  std::string ToString() const;
 };
 
 }  // namespace xt

@@ -22,14 +22,6 @@ bool SameProvince(std::string_view a, std::string_view b) {
   return TwoDigitPrefix(a) && TwoDigitPrefix(b) && a[0] == b[0] && a[1] == b[1];
 }
 
-bool Overlaps(const Validity& a, const Validity& b) {
-  return (!b.end || a.begin < *b.end) && (!a.end || b.begin < *a.end);
-}
-
-std::string DescribeValidity(const Validity& v) {
-  return "[" + v.begin.ToString() + ", " + (v.end ? v.end->ToString() : std::string("open")) + ")";
-}
-
 // Writes "admdvs|insutype|med_type|lv" into buf; returns its length, or 0 when
 // it does not fit (then no policy can match: Add refuses such long fields).
 constexpr size_t kKeyLengthMax = 64;
@@ -227,10 +219,10 @@ Status PolicyBook::Add(Policy policy) {
   std::vector<size_t>& versions = index_[key];
   for (size_t i : versions) {
     const Policy& other = policies_[i];
-    if (Overlaps(other.validity, policy.validity)) {
+    if (other.validity.Overlaps(policy.validity)) {
       return Status::Error(kDuplicate, "policy " + policy.id + " overlaps policy " + other.id + " in time",
-                           key + " " + DescribeValidity(policy.validity) + " vs " +
-                               DescribeValidity(other.validity));
+                           key + " " + policy.validity.ToString() + " vs " +
+                               other.validity.ToString());
     }
   }
   const size_t pos = policies_.size();

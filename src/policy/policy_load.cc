@@ -384,10 +384,6 @@ Status ReadDeemedFiled(const Json& j, size_t index, DeemedFiledRule* out) {
   return Status::Ok();
 }
 
-bool Overlaps(const Validity& a, const Validity& b) {
-  return (!b.end || a.begin < *b.end) && (!a.end || b.begin < *a.end);
-}
-
 // Policies that name the same cap_key draw on one accumulator, so they must
 // agree on the fund, its code and its cap; likewise a deductible accumulator
 // means one thing (a year's deductible used, or stays counted).
@@ -444,7 +440,7 @@ Status LoadPolicyJson(std::string_view json_text, PolicyBook* out) {
     std::vector<size_t>& versions =
         by_key[p.insuplc_admdvs + "|" + p.insutype + "|" + p.med_type + "|" + std::to_string(p.hosp_lv)];
     for (size_t other : versions) {
-      if (Overlaps(read[other].validity, p.validity)) {
+      if (read[other].validity.Overlaps(p.validity)) {
         return Status::Error("XT-DATA-004", "policy " + p.id + ": in force on the same days as policy " +
                                                 read[other].id + " for the same region, insutype, med_type and level");
       }

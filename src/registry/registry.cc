@@ -67,10 +67,6 @@ bool IsAlnum(std::string_view s, size_t max_len) {
   return true;
 }
 
-bool Overlaps(const Validity& a, const Validity& b) {
-  return (!b.end || a.begin < *b.end) && (!a.end || b.begin < *a.end);
-}
-
 bool IsEmployeeType(std::string_view t) { return t == "1101" || t == "1102" || t == "1201" || t == "1300"; }
 bool IsResidentType(std::string_view t) { return t == "1401" || t == "1402" || t == "1403" || t == "1404"; }
 
@@ -221,7 +217,7 @@ Status ReadPerson(const Json& j, size_t index, const Registry& registry, Person*
     Enrollment e;
     XT_RETURN_IF_ERROR(ReadEnrollment(rec, (*enrollments)[i], i, p->birth, registry, &e));
     for (const Enrollment& other : p->enrollments) {
-      if (other.insutype == e.insutype && Overlaps(other.validity, e.validity)) {
+      if (other.insutype == e.insutype && other.validity.Overlaps(e.validity)) {
         return Status::Error("XT-DATA-004", rec.name() + ": two enrollments in insutype " + e.insutype +
                                                 " are in force on the same day (enrollment #" +
                                                 std::to_string(i + 1) + ")");

@@ -9,14 +9,6 @@ namespace xt::results {
 
 namespace {
 
-std::string DescribeValidity(const Validity& v) {
-  return "[" + v.begin.ToString() + ", " + (v.end ? v.end->ToString() : std::string("open")) + ")";
-}
-
-bool Overlaps(const Validity& a, const Validity& b) {
-  return (!b.end || a.begin < *b.end) && (!a.end || b.begin < *a.end);
-}
-
 bool IsProvinceCode(std::string_view s) {
   if (s.size() != 6) return false;
   for (char c : s) {
@@ -56,7 +48,7 @@ Status Book::AddItem(Item item) {
   std::sort(item.versions.begin(), item.versions.end(),
             [](const ItemVersion& a, const ItemVersion& b) { return a.effective.begin < b.effective.begin; });
   for (size_t i = 1; i < item.versions.size(); ++i) {
-    if (Overlaps(item.versions[i - 1].effective, item.versions[i].effective)) {
+    if (item.versions[i - 1].effective.Overlaps(item.versions[i].effective)) {
       return Status::Error("XT-DATA-004", "recognised item " + item.code + ": two versions are in force on one day");
     }
   }
@@ -70,9 +62,9 @@ Status Book::AddPeriod(std::unordered_map<uint64_t, std::vector<Validity>>* map,
                        const std::string& what) {
   std::vector<Validity>& periods = (*map)[key];
   for (const Validity& other : periods) {
-    if (Overlaps(other, period)) {
-      return Status::Error("XT-DATA-004", what + ": periods " + DescribeValidity(other) + " and " +
-                                              DescribeValidity(period) + " overlap");
+    if (other.Overlaps(period)) {
+      return Status::Error("XT-DATA-004", what + ": periods " + other.ToString() + " and " +
+                                              period.ToString() + " overlap");
     }
   }
   periods.push_back(period);
@@ -135,7 +127,7 @@ Status Book::AddPrice(std::string_view province, std::string_view item_code, Fen
   if (price_fen < 0) return Status::Error("XT-DATA-003", "price of " + std::string(item_code) + " is negative");
   std::vector<PriceVersion>& versions = prices_[Key(region, item)];
   for (const PriceVersion& other : versions) {
-    if (Overlaps(other.period, period)) {
+    if (other.period.Overlaps(period)) {
       return Status::Error("XT-DATA-004", "price of " + std::string(item_code) + " in " + std::string(province) +
                                               ": two versions are in force on one day");
     }

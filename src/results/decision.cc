@@ -90,7 +90,7 @@ Result<std::vector<StatsRow>> Statistics(const Book& book, const catalog::Catalo
   auto row_of = [&](const std::string& code, LocalSeconds at) -> Result<StatsRow*> {
     const InstitutionId inst = book.FindInstitution(code);
     if (inst == kNoInstitution) return err::UnknownInstitution(code);
-    Key key{catalog::ProvinceOf(book.institution(inst).admdvs), code, MonthOf(at)};
+    Key key{ProvinceOf(book.institution(inst).admdvs), code, MonthOf(at)};
     StatsRow& row = rows[key];
     if (row.fixmedins_code.empty()) {
       row.region = std::get<0>(key);

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/admdvs.h"
+
 namespace xt::service {
 
 enum class Role {
@@ -31,9 +33,5 @@ struct Caller {
   static Caller Local() { return Caller{Role::kLocal, "*", ""}; }
 };
 
-// The province (6 digits, "130000") of a region code.
-inline std::string ProvinceOf(std::string_view admdvs) {
-  return admdvs.size() >= 2 ? std::string(admdvs.substr(0, 2)) + "0000" : std::string();
-}
-
 }  // namespace xt::service
+

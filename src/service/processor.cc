@@ -566,17 +566,17 @@ class Handlers {
       return err::WrongRegion("insuplc_admdvs " + c.insuplc_admdvs + " is not the person's insurance region " +
                               enr->insuplc_admdvs);
     }
-    const std::string treat_province = catalog::ProvinceOf(c.mdtrtarea_admvs);
+    const std::string treat_province = ProvinceOf(c.mdtrtarea_admvs);
     bool filed = false;
     for (const auto& fl : person.filings) {
-      if (catalog::ProvinceOf(fl.mdtrtarea_admvs) == treat_province && fl.validity.Contains(on)) filed = true;
+      if (ProvinceOf(fl.mdtrtarea_admvs) == treat_province && fl.validity.Contains(on)) filed = true;
     }
     // And the filings made over the interface (2501), while active.
     if (!filed) {
       XT_ASSIGN_OR_RETURN(auto filings, txn.FilingsOfPerson(psn_no, kFilingsPerPersonMax));
       for (const auto& fl : filings) {
         if (fl.kind == "referral" && fl.state == "active" && fl.insutype == insutype &&
-            catalog::ProvinceOf(fl.mdtrtarea_admvs) == treat_province &&
+            ProvinceOf(fl.mdtrtarea_admvs) == treat_province &&
             Validity{fl.begin, fl.end}.Contains(on)) {
           filed = true;
         }
@@ -828,8 +828,8 @@ class Handlers {
     if (DateOf(end) < DateOf(begin)) return err::FilingInvalid("enddate is before begndate");
     XT_ASSIGN_OR_RETURN(registry::Person person, PersonByNo(*txn, psn_no));
     XT_ASSIGN_OR_RETURN(const registry::Enrollment* enr, ActiveEnrollment(person, insutype, DateOf(begin)));
-    if (catalog::ProvinceOf(area) == catalog::ProvinceOf(enr->insuplc_admdvs)) {
-      return err::FilingInvalid("treatment in the person's own province (" + catalog::ProvinceOf(area) +
+    if (ProvinceOf(area) == ProvinceOf(enr->insuplc_admdvs)) {
+      return err::FilingInvalid("treatment in the person's own province (" + ProvinceOf(area) +
                                 ") needs no filing");
     }
     store::FilingRow row;
@@ -1065,7 +1065,7 @@ class Handlers {
       if (!d) return err::BadField("input.data.ver", "must be 0 or a day (yyyy-MM-dd or yyyyMMdd): the newest version held");
       ver_day = d->ToCompact();
     }
-    const std::string no = CatalogFileNo(c.infno, catalog::ProvinceOf(c.mdtrtarea_admvs), ver_day);
+    const std::string no = CatalogFileNo(c.infno, ProvinceOf(c.mdtrtarea_admvs), ver_day);
     XT_ASSIGN_OR_RETURN(CatalogFile made, MakeCatalogFile(ref_.catalog, no));
     JsonWriter w;
     w.BeginObject().Field("file_qury_no", no).Field("filename", made.filename);
@@ -1095,7 +1095,7 @@ class Handlers {
       return err::BadField("input.data.page_size", "must be 1.." + std::to_string(kCatalogPageSizeMax));
     }
     const Date on = on_time ? DateOf(*on_time) : DateOf(c.now);
-    const std::string province = catalog::ProvinceOf(c.mdtrtarea_admvs);
+    const std::string province = ProvinceOf(c.mdtrtarea_admvs);
     std::vector<const catalog::ItemVersion*> hits;
     for (const catalog::ItemVersion* it : ref_.catalog.ItemsOf(province)) {
       if (!it->validity.Contains(on) || (!code.empty() && it->code != code) ||
@@ -1322,7 +1322,7 @@ class Handlers {
       WritePersonFields(w, v, DateOf(c.now));
       w.Field("insutype", v.insutype).Field("begndate", DateOf(v.begntime).ToString()).Field("med_type", v.med_type);
       w.Field("ipt_otp_no", own ? v.ipt_otp_no : std::string()).Field("fixmedins_code", v.fixmedins_code);
-      w.Field("out_flag", catalog::ProvinceOf(v.insuplc_admdvs) != catalog::ProvinceOf(v.mdtrtarea_admvs) ? "1" : "0");
+      w.Field("out_flag", ProvinceOf(v.insuplc_admdvs) != ProvinceOf(v.mdtrtarea_admvs) ? "1" : "0");
       w.EndObject();
     }
     w.EndArray().EndObject();
@@ -2371,7 +2371,7 @@ void Processor::CallAsync(const Caller& caller, std::string_view request_json, P
   }
   ctx.institution = ref_->registry.FindInstitution(ctx.fixmedins_code);
   if (!ctx.institution) return f->Refuse(err::UnknownInstitution(ctx.fixmedins_code));
-  if (catalog::ProvinceOf(ctx.institution->admdvs) != catalog::ProvinceOf(ctx.mdtrtarea_admvs)) {
+  if (ProvinceOf(ctx.institution->admdvs) != ProvinceOf(ctx.mdtrtarea_admvs)) {
     return f->Refuse(err::WrongRegion("mdtrtarea_admvs is not the region of institution " + ctx.fixmedins_code));
   }
   const auto& table = Handlers::Table();

@@ -94,7 +94,7 @@ Result<std::vector<Prepared>> Prepare(Fixture& fx, const std::string& data_dir, 
   // Per treatment province: items in force today that are in scope (甲/乙).
   std::map<std::string, std::vector<const catalog::ItemVersion*>> items;
   for (const auto& inst : insts) {
-    const std::string prov = catalog::ProvinceOf(inst.admdvs);
+    const std::string prov = ProvinceOf(inst.admdvs);
     if (items.count(prov)) continue;
     auto& list = items[prov];
     for (const auto* it : fx.ref->catalog.ItemsOf(prov)) {
@@ -126,7 +126,7 @@ Result<std::vector<Prepared>> Prepare(Fixture& fx, const std::string& data_dir, 
     };
     auto r = drv.Open(&p.visit, now);
     if (r.infcode != 0) return fail(r, "register");
-    const auto& list = items[catalog::ProvinceOf(inst.admdvs)];
+    const auto& list = items[ProvinceOf(inst.admdvs)];
     std::vector<FlowLine> fl;
     for (int k = 0; k < lines; ++k) {
       const auto* item = list[static_cast<size_t>(i * 31 + k * 17) % list.size()];

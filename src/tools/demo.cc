@@ -36,7 +36,7 @@ Result<DemoResult> RunDemo(store::Store& store, const RefData& ref, const Clock&
   hospital = ref.registry.FindInstitution(kDemoFixmedinsCode);
   for (const auto& inst : ref.registry.institutions()) {
     if (hospital) break;
-    if (catalog::ProvinceOf(inst.admdvs) == "120000" && inst.hosp_lv == 3) hospital = &inst;
+    if (ProvinceOf(inst.admdvs) == "120000" && inst.hosp_lv == 3) hospital = &inst;
   }
   if (!hospital) return Status::Error("XT-DEMO-001", "the dataset has no tertiary hospital in Tianjin");
   res.fixmedins_code = hospital->fixmedins_code;
@@ -136,7 +136,7 @@ Result<std::vector<IssuedKey>> IssueDemoCredentials(store::Store* store, const R
   for (const char* province : kAgencyProvinces) {
     std::string hospital;
     for (const auto& inst : ref.registry.institutions()) {
-      if (catalog::ProvinceOf(inst.admdvs) != province) continue;
+      if (ProvinceOf(inst.admdvs) != province) continue;
       if (hospital.empty() || inst.fixmedins_code == kDemoFixmedinsCode) hospital = inst.fixmedins_code;
     }
     if (!hospital.empty()) wanted.emplace_back(Role::kHospital, hospital);

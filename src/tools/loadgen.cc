@@ -141,7 +141,7 @@ Result<std::unique_ptr<Dataset>> LoadDataset(const std::string& dir) {
     return Status::Error("XT-LOAD-001", "the dataset has no insured persons or no institutions");
   }
   for (const auto& inst : d->registry.institutions()) {
-    const std::string prov = catalog::ProvinceOf(inst.admdvs);
+    const std::string prov = ProvinceOf(inst.admdvs);
     if (d->items.count(prov)) continue;
     auto& list = d->items[prov];
     for (const auto* it : d->catalog.ItemsOf(prov)) {
@@ -1102,7 +1102,7 @@ Status SignIn(const LoadgenOptions& o, const RequestWriter& writer, EventLoop* l
     session.inst = &inst;
     session.msgid_prefix = inst.fixmedins_code + nonce;
     session.bearer = "Authorization: Bearer " + key->second + "\r\n";
-    session.items = &data->items.at(catalog::ProvinceOf(inst.admdvs));
+    session.items = &data->items.at(ProvinceOf(inst.admdvs));
     if (!EnvelopeMatches(session)) {
       return Status::Error("XT-INT-001", "the load generator's envelope differs from service::HospitalClient's");
     }
