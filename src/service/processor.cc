@@ -22,12 +22,38 @@
 #include "service/envelope.h"
 #include "service/errors.h"
 #include "settle/engine.h"
+#include "settle/visit_state.h"
 
 namespace xt::service {
 
 using json = nlohmann::json;
+using settle::VisitState;
 
 namespace {
+
+// A visit's state as stored. A name the store should never hold reads as
+// cancelled: final, so nothing more is done with such a visit.
+VisitState StateOf(const store::VisitRow& v) {
+  return settle::ParseVisitState(v.state).value_or(VisitState::kCancelled);
+}
+
+std::string_view Name(VisitState s) { return settle::ToString(s); }
+
+// Whether the visit may move to `to`: the handlers check the state first
+// and answer the client; a move the state table still refuses is a defect
+// of a handler, never the client's.
+Status CheckMove(const store::VisitRow& v, VisitState to) {
+  if (settle::CanMove(StateOf(v), to)) return Status::Ok();
+  return Status::Error("XT-INT-001", "internal error",
+                       "visit " + v.mdtrt_id + ": " + v.state + " -> " + std::string(Name(to)) + " is not a move");
+}
+
+// Moves a visit to `to`; the caller writes the row.
+Status MoveVisit(store::VisitRow* v, VisitState to) {
+  XT_RETURN_IF_ERROR(CheckMove(*v, to));
+  v->state = std::string(Name(to));
+  return Status::Ok();
+}
 
 // Decimal places accepted beyond the interface's own (money 2, cnt 4,
 // pric 6), rounded half away from zero: HIS systems send "24.7000".
@@ -543,7 +569,7 @@ class Handlers {
     // answer): it gets the visit already opened, not a second one.
     if (!ipt_otp_no.empty()) {
       XT_ASSIGN_OR_RETURN(auto open, txn.FindOpenVisitByNumber(psn_no, c.fixmedins_code, ipt_otp_no,
-                                                              med_type[0] == '2' ? "admitted" : "registered"));
+                                                              Name(settle::StateAtRegistration(med_type[0] == '2'))));
       if (open) {
         (*out)[out_key] = {{"mdtrt_id", open->mdtrt_id}, {"psn_no", psn_no}, {"ipt_otp_no", ipt_otp_no}};
         return Status::Ok();
@@ -553,7 +579,7 @@ class Handlers {
       // One bed at a time: a person in hospital (admitted, not yet
       // discharged) anywhere in the region is not admitted a second time
       // (docs/settlement.md, "Decisions").
-      XT_ASSIGN_OR_RETURN(auto stays, txn.VisitsOfPersonInState(psn_no, "admitted", 1));
+      XT_ASSIGN_OR_RETURN(auto stays, txn.VisitsOfPersonInState(psn_no, Name(VisitState::kAdmitted), 1));
       if (!stays.empty()) {
         return err::AlreadyAdmitted("the person is already in hospital: admitted at institution " +
                                     stays[0].fixmedins_code + " on " + FormatLocalTime(stays[0].begntime) +
@@ -597,7 +623,7 @@ class Handlers {
     v.birth = person.birth;
     v.filed = filed;
     v.begntime = begntime;
-    v.state = med_type[0] == '2' ? "admitted" : "registered";
+    v.state = std::string(Name(settle::StateAtRegistration(med_type[0] == '2')));
     v.ipt_otp_no = ipt_otp_no;
     v.msgid = c.msgid;
     v.cvlserv_flag = enr->cvlserv_flag;
@@ -634,10 +660,10 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
-    if (v.state != "registered") return err::VisitState("only a registered, unsettled visit can be cancelled (it is " + v.state + ")");
+    if (StateOf(v) != VisitState::kRegistered) return err::VisitState("only a registered, unsettled visit can be cancelled (it is " + v.state + ")");
     XT_ASSIGN_OR_RETURN(auto lines, txn->ActiveFeeLines(mdtrt_id));
     for (const auto& l : lines) XT_RETURN_IF_ERROR(txn->SetFeeLineState(mdtrt_id, l.feedetl_sn, "cancelled"));
-    v.state = "cancelled";
+    XT_RETURN_IF_ERROR(MoveVisit(&v, VisitState::kCancelled));
     XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
     *out = json::object();
     return Status::Ok();
@@ -653,9 +679,9 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string psn_no, info.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(LocalSeconds endtime, info.Time("endtime"));
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
-    if (v.state != "admitted") return err::VisitState("only an admitted stay can be discharged (it is " + v.state + ")");
+    if (StateOf(v) != VisitState::kAdmitted) return err::VisitState("only an admitted stay can be discharged (it is " + v.state + ")");
     if (endtime < v.begntime) return err::BadField("input.dscginfo.endtime", "is before the admission time");
-    v.state = "discharged";
+    XT_RETURN_IF_ERROR(MoveVisit(&v, VisitState::kDischarged));
     v.endtime = endtime;
     XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
     *out = json::object();
@@ -701,7 +727,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string med_type, info.OptStr("med_type", 6));
     XT_ASSIGN_OR_RETURN(std::string diagnoses, Diagnoses(input));
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
-    if (v.state != "registered") {
+    if (StateOf(v) != VisitState::kRegistered) {
       return err::VisitState("visit information is accepted for a registered, unsettled visit (it is " + v.state + ")");
     }
     if (!med_type.empty()) {
@@ -733,7 +759,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string diagnoses, Diagnoses(input));
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
     if (!diagnoses.empty()) v.diseinfo_json = std::move(diagnoses);
-    if (v.state != "admitted" && v.state != "discharged") {
+    if (StateOf(v) != VisitState::kAdmitted && StateOf(v) != VisitState::kDischarged) {
       return err::VisitState("only an open stay can be changed (it is " + v.state + ")");
     }
     if (!med_type.empty()) {
@@ -762,13 +788,13 @@ class Handlers {
 
   Status CancelStay(CallCtx& c, store::WriteTxn& txn, store::VisitRow& v, json* out) {
     if (v.med_type[0] != '2') return err::VisitKind("this is an outpatient visit: cancel it with 2202");
-    if (v.state != "admitted") {
+    if (StateOf(v) != VisitState::kAdmitted) {
       return err::VisitState("only an admitted stay can be cancelled (it is " + v.state +
-                             (v.state == "discharged" ? "; undo the discharge with 2405 first)" : ")"));
+                             (StateOf(v) == VisitState::kDischarged ? "; undo the discharge with 2405 first)" : ")"));
     }
     XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(v.mdtrt_id));
     for (const auto& l : lines) XT_RETURN_IF_ERROR(txn.SetFeeLineState(v.mdtrt_id, l.feedetl_sn, "cancelled"));
-    v.state = "cancelled";
+    XT_RETURN_IF_ERROR(MoveVisit(&v, VisitState::kCancelled));
     XT_RETURN_IF_ERROR(txn.UpdateVisit(v));
     c.subject = v.psn_no;
     *out = json::object();
@@ -782,16 +808,16 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
-    if (v.state != "discharged") {
+    if (StateOf(v) != VisitState::kDischarged) {
       return err::VisitState("only a discharged, unsettled stay can have its discharge undone (it is " + v.state +
-                             (v.state == "settled" ? "; reverse the settlement first)" : ")"));
+                             (StateOf(v) == VisitState::kSettled ? "; reverse the settlement first)" : ")"));
     }
-    XT_ASSIGN_OR_RETURN(auto stays, txn->VisitsOfPersonInState(psn_no, "admitted", 1));
+    XT_ASSIGN_OR_RETURN(auto stays, txn->VisitsOfPersonInState(psn_no, Name(VisitState::kAdmitted), 1));
     if (!stays.empty()) {
       return err::AlreadyAdmitted("the person has been admitted again at institution " + stays[0].fixmedins_code +
                                   " on " + FormatLocalTime(stays[0].begntime));
     }
-    v.state = "admitted";
+    XT_RETURN_IF_ERROR(MoveVisit(&v, VisitState::kAdmitted));
     v.endtime.reset();
     XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
     *out = json::object();
@@ -1173,7 +1199,7 @@ class Handlers {
       else w.Null();
       w.Field("med_type", v.med_type).Field("ipt_otp_no", v.ipt_otp_no);
       w.Field("cvlserv_flag", v.cvlserv_flag ? "1" : "0").Field("mdtrt_cert_type", v.mdtrt_cert_type);
-      w.Field("inhosp_stas", v.state == "admitted" ? "1" : "0").Field("vis_stas", v.state);
+      w.Field("inhosp_stas", StateOf(v) == VisitState::kAdmitted ? "1" : "0").Field("vis_stas", v.state);
       w.Key("diseinfo").Raw(v.diseinfo_json.empty() ? std::string_view("[]") : std::string_view(v.diseinfo_json));
       w.EndObject();
     }
@@ -1280,7 +1306,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> from, data.OptTime("begntime"));
     XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> to, data.OptTime("endtime"));
     c.subject = psn_no;
-    XT_ASSIGN_OR_RETURN(auto visits, txn.VisitsOfPersonInState(psn_no, "settled", kQueryRowsMax));
+    XT_ASSIGN_OR_RETURN(auto visits, txn.VisitsOfPersonInState(psn_no, Name(VisitState::kSettled), kQueryRowsMax));
     JsonWriter w;
     w.BeginObject().Key("feedetail").BeginArray();
     for (const auto& v : visits) {
@@ -1313,7 +1339,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
     c.subject = psn_no;
-    XT_ASSIGN_OR_RETURN(auto stays, txn.VisitsOfPersonInState(psn_no, "admitted", kQueryRowsMax));
+    XT_ASSIGN_OR_RETURN(auto stays, txn.VisitsOfPersonInState(psn_no, Name(VisitState::kAdmitted), kQueryRowsMax));
     JsonWriter w;
     w.BeginObject().Key("data").BeginArray();
     for (const auto& v : stays) {
@@ -1545,7 +1571,7 @@ class Handlers {
     const std::vector<store::FeeLineRow>& rows = c.pre.fee_rows;
     const std::string& mdtrt_id = c.pre.fee_mdtrt_id;
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, c.pre.fee_psn_no));
-    if (v.state != "registered" && v.state != "admitted" && v.state != "discharged") {
+    if (!settle::IsOpen(StateOf(v))) {
       return err::VisitState("fee details can be uploaded only to an open, unsettled visit (it is " + v.state + ")");
     }
     // Every line of the visit, cancelled ones too: a feedetl_sn is never reused.
@@ -1582,8 +1608,8 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string bchno, data.Serial("chrg_bchno", 30, /*required=*/false));
     XT_ASSIGN_OR_RETURN(std::string sn, data.Serial("feedetl_sn", 30, /*required=*/false));
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
-    if (v.state == "settled") return err::AlreadySettled();
-    if (v.state == "cancelled") return err::VisitState("the visit is cancelled");
+    if (StateOf(v) == VisitState::kSettled) return err::AlreadySettled();
+    if (StateOf(v) == VisitState::kCancelled) return err::VisitState("the visit is cancelled");
     const bool all_batches = bchno.empty() || bchno == "0000";
     const bool all_lines = sn.empty() || sn == "0000";
     XT_ASSIGN_OR_RETURN(auto lines, txn->ActiveFeeLines(mdtrt_id));
@@ -1620,11 +1646,11 @@ class Handlers {
     // change it with 2203 (outpatient) or 2403 (a stay) first.
     XT_ASSIGN_OR_RETURN(std::string med_type, data.OptStr("med_type", 6));
     if (!med_type.empty() && med_type != v.med_type) return err::MedTypeMismatch(med_type, v.med_type, IsInpatient(c));
-    if (v.state == "settled") return err::AlreadySettled();
-    if (v.state == "admitted" && !estimate) {
+    if (StateOf(v) == VisitState::kSettled) return err::AlreadySettled();
+    if (StateOf(v) == VisitState::kAdmitted && !estimate) {
       return err::VisitState("the patient must be discharged (2402) before settlement; 2303 gives an estimate during the stay");
     }
-    if (v.state != "registered" && v.state != "discharged" && v.state != "admitted") {
+    if (!settle::IsOpen(StateOf(v))) {
       return err::VisitState("the visit is " + v.state);
     }
     XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(mdtrt_id));
@@ -1850,7 +1876,8 @@ class Handlers {
     XT_RETURN_IF_ERROR(txn->InsertSettlement(row));
     XT_RETURN_IF_ERROR(txn->AddAccumulators(row.psn_no, row.year, row.deltas));
     XT_RETURN_IF_ERROR(txn->PostTransfers(ledger::TransfersFor(row)));
-    XT_RETURN_IF_ERROR(txn->SetVisitState(comp.visit.mdtrt_id, "settled"));
+    XT_RETURN_IF_ERROR(CheckMove(comp.visit, VisitState::kSettled));
+    XT_RETURN_IF_ERROR(txn->SetVisitState(comp.visit.mdtrt_id, Name(VisitState::kSettled)));
     c.output_setl_id = row.setl_id;
     c.render = [row = std::move(row), funds = FundRows(comp.breakdown), trace = std::move(comp.breakdown.trace),
                 visit = std::move(comp.visit)] { return RenderSettlement(row, funds, trace, visit); };
@@ -1924,7 +1951,9 @@ class Handlers {
     XT_RETURN_IF_ERROR(txn->SetSettlementState(orig->setl_id, "reversed"));
     XT_RETURN_IF_ERROR(txn->AddAccumulators(rev.psn_no, rev.year, rev.deltas));
     XT_RETURN_IF_ERROR(txn->PostTransfers(ledger::TransfersFor(rev)));
-    XT_RETURN_IF_ERROR(txn->SetVisitState(v.mdtrt_id, v.med_type[0] == '2' ? "discharged" : "registered"));
+    const VisitState back = settle::StateAfterReversal(v.med_type[0] == '2');
+    XT_RETURN_IF_ERROR(CheckMove(v, back));
+    XT_RETURN_IF_ERROR(txn->SetVisitState(v.mdtrt_id, Name(back)));
     XT_ASSIGN_OR_RETURN(c.raw_output, RenderStored(*txn, rev));
     c.output_setl_id = rev.setl_id;
     return Status::Ok();
@@ -2012,9 +2041,10 @@ class Handlers {
       const std::string mdtrt_id = output && output->contains("data") ? (*output)["data"].value("mdtrt_id", "") : "";
       XT_ASSIGN_OR_RETURN(auto v, txn->FindVisit(mdtrt_id));
       if (!v) return Status::Error("XT-INT-001", "internal error", "registration message without its visit");
-      if (v->state != "registered") return err::VisitState("the visit has moved on; reverse its settlement first");
+      if (StateOf(*v) != VisitState::kRegistered) return err::VisitState("the visit has moved on; reverse its settlement first");
       c.subject = v->psn_no;
-      XT_RETURN_IF_ERROR(txn->SetVisitState(mdtrt_id, "cancelled"));
+      XT_RETURN_IF_ERROR(CheckMove(*v, VisitState::kCancelled));
+      XT_RETURN_IF_ERROR(txn->SetVisitState(mdtrt_id, Name(VisitState::kCancelled)));
       (*out)["result"] = "cancelled";
       (*out)["mdtrt_id"] = mdtrt_id;
       return Status::Ok();

@@ -12,6 +12,7 @@
 #include "results/access.h"
 #include "results/decision.h"
 #include "results/errors.h"
+#include "settle/visit_state.h"
 
 namespace xt::service {
 
@@ -187,7 +188,8 @@ Status ResultsApi::MayViewNow(store::ReadTxn& txn, const std::string& viewer, co
     results::Visit visit{v.mdtrt_id, v.psn_no, v.fixmedins_code, v.begntime, std::nullopt};
     // Registered or admitted: open. Any other state has ended, at its end
     // time when known, else at once.
-    if (v.state != "registered" && v.state != "admitted") visit.end = v.endtime.value_or(v.begntime);
+    const auto state = settle::ParseVisitState(v.state);
+    if (state != settle::VisitState::kRegistered && state != settle::VisitState::kAdmitted) visit.end = v.endtime.value_or(v.begntime);
     visits.push_back(std::move(visit));
   }
   return results::MayView(viewer, psn_no, visits, clock_->NowLocal());
@@ -661,3 +663,4 @@ ApiReply ResultsApi::Statistics(const Caller& caller, const QueryParams& params)
 }
 
 }  // namespace xt::service
+
