@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <charconv>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -333,7 +334,7 @@ class JsonBuilder {
   }
 
   // -?(0|[1-9][0-9]*)(\.[0-9]+)? : integers of at most 18 digits, decimals
-  // as the double strtod gives for the same text, as nlohmann's lexer does.
+  // kept as their text (under 64 bytes).
   // Exponents and longer integers are left to nlohmann.
   bool Number(JsonValue* out) {
     const char* begin = p_;
@@ -355,9 +356,6 @@ class JsonBuilder {
     if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) return false;
     const size_t n = static_cast<size_t>(p_ - begin);
     if (n >= 64) return false;
-    char buf[64];
-    std::memcpy(buf, begin, n);
-    buf[n] = '\0';
     if (decimal) {
       // Kept as text (in the document's copy, which the parser does not
       // write over outside strings); number_float() reads the double.
@@ -366,6 +364,9 @@ class JsonBuilder {
       out->size_ = static_cast<uint32_t>(n);
       return true;
     }
+    char buf[64];
+    std::memcpy(buf, begin, n);
+    buf[n] = '\0';
     // Like nlohmann's lexer: unsigned without a sign, signed with one.
     const bool negative = buf[0] == '-';
     if (n - (negative ? 1 : 0) > 18) return false;
@@ -391,12 +392,10 @@ class JsonBuilder {
 
 double JsonValue::number_float() const {
   if (type_ != Type::kFloat) return 0.0;
-  // The text is short (under 64 bytes) and not terminated.
-  char buf[64];
-  const size_t n = std::min<size_t>(size_, sizeof buf - 1);
-  std::memcpy(buf, s_, n);
-  buf[n] = '\0';
-  return std::strtod(buf, nullptr);
+  // Correctly rounded, as strtod, without its locale or a terminated copy.
+  double d = 0.0;
+  std::from_chars(s_, s_ + size_, d);
+  return d;
 }
 
 std::optional<int64_t> JsonValue::int64() const {

@@ -3,11 +3,10 @@
 #include "core/money.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <cstdlib>
-#include <cstring>
-#include <string>
 
 namespace xt {
 
@@ -86,16 +85,15 @@ std::optional<int64_t> ScaledFromNumberText(std::string_view text, int scale) {
   for (size_t i = (text[0] == '-' ? 1 : 0); i < text.size(); ++i) {
     if (i != dot && (text[i] < '0' || text[i] > '9')) return std::nullopt;
   }
-  auto kept = ParseDecimal(text.substr(0, dot + 1 + scale == dot + 1 ? dot : dot + 1 + scale), scale);
+  auto kept = ParseDecimal(text.substr(0, scale == 0 ? dot : dot + 1 + scale), scale);
   if (!kept) return std::nullopt;
   const bool negative = text[0] == '-';
   if (text[dot + 1 + scale] >= '5') *kept += negative ? -1 : 1;
   // Noise is what ScaledFromDouble tolerates: within a few units in the
   // last place of a value with `scale` decimals.
-  char buf[48];
-  std::memcpy(buf, text.data(), text.size());
-  buf[text.size()] = '\0';
-  if (ScaledFromDouble(std::strtod(buf, nullptr), scale) != kept) return std::nullopt;
+  double read = 0.0;
+  std::from_chars(text.data(), text.data() + text.size(), read);
+  if (ScaledFromDouble(read, scale) != kept) return std::nullopt;
   return kept;
 }
 

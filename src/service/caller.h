@@ -8,8 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include "core/admdvs.h"
-
 namespace xt::service {
 
 enum class Role {

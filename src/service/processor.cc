@@ -546,8 +546,8 @@ class Handlers {
       } else {
         w.Null();
       }
-      // The personal account belongs to employees' basic medical insurance.
       w.Field("cvlserv_flag", e.cvlserv_flag ? "1" : "0");
+      // The personal account belongs to employees' basic medical insurance.
       w.FieldMoney("balc", e.insutype == code::kInsutypeEmployeeBasic ? balance : 0).Field("emp_name", "").EndObject();
     }
     w.EndArray().Key("idetinfo").BeginArray().EndArray().EndObject();

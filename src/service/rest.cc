@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/admdvs.h"
 #include "core/json_writer.h"
 #include "ledger/ledger.h"
 #include "service/results_service.h"

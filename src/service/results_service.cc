@@ -7,6 +7,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/admdvs.h"
 #include "core/crypto.h"
 #include "core/json_writer.h"
 #include "results/access.h"
