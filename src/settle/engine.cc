@@ -395,9 +395,20 @@ int64_t AccumValue(const Accumulators& acc, std::string_view key) {
   return total;
 }
 
-Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog,
-                             const policy::PolicyBook& policies, const Accumulators& ytd) {
-  // ---- Step 2 first: the policy and the category decide whether to go on.
+namespace {
+
+// Adjudicate's steps, in the order docs/settlement.md numbers them. Each
+// writes its part of the breakdown and its line of the trace.
+
+// What applies to the claim: the insurance place's policy in force and the
+// person's category. Looked up first: without them there is nothing to do.
+struct Applicable {
+  const Policy* pol = nullptr;
+  PersonCategory category{};
+  size_t cat = 0;  // the category as an index into the policy's figures
+};
+
+Result<Applicable> FindApplicable(const Claim& claim, const policy::PolicyBook& policies) {
   const Policy* pol = policies.Find(claim.insuplc_admdvs, claim.insutype, claim.med_type, claim.hosp_lv, claim.date);
   if (pol == nullptr) {
     // What was looked for is no personal data, and tells the hospital what
@@ -417,13 +428,12 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
     return Status::Error("XT-SETL-002", "the policy has no figures for the person's category",
                          "policy " + pol->id + " category " + std::string(policy::CategoryName(*category)));
   }
+  return Applicable{pol, *category, cat};
+}
 
-  Breakdown b;
-  b.lines.reserve(claim.lines.size());
-  b.trace.reserve(720 + 200 * pol->bands.size() + 120 * pol->funds.size());
-  Tracer t(&b.trace);
-
-  // ---- Step 1: lines, by the treatment place's catalogue.
+// Step 1: each line by the treatment place's catalogue, and the claim's
+// totals of each part. Refuses a negative claim and overdrawn refunds.
+Status SplitClaimLines(const Claim& claim, const catalog::Catalog& catalog, Breakdown& b, Tracer& t) {
   std::string overdrawn;
   b.lines = SplitLines(claim.lines, catalog, claim.mdtrtarea_admvs, claim.date, &overdrawn);
   int not_listed = 0, class_c = 0, over_cap = 0, class_b = 0, refunds = 0;
@@ -466,8 +476,6 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   XT_INVARIANT(b.fulamt_ownpay_amt_fen >= 0 && b.overlmt_selfpay_fen >= 0 && b.preselfpay_amt_fen >= 0 &&
                    b.inscp_scp_amt_fen >= 0,
                "no item overdrawn, so no part is negative");
-  b.policy_id = pol->id;
-  b.category = *category;
 
   t.S("1 明细 lines: ").I(static_cast<int64_t>(claim.lines.size())).S(" (not listed ").I(not_listed);
   t.S(", 丙 ").I(class_c).S(", 乙 ").I(class_b).S(", over price cap ").I(over_cap).S(", refund ").I(refunds);
@@ -480,14 +488,20 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   t.S("; medfee ").Y(b.medfee_sumamt_fen).S(" = 全自费 fulamt_ownpay ").Y(b.fulamt_ownpay_amt_fen);
   t.S(" + 超限价 overlmt ").Y(b.overlmt_selfpay_fen).S(" + 先行自付 preselfpay ").Y(b.preselfpay_amt_fen);
   t.S(" + 范围内 inscp ").Y(b.inscp_scp_amt_fen).NL();
+  return Status::Ok();
+}
 
-  // ---- Step 2: policy, category, filing.
+// Step 2: the policy and category found, and whether the trip counts as
+// filed; an unfiled cross-province trip has every ratio cut.
+void DecideFiling(const Claim& claim, const policy::PolicyBook& policies, const Applicable& a, Breakdown& b,
+                  Tracer& t) {
+  const Policy& pol = *a.pol;
   const std::string_view insuplc = claim.insuplc_admdvs;
   const std::string_view mdtrtarea = claim.mdtrtarea_admvs;
   const bool same_province = insuplc.size() >= 2 && mdtrtarea.size() >= 2 && insuplc[0] == mdtrtarea[0] &&
                              insuplc[1] == mdtrtarea[1];
-  t.S("2 政策 policy ").S(pol->id).S(pol->sample ? " (sample)" : "").S("; category ");
-  t.S(policy::CategoryName(*category)).S(" (psn_type ").S(claim.psn_type).S("); ");
+  t.S("2 政策 policy ").S(pol.id).S(pol.sample ? " (sample)" : "").S("; category ");
+  t.S(policy::CategoryName(a.category)).S(" (psn_type ").S(claim.psn_type).S("); ");
   const policy::DeemedFiledRule* deemed = nullptr;
   if (same_province) {
     t.S("same province: no filing needed");
@@ -497,16 +511,18 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
     t.S("deemed filed 视同备案 (rule from ").D(deemed->validity.begin).S(")");
   } else {
     b.filed_effective = false;
-    b.unfiled_cut_bp = pol->unfiled_cut_bp;
+    b.unfiled_cut_bp = pol.unfiled_cut_bp;
     t.S("unfiled 未备案 cross-province trip: every ratio cut by ").Y(b.unfiled_cut_bp).S(" points");
   }
   t.NL();
-  const BasisPoints cut_bp = b.unfiled_cut_bp;
+}
 
-  // ---- Step 3: deductible.
+// Step 3: the deductible, per year (what is left of the year's) or per stay
+// (the first stay's figure, or a later stay's).
+void ApplyDeductible(const Applicable& a, const Accumulators& ytd, Breakdown& b, Tracer& t) {
   const Fen S = b.inscp_scp_amt_fen;
-  const policy::DeductibleRule& ded = pol->deductible;
-  const Fen first_fen = *ded.first_fen[cat];
+  const policy::DeductibleRule& ded = a.pol->deductible;
+  const Fen first_fen = *ded.first_fen[a.cat];
   Fen remaining = 0;
   t.S("3 起付线 deductible");
   if (ded.period == DeductiblePeriod::kYear) {
@@ -516,25 +532,27 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
     t.S(" (per year): policy ").Y(first_fen).S(", used this year ").Y(used);
   } else {
     const int64_t stays = AccumOf(ytd, kStayPrefix, ded.accum_key);
-    remaining = stays <= 0 ? first_fen : ded.later_fen[cat].value_or(first_fen);
+    remaining = stays <= 0 ? first_fen : ded.later_fen[a.cat].value_or(first_fen);
     b.act_pay_dedc_fen = std::min(std::max<Fen>(S, 0), remaining);
     t.S(" (per stay): stay ").I(std::max<int64_t>(stays, 0) + 1).S(" this year, policy ").Y(remaining);
   }
   t.S(", applied ").Y(b.act_pay_dedc_fen).NL();
+}
 
-  // ---- Step 4: bands and funds.
+// Step 4: the payable in-scope amount, band by band, each segment paid by
+// its band's fund at its ratio (PayFrom: caps and overflow). Fills
+// ctx.states with what each fund paid.
+void PayBands(const Applicable& a, const Accumulators& ytd, BandContext& ctx) {
+  const Policy& pol = *a.pol;
+  Breakdown& b = *ctx.b;
+  Tracer& t = *ctx.t;
   // PolicyBook::Add refuses a fund named twice, so a policy has at most one
   // layer per fund kind.
-  XT_INVARIANT(pol->funds.size() <= policy::kFundKindCount, "policy " + pol->id + " has too many fund layers");
-  BandContext ctx;
-  ctx.category = cat;
-  ctx.cut_bp = cut_bp;
+  XT_INVARIANT(pol.funds.size() <= policy::kFundKindCount, "policy " + pol.id + " has too many fund layers");
   ctx.state_of.fill(-1);
-  ctx.b = &b;
-  ctx.t = &t;
-  b.funds.reserve(pol->funds.size());
-  for (size_t i = 0; i < pol->funds.size(); ++i) {
-    const FundLayer& layer = pol->funds[i];
+  b.funds.reserve(pol.funds.size());
+  for (size_t i = 0; i < pol.funds.size(); ++i) {
+    const FundLayer& layer = pol.funds[i];
     FundState& st = ctx.states[i];
     st.layer = &layer;
     st.row = i;
@@ -547,24 +565,25 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
     row.cap_left_fen = st.cap_left_before_fen;
   }
 
-  const Fen year_before = pol->band_basis == BandBasis::kYear
-                              ? std::max<Fen>(AccumOf(ytd, kInscpPrefix, pol->band_accum_key), 0)
+  const Fen S = b.inscp_scp_amt_fen;
+  const Fen year_before = pol.band_basis == BandBasis::kYear
+                              ? std::max<Fen>(AccumOf(ytd, kInscpPrefix, pol.band_accum_key), 0)
                               : 0;
   const Fen pay_from = SaturatingAdd(year_before, b.act_pay_dedc_fen);
   const Fen pay_to = SaturatingAdd(year_before, std::max<Fen>(S, 0));
 
   // The pooled fund's ratio where payment starts (what pool_prop_selfpay
   // reports); 0 when nothing is payable, as when another fund pays there.
-  for (const Band& band : pol->bands) {
+  for (const Band& band : pol.bands) {
     if (pay_from >= pay_to) break;
     if (pay_from < band.upper_fen) {
-      if (band.fund == FundKind::kPooled) b.pool_prop_selfpay_bp = Cut(band.ratio_bp[cat], cut_bp);
+      if (band.fund == FundKind::kPooled) b.pool_prop_selfpay_bp = Cut(band.ratio_bp[a.cat], ctx.cut_bp);
       break;
     }
   }
 
   t.S("4 分段 bands (");
-  if (pol->band_basis == BandBasis::kYear) {
+  if (pol.band_basis == BandBasis::kYear) {
     t.S("year basis, in scope this year before ").Y(year_before);
   } else {
     t.S("claim basis");
@@ -576,12 +595,12 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   }
   int segment = 0;
   Fen lower = 0;
-  for (const Band& band : pol->bands) {
+  for (const Band& band : pol.bands) {
     if (lower >= pay_to) break;
     const Fen seg_lo = std::max(lower, pay_from);
     const Fen seg_hi = std::min(band.upper_fen, pay_to);
     if (seg_lo < seg_hi) {
-      const BasisPoints r = Cut(band.ratio_bp[cat], cut_bp);
+      const BasisPoints r = Cut(band.ratio_bp[a.cat], ctx.cut_bp);
       t.S("4.").I(++segment).S(" band [").Y(lower).S(", ").Pos(band.upper_fen).S(") segment [").Y(seg_lo);
       t.S(", ").Y(seg_hi).S(") ");
       PayFrom(ctx, band.fund, lower, band.upper_fen, seg_hi - seg_lo, r, nullptr, 0);
@@ -594,10 +613,12 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
     t.S("4.").I(++segment).S(" above the last band [").Y(seg_lo).S(", ").Y(pay_to).S("): ").Y(pay_to - seg_lo);
     t.S(" is the person's").NL();
   }
+}
 
-  // Fund totals.
+// Step 5: each fund's total into its row and its interface field.
+void TotalFunds(const BandContext& ctx, size_t fund_count, Breakdown& b, Tracer& t) {
   t.S("5 基金 funds:");
-  for (size_t i = 0; i < pol->funds.size(); ++i) {
+  for (size_t i = 0; i < fund_count; ++i) {
     const FundState& st = ctx.states[i];
     FundPayment& row = b.funds[i];
     row.pay_fen = st.paid_fen;
@@ -617,8 +638,10 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
     if (row.info.empty()) row.info = "nothing payable";
   }
   t.S("; total ").Y(b.fund_pay_sumamt_fen).NL();
+}
 
-  // ---- Step 5: person's part, personal account, cash.
+// Step 6: the person's part, what the personal account pays of it, cash.
+void SplitPersonPart(const Claim& claim, Breakdown& b, Tracer& t) {
   b.psn_part_amt_fen = b.medfee_sumamt_fen - b.fund_pay_sumamt_fen;
   t.S("6 个人 person: part ").Y(b.psn_part_amt_fen).S("; ");
   if (claim.insutype == code::kInsutypeEmployeeBasic && claim.acct_used) {
@@ -633,21 +656,51 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   }
   b.psn_cash_pay_fen = b.psn_part_amt_fen - b.acct_pay_fen;
   t.S("; 现金 cash ").Y(b.psn_cash_pay_fen).NL();
+}
 
-  // ---- Accumulator deltas (zeros are left out).
-  b.deltas.reserve(2 + pol->funds.size());
+// What the claim adds to the person's accumulators (zeros are left out).
+void RecordDeltas(const Policy& pol, const BandContext& ctx, Breakdown& b) {
+  const policy::DeductibleRule& ded = pol.deductible;
+  b.deltas.reserve(2 + pol.funds.size());
   if (ded.period == DeductiblePeriod::kYear) {
     AddDelta(&b.deltas, kDedPrefix, ded.accum_key, b.act_pay_dedc_fen);
   } else {
     // A per-stay policy settles a stay, and the stay counts as the year's
     // (first or later) only when something of it was in scope: a stay that
     // nets to nothing in scope applied no deductible (docs/settlement.md).
-    AddDelta(&b.deltas, kStayPrefix, ded.accum_key, S > 0 ? 1 : 0);
+    AddDelta(&b.deltas, kStayPrefix, ded.accum_key, b.inscp_scp_amt_fen > 0 ? 1 : 0);
   }
-  if (pol->band_basis == BandBasis::kYear) AddDelta(&b.deltas, kInscpPrefix, pol->band_accum_key, S);
-  for (size_t i = 0; i < pol->funds.size(); ++i) {
-    AddDelta(&b.deltas, kCapPrefix, pol->funds[i].cap_key, ctx.states[i].paid_fen);
+  if (pol.band_basis == BandBasis::kYear) AddDelta(&b.deltas, kInscpPrefix, pol.band_accum_key, b.inscp_scp_amt_fen);
+  for (size_t i = 0; i < pol.funds.size(); ++i) {
+    AddDelta(&b.deltas, kCapPrefix, pol.funds[i].cap_key, ctx.states[i].paid_fen);
   }
+}
+
+}  // namespace
+
+Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog,
+                             const policy::PolicyBook& policies, const Accumulators& ytd) {
+  // Step 2's look-up first: the policy and the category decide whether to go on.
+  XT_ASSIGN_OR_RETURN(const Applicable a, FindApplicable(claim, policies));
+
+  Breakdown b;
+  b.lines.reserve(claim.lines.size());
+  b.trace.reserve(720 + 200 * a.pol->bands.size() + 120 * a.pol->funds.size());
+  Tracer t(&b.trace);
+  XT_RETURN_IF_ERROR(SplitClaimLines(claim, catalog, b, t));
+  b.policy_id = a.pol->id;
+  b.category = a.category;
+  DecideFiling(claim, policies, a, b, t);
+  ApplyDeductible(a, ytd, b, t);
+  BandContext ctx;
+  ctx.category = a.cat;
+  ctx.cut_bp = b.unfiled_cut_bp;
+  ctx.b = &b;
+  ctx.t = &t;
+  PayBands(a, ytd, ctx);
+  TotalFunds(ctx, a.pol->funds.size(), b, t);
+  SplitPersonPart(claim, b, t);
+  RecordDeltas(*a.pol, ctx, b);
   return b;
 }
 
