@@ -16,11 +16,15 @@
 #include "core/idcard.h"
 #include "core/json_writer.h"
 #include "ledger/ledger.h"
+#include "service/answers.h"
 #include "service/catalog_files.h"
 #include "service/clearing_service.h"
 #include "service/detail_file.h"
 #include "service/envelope.h"
 #include "service/errors.h"
+#include "service/fields.h"
+#include "service/person_cache.h"
+#include "service/sign_ins.h"
 #include "settle/engine.h"
 #include "settle/visit_state.h"
 
@@ -55,11 +59,6 @@ Status MoveVisit(store::VisitRow* v, VisitState to) {
   return Status::Ok();
 }
 
-// Decimal places accepted beyond the interface's own (money 2, cnt 4,
-// pric 6), rounded half away from zero: HIS systems send "24.7000".
-constexpr int kMoneyExtraPlaces = 4;
-constexpr int kCntExtraPlaces = 2;
-constexpr int kPricExtraPlaces = 2;
 // Files (9101): bytes at most (over HTTP the body limit bounds them first),
 // and how long one is kept for 9102 and 3202 (dld_endtime).
 constexpr size_t kFileBytesMax = size_t{32} << 20;
@@ -76,12 +75,8 @@ constexpr size_t kDiagnosesMax = 100;
 // Bounds on what one message may carry.
 constexpr size_t kFeeLinesPerMessageMax = 1000;
 constexpr size_t kFeeLinesPerVisitMax = 5000;
-constexpr size_t kStringFieldLenMax = 200;
 // The request hash of a message closed by 2601 before it arrived.
 constexpr char kClosedByRedo[] = "closed-by-2601";
-// Open sign-ins remembered by the processor; beyond this it forgets them all
-// and reads each again on its next use.
-constexpr size_t kSignInCacheMax = 100000;
 
 // Calls that move money or disclose personal data: each leaves a record in
 // the audit log (docs/security.md).
@@ -111,120 +106,6 @@ std::string Hex(uint64_t v) {
   return s;
 }
 
-// Typed access to one JSON object of the input, with errors that name the
-// field's path ("input.data.psn_no").
-class Fields {
- public:
-  Fields(const JsonValue& obj, std::string path) : obj_(obj), path_(std::move(path)) {}
-
-  const JsonValue* Find(const char* name) const {
-    const JsonValue* v = obj_.Find(name);
-    return v && !v->is_null() ? v : nullptr;
-  }
-  std::string Path(const char* name) const { return path_ + "." + name; }
-
-  Result<std::string> Str(const char* name, size_t max_len = kStringFieldLenMax) const {
-    const JsonValue* v = Find(name);
-    if (!v) return err::MissingField(Path(name));
-    return StrOf(*v, name, max_len);
-  }
-  Result<std::string> OptStr(const char* name, size_t max_len = kStringFieldLenMax) const {
-    const JsonValue* v = Find(name);
-    if (!v) return std::string();
-    return StrOf(*v, name, max_len);
-  }
-  // A serial number (feedetl_sn, chrg_bchno, ipt_otp_no): a string, or a
-  // whole number as many systems send it, read as its decimal text.
-  Result<std::string> Serial(const char* name, size_t max_len, bool required = true) const {
-    const JsonValue* v = Find(name);
-    if (!v) return required ? Result<std::string>(err::MissingField(Path(name))) : std::string();
-    if (v->is_number_integer()) {
-      const std::optional<int64_t> i = v->int64();
-      if (!i || *i < 0) return err::BadField(Path(name), "must be a string or a whole number");
-      std::string s = std::to_string(*i);
-      if (s.size() > max_len) return err::BadField(Path(name), "is longer than " + std::to_string(max_len));
-      return s;
-    }
-    return StrOf(*v, name, max_len);
-  }
-  Result<std::string> StrOf(const JsonValue& v, const char* name, size_t max_len) const {
-    if (!v.is_string()) return err::BadField(Path(name), "must be a string");
-    const std::string_view s = v.string();
-    if (s.size() > max_len) return err::BadField(Path(name), "is longer than " + std::to_string(max_len));
-    return std::string(s);
-  }
-  Result<std::string> Code(const char* name, size_t len) const {
-    XT_ASSIGN_OR_RETURN(std::string s, Str(name, len));
-    if (s.size() != len) return err::BadField(Path(name), "must be " + std::to_string(len) + " characters");
-    return s;
-  }
-  // A decimal as a JSON number or a string, scaled by 10^scale. Up to
-  // `extra` places beyond `scale` are accepted (vendors send amounts as
-  // "24.7000") and rounded half away from zero (docs/rounding.md).
-  Result<int64_t> Scaled(const char* name, int scale, int extra = 0) const {
-    XT_ASSIGN_OR_RETURN(int64_t fine, ScaledExact(name, scale + extra));
-    return DropDecimals(fine, extra);
-  }
-  Result<int64_t> ScaledExact(const char* name, int scale) const {
-    const JsonValue* v = Find(name);
-    if (!v) return err::MissingField(Path(name));
-    std::optional<int64_t> out;
-    if (v->is_number_integer()) {
-      const std::optional<int64_t> i = v->int64();
-      if (!i || *i > 9000000000000LL || *i < -9000000000000LL) return err::BadField(Path(name), "is out of range");
-      int64_t p = 1;
-      for (int k = 0; k < scale; ++k) p *= 10;
-      out = *i * p;
-    } else if (v->is_number_float()) {
-      out = ScaledFromNumberText(v->number_text(), scale);
-    } else if (v->is_string()) {
-      out = ParseDecimal(v->string(), scale);
-    } else {
-      return err::BadField(Path(name), "must be a number");
-    }
-    if (!out) return err::BadField(Path(name), "must be a decimal with at most " + std::to_string(scale) + " places");
-    return *out;
-  }
-  Result<Fen> MoneyFen(const char* name) const { return Scaled(name, 2, kMoneyExtraPlaces); }
-  Result<LocalSeconds> Time(const char* name) const {
-    XT_ASSIGN_OR_RETURN(std::string s, Str(name, 32));
-    auto t = ParseLocalTime(s);
-    if (!t) {
-      return err::BadField(Path(name), "must be a time: yyyy-MM-dd HH:mm:ss (or with T, a date alone, yyyyMMddHHmmss)");
-    }
-    return *t;
-  }
-  Result<std::optional<LocalSeconds>> OptTime(const char* name) const {
-    if (!Find(name)) return std::optional<LocalSeconds>();
-    XT_ASSIGN_OR_RETURN(LocalSeconds t, Time(name));
-    return std::optional<LocalSeconds>(t);
-  }
-  Result<bool> Flag(const char* name, bool dflt) const {
-    const JsonValue* v = Find(name);
-    if (!v) return dflt;
-    if (v->is_string() && (v->string() == "0" || v->string() == "1")) return v->string() == "1";
-    if (v->is_number_integer() && (v->int64() == 0 || v->int64() == 1)) return v->int64() == 1;
-    return err::BadField(Path(name), "must be \"0\" or \"1\"");
-  }
-  Result<Fields> Object(const char* name) const {
-    const JsonValue* v = Find(name);
-    if (!v) return err::MissingField(Path(name));
-    if (!v->is_object()) return err::BadField(Path(name), "must be an object");
-    return Fields(*v, Path(name));
-  }
-  Result<const JsonValue*> Array(const char* name, size_t max) const {
-    const JsonValue* v = Find(name);
-    if (!v) return err::MissingField(Path(name));
-    if (!v->is_array()) return err::BadField(Path(name), "must be an array");
-    if (v->empty()) return err::BadField(Path(name), "must not be empty");
-    if (v->size() > max) return err::TooMany(Path(name), max);
-    return v;
-  }
-
- private:
-  const JsonValue& obj_;
-  std::string path_;
-};
 
 }  // namespace
 
@@ -238,33 +119,6 @@ struct Computed {
   int year = 0;
 };
 
-// Persons as parsed from their stored documents, by psn_no. An entry is
-// used only when the document read from the store is the same text, so a
-// person whose document changed is parsed afresh. Bounded: emptied when
-// full. Thread-safe.
-class PersonCache {
- public:
-  std::optional<registry::Person> Find(const std::string& psn_no, const std::string& body_json) const {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = entries_.find(psn_no);
-    if (it == entries_.end() || it->second.body_json != body_json) return std::nullopt;
-    return it->second.person;
-  }
-  void Put(const std::string& psn_no, const std::string& body_json, const registry::Person& person) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (entries_.size() >= kEntriesMax) entries_.clear();
-    entries_.insert_or_assign(psn_no, Entry{body_json, person});
-  }
-
- private:
-  static constexpr size_t kEntriesMax = 100000;
-  struct Entry {
-    std::string body_json;
-    registry::Person person;
-  };
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
-};
 
 // Work a handler does before the write, on the caller's thread, from the
 // request and the reference data alone, so that it gives the same result
@@ -283,7 +137,7 @@ struct Prepared {
   // The upload has a refund line: its answer is worked out on the writer.
   bool fee_has_refund = false;
   // What renders fee_output again on a retry, kept with the upload
-  // (Handlers::EncodeFeeAnswer): the message log then keeps the answer
+  // (EncodeFeeAnswer, answers.h): the message log then keeps the answer
   // without its output, as for settlements.
   std::string fee_answer;
 };
@@ -311,9 +165,9 @@ struct CallCtx {
   // is sent instead of the handler's json tree.
   std::string raw_output;
   // What the output was rendered from: the settlement (settle and reverse)
-  // or the fee upload (Handlers::FeeUploadRef; 2204 and 2301). The message
+  // or the fee upload (FeeUploadRef; 2204 and 2301). The message
   // log then keeps the answer without its output, and a replay renders it
-  // again from that record (Handlers::RenderStored).
+  // again from that record (RenderStored, answers.h).
   std::string output_setl_id;
   // Renders the output after the commit, on the caller's thread.
   std::function<std::string()> render;
@@ -445,19 +299,7 @@ class Handlers {
 
   // Parsing a person's document was most of a registration's work on the
   // writer: parses are kept (PersonCache), keyed by the document's text.
-  Result<registry::Person> ParsePerson(const store::PersonRecord& rec) {
-    if (auto hit = persons_.Find(rec.psn_no, rec.body_json)) return *hit;
-    XT_ASSIGN_OR_RETURN(registry::Person p, ParseNewPerson(rec));
-    persons_.Put(rec.psn_no, rec.body_json, p);
-    return p;
-  }
-
-  Result<registry::Person> ParseNewPerson(const store::PersonRecord& rec) {
-    std::vector<registry::Person> one;
-    XT_RETURN_IF_ERROR(registry::LoadPersonsJson("[" + rec.body_json + "]", ref_.registry, &one));
-    XT_INVARIANT(one.size() == 1, "one stored person document is one person");
-    return std::move(one[0]);
-  }
+  Result<registry::Person> ParsePerson(const store::PersonRecord& rec) { return persons_.Parse(rec); }
 
   Result<registry::Person> PersonByNo(store::ReadTxn& txn, const std::string& psn_no) {
     XT_ASSIGN_OR_RETURN(auto rec, txn.FindPersonByPsnNo(psn_no));
@@ -1161,11 +1003,6 @@ class Handlers {
   // an answer was lost. They change nothing and are audited (personal
   // data); a hospital reads its own visits and settlements only.
 
-  // GB/T 2261.1: 1 male, 2 female; from the ID number's sequence digit.
-  static std::string GenderOf(const std::string& certno) {
-    const auto id = ParseIdNumber(certno);
-    return id ? (id->male ? "1" : "2") : "";
-  }
 
   static void WritePersonFields(JsonWriter& w, const store::VisitRow& v, Date on) {
     w.Field("psn_no", v.psn_no).Field("psn_cert_type", code::kPsnCertTypeIdCard).Field("certno", v.certno).Field("psn_name", v.psn_name);
@@ -1358,29 +1195,6 @@ class Handlers {
 
   // ---- 2204 / 2301 fee details
 
-  // One line of a 2204/2301 answer: its split, as the interface names it.
-  static void WriteLine(JsonWriter& w, const settle::LineResult& r, const store::FeeLineRow& f) {
-    w.BeginObject()
-        .Field("feedetl_sn", f.feedetl_sn)
-        .FieldMoney("det_item_fee_sumamt", f.amount_fen)
-        .Key("cnt")
-        .Decimal(f.cnt_e4, 4)
-        .Key("pric")
-        .Decimal(f.pric_e6, 6)
-        .Key("pric_uplmt_amt");
-    if (r.price_cap_fen) w.Money(*r.price_cap_fen);
-    else w.Null();
-    w.Key("selfpay_prop")
-        .Decimal(r.selfpay_prop_bp, 4)
-        .FieldMoney("fulamt_ownpay_amt", r.fulamt_ownpay_fen)
-        .FieldMoney("overlmt_amt", r.overlmt_fen)
-        .FieldMoney("preselfpay_amt", r.preselfpay_fen)
-        .FieldMoney("inscp_scp_amt", r.inscp_fen)
-        .Field("chrgitm_lv", catalog::ChargeClassCode(r.charge_class))
-        .Field("lmt_used_flag", r.lmt_used ? "1" : "0")
-        .Field("memo", r.listed ? "" : "not listed: fully self-paid")
-        .EndObject();
-  }
 
   // Before the write: every check that needs only the request and the
   // catalogue, and the answer's output (the lines' split does not depend on
@@ -1470,101 +1284,7 @@ class Handlers {
     return Status::Ok();
   }
 
-  // An upload's output as JSON text, from its lines and their split. The
-  // same function renders it when the upload is made and, from the answer
-  // kept with the upload, on a retry: the same bytes.
-  static std::string FeeOutput(const std::vector<store::FeeLineRow>& rows, const std::vector<settle::LineResult>& split) {
-    JsonWriter w;
-    w.BeginObject().Key("result").BeginArray();
-    for (size_t i = 0; i < rows.size(); ++i) WriteLine(w, split[i], rows[i]);
-    w.EndArray().EndObject();
-    return w.Take();
-  }
 
-  // What FeeOutput needs of each line, about 60 bytes a line where the
-  // output is about 260: its feedetl_sn as length ':' bytes, then thirteen
-  // integers, each after a ',', and a ';'.
-  static constexpr size_t kFeeAnswerInts = 13;
-  static std::string EncodeFeeAnswer(const std::vector<store::FeeLineRow>& rows,
-                                     const std::vector<settle::LineResult>& split) {
-    std::string out;
-    out.reserve(rows.size() * 64);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const store::FeeLineRow& f = rows[i];
-      const settle::LineResult& r = split[i];
-      const int64_t v[kFeeAnswerInts] = {f.amount_fen,        f.cnt_e4,         f.pric_e6,
-                                         r.price_cap_fen ? 1 : 0, r.price_cap_fen.value_or(0),
-                                         r.selfpay_prop_bp,   r.fulamt_ownpay_fen, r.overlmt_fen,
-                                         r.preselfpay_fen,    r.inscp_fen,      static_cast<int64_t>(r.charge_class),
-                                         r.lmt_used ? 1 : 0,  r.listed ? 1 : 0};
-      out += std::to_string(f.feedetl_sn.size());
-      out += ':';
-      out += f.feedetl_sn;
-      for (int64_t x : v) {
-        out += ',';
-        out += std::to_string(x);
-      }
-      out += ';';
-    }
-    return out;
-  }
-
-  // The inverse of EncodeFeeAnswer; false when the text is not what it
-  // writes (then nothing is rendered from it).
-  static bool DecodeFeeAnswer(std::string_view text, std::vector<store::FeeLineRow>* rows,
-                              std::vector<settle::LineResult>* split) {
-    size_t pos = 0;
-    auto integer = [&](int64_t* out) {
-      const size_t begin = pos;
-      if (pos < text.size() && text[pos] == '-') ++pos;
-      int64_t x = 0;
-      size_t digits = 0;
-      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && digits < 18) {
-        x = x * 10 + (text[pos++] - '0');
-        ++digits;
-      }
-      if (digits == 0) return false;
-      *out = text[begin] == '-' ? -x : x;
-      return true;
-    };
-    while (pos < text.size()) {
-      int64_t len = 0;
-      if (!integer(&len) || len < 0 || pos >= text.size() || text[pos] != ':' ||
-          text.size() - pos - 1 < static_cast<size_t>(len)) {
-        return false;
-      }
-      store::FeeLineRow f;
-      f.feedetl_sn = std::string(text.substr(pos + 1, static_cast<size_t>(len)));
-      pos += 1 + static_cast<size_t>(len);
-      int64_t v[kFeeAnswerInts];
-      for (int64_t& x : v) {
-        if (pos >= text.size() || text[pos++] != ',' || !integer(&x)) return false;
-      }
-      if (pos >= text.size() || text[pos++] != ';' || v[10] < 0 || v[10] > 2) return false;
-      f.amount_fen = v[0];
-      f.cnt_e4 = v[1];
-      f.pric_e6 = v[2];
-      settle::LineResult r;
-      if (v[3] != 0) r.price_cap_fen = v[4];
-      r.selfpay_prop_bp = static_cast<BasisPoints>(v[5]);
-      r.fulamt_ownpay_fen = v[6];
-      r.overlmt_fen = v[7];
-      r.preselfpay_fen = v[8];
-      r.inscp_fen = v[9];
-      r.charge_class = static_cast<catalog::ChargeClass>(v[10]);
-      r.lmt_used = v[11] != 0;
-      r.listed = v[12] != 0;
-      rows->push_back(std::move(f));
-      split->push_back(std::move(r));
-    }
-    return !rows->empty();
-  }
-
-  // The message log's reference to the upload that keeps a message's answer.
-  static constexpr std::string_view kFeeUploadRef = "fee-upload ";
-  static std::string FeeUploadRef(const std::string& mdtrt_id, const std::string& msgid) {
-    return std::string(kFeeUploadRef) + mdtrt_id + ' ' + msgid;
-  }
 
   // On the writer: what needs the database (the visit, the lines it has).
   Status UploadFees(CallCtx& c, store::ReadTxn&, store::WriteTxn* txn, json*) {
@@ -1710,123 +1430,6 @@ class Handlers {
     return err::BatchNotWhole(bchno, held);
   }
 
-  static store::Amounts AmountsOf(const settle::Breakdown& b) {
-    store::Amounts a;
-    a.medfee_sumamt = b.medfee_sumamt_fen;
-    a.fulamt_ownpay_amt = b.fulamt_ownpay_amt_fen;
-    a.overlmt_selfpay = b.overlmt_selfpay_fen;
-    a.preselfpay_amt = b.preselfpay_amt_fen;
-    a.inscp_scp_amt = b.inscp_scp_amt_fen;
-    a.act_pay_dedc = b.act_pay_dedc_fen;
-    a.hifp_pay = b.hifp_pay_fen;
-    a.cvlserv_pay = b.cvlserv_pay_fen;
-    a.hifes_pay = b.hifes_pay_fen;
-    a.hifmi_pay = b.hifmi_pay_fen;
-    a.hifob_pay = b.hifob_pay_fen;
-    a.maf_pay = b.maf_pay_fen;
-    a.oth_pay = b.oth_pay_fen;
-    a.fund_pay_sumamt = b.fund_pay_sumamt_fen;
-    a.psn_part_amt = b.psn_part_amt_fen;
-    a.acct_pay = b.acct_pay_fen;
-    a.psn_cash_pay = b.psn_cash_pay_fen;
-    a.hosp_part_amt = b.hosp_part_amt_fen;
-    a.balc = b.balc_fen;
-    a.pool_prop_selfpay_bp = b.pool_prop_selfpay_bp;
-    return a;
-  }
-
-  // One fund's row of setldetail.
-  struct FundRow {
-    std::string fund_pay_type;
-    std::string fund;
-    Fen cap_left_fen = 0;
-    Fen pay_fen = 0;
-    Fen inscp_fen = 0;
-    std::string info;
-  };
-
-  static std::vector<FundRow> FundRows(const settle::Breakdown& b) {
-    std::vector<FundRow> rows;
-    rows.reserve(b.funds.size());
-    for (const auto& f : b.funds) {
-      rows.push_back(
-          {f.fund_pay_type, std::string(policy::FundKindName(f.fund)), f.cap_left_fen, f.pay_fen, f.inscp_fen, f.info});
-    }
-    return rows;
-  }
-
-  static std::vector<FundRow> FundRows(const json& detail) {
-    std::vector<FundRow> rows;
-    for (const auto& f : detail.value("funds", json::array())) {
-      rows.push_back({f.value("fund_pay_type", ""), f.value("fund", ""), f.value("crt_payb_lmt_amt_fen", Fen{0}),
-                      f.value("fund_payamt_fen", Fen{0}), f.value("inscp_scp_amt_fen", Fen{0}),
-                      f.value("setl_proc_info", "")});
-    }
-    return rows;
-  }
-
-  // What is kept of a breakdown beside the settlement's money columns: the
-  // line split, the funds and the trace (docs/storage.md).
-  static std::string DetailJson(const settle::Breakdown& b) {
-    JsonWriter w;
-    w.BeginObject().Field("policy_id", b.policy_id).Field("category", policy::CategoryName(b.category));
-    w.Key("filed_effective").Bool(b.filed_effective).FieldInt("unfiled_cut_bp", b.unfiled_cut_bp);
-    w.Key("lines").BeginArray();
-    for (const auto& l : b.lines) {
-      w.BeginArray().String(l.feedetl_sn).Int(l.amount_fen);
-      w.String(catalog::ChargeClassCode(l.charge_class)).Int(l.fulamt_ownpay_fen).Int(l.overlmt_fen);
-      w.Int(l.preselfpay_fen).Int(l.inscp_fen).EndArray();
-    }
-    w.EndArray().Key("funds").BeginArray();
-    for (const auto& f : b.funds) {
-      w.BeginObject().Field("fund_pay_type", f.fund_pay_type).Field("fund", policy::FundKindName(f.fund));
-      w.FieldInt("crt_payb_lmt_amt_fen", f.cap_left_fen).FieldInt("fund_payamt_fen", f.pay_fen);
-      w.FieldInt("inscp_scp_amt_fen", f.inscp_fen);
-      w.Field("setl_proc_info", f.info).EndObject();
-    }
-    w.EndArray().Field("trace", b.trace).EndObject();
-    return w.Take();
-  }
-
-  // setlinfo + setldetail of a settlement (or of a reversal, whose amounts
-  // are negative), as JSON text.
-  static std::string RenderSettlement(const store::SettlementRow& r, const std::vector<FundRow>& funds,
-                                      const std::string& trace, const store::VisitRow& v) {
-    const store::Amounts& a = r.amounts;
-    JsonWriter w;
-    w.BeginObject().Key("setlinfo").BeginObject();
-    w.Field("setl_id", r.setl_id).Field("mdtrt_id", r.mdtrt_id).Field("psn_no", r.psn_no);
-    w.Field("psn_name", v.psn_name).Field("psn_cert_type", code::kPsnCertTypeIdCard).Field("certno", v.certno);
-    w.Field("gend", GenderOf(v.certno)).Field("naty", "").Field("brdy", v.birth.ToString());
-    w.FieldInt("age", AgeOn(v.birth, DateOf(r.setl_time))).Field("cvlserv_flag", v.cvlserv_flag ? "1" : "0");
-    w.Field("mdtrt_cert_type", v.mdtrt_cert_type);
-    w.Field("insutype", r.insutype).Field("psn_type", v.psn_type).Field("setl_time", FormatLocalTime(r.setl_time));
-    w.Field("med_type", r.med_type).Field("insuplc_admdvs", r.insuplc_admdvs).Field("mdtrtarea_admvs", r.mdtrtarea_admvs);
-    w.FieldMoney("medfee_sumamt", a.medfee_sumamt).FieldMoney("fulamt_ownpay_amt", a.fulamt_ownpay_amt);
-    w.FieldMoney("overlmt_selfpay", a.overlmt_selfpay).FieldMoney("preselfpay_amt", a.preselfpay_amt);
-    w.FieldMoney("inscp_scp_amt", a.inscp_scp_amt).FieldMoney("act_pay_dedc", a.act_pay_dedc);
-    w.FieldMoney("hifp_pay", a.hifp_pay).Key("pool_prop_selfpay").Decimal(a.pool_prop_selfpay_bp, 4);
-    w.FieldMoney("cvlserv_pay", a.cvlserv_pay).FieldMoney("hifes_pay", a.hifes_pay).FieldMoney("hifmi_pay", a.hifmi_pay);
-    w.FieldMoney("hifob_pay", a.hifob_pay).FieldMoney("maf_pay", a.maf_pay).FieldMoney("oth_pay", a.oth_pay);
-    w.FieldMoney("fund_pay_sumamt", a.fund_pay_sumamt).FieldMoney("psn_part_amt", a.psn_part_amt);
-    w.FieldMoney("acct_pay", a.acct_pay).FieldMoney("psn_cash_pay", a.psn_cash_pay);
-    w.FieldMoney("hosp_part_amt", a.hosp_part_amt).FieldMoney("balc", a.balc).FieldMoney("acct_mulaid_pay", 0);
-    w.Field("medins_setl_id", r.msgid).Field("clr_optins", r.insuplc_admdvs).Field("clr_way", "1");
-    w.Field("clr_type", clearing::ClrTypeOf(r.med_type));
-    if (r.kind == "reversal") w.Field("orig_setl_id", r.orig_setl_id);
-    w.Field("setl_proc_info", trace).EndObject();
-    const bool negate = r.kind == "reversal";
-    w.Key("setldetail").BeginArray();
-    for (const auto& f : funds) {
-      const std::optional<policy::FundKind> kind = policy::FundKindFromName(f.fund);
-      w.BeginObject().Field("fund_pay_type", f.fund_pay_type);
-      w.Field("fund_pay_type_name", kind ? policy::FundKindTitle(*kind) : std::string_view());
-      w.FieldMoney("inscp_scp_amt", negate ? -f.inscp_fen : f.inscp_fen).FieldMoney("crt_payb_lmt_amt", f.cap_left_fen);
-      w.FieldMoney("fund_payamt", negate ? -f.pay_fen : f.pay_fen).Field("setl_proc_info", f.info).EndObject();
-    }
-    w.EndArray().EndObject();
-    return w.Take();
-  }
 
   Status PreSettle(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json* out) {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
@@ -2102,38 +1705,6 @@ class Handlers {
     return Status::Ok();
   }
 
-  // The answer of a stored settlement or reversal, exactly as first given.
-  static Result<std::string> RenderStored(store::ReadTxn& txn, const store::SettlementRow& row) {
-    XT_ASSIGN_OR_RETURN(auto visit, txn.FindVisit(row.mdtrt_id));
-    if (!visit) return Status::Error("XT-INT-001", "internal error", "settlement without visit " + row.setl_id);
-    json detail = json::parse(row.detail_json, nullptr, false);
-    if (detail.is_discarded() || !detail.is_object()) {
-      return Status::Error("XT-INT-001", "internal error", "unreadable detail of " + row.setl_id);
-    }
-    return RenderSettlement(row, FundRows(detail), detail.value("trace", ""), *visit);
-  }
-
-  // The same for what a message log entry names: a settlement, or a fee
-  // upload (FeeUploadRef), whose output is rendered from its kept answer.
-  static Result<std::string> RenderStored(store::ReadTxn& txn, const std::string& setl_id) {
-    if (setl_id.starts_with(kFeeUploadRef)) {
-      const std::string_view ref = std::string_view(setl_id).substr(kFeeUploadRef.size());
-      const size_t sp = ref.find(' ');
-      std::optional<std::string> answer;
-      if (sp != std::string_view::npos) {
-        XT_ASSIGN_OR_RETURN(answer, txn.FeeUploadAnswer(ref.substr(0, sp), ref.substr(sp + 1)));
-      }
-      std::vector<store::FeeLineRow> rows;
-      std::vector<settle::LineResult> split;
-      if (!answer || !DecodeFeeAnswer(*answer, &rows, &split)) {
-        return Status::Error("XT-INT-001", "internal error", "no readable answer kept for " + setl_id);
-      }
-      return FeeOutput(rows, split);
-    }
-    XT_ASSIGN_OR_RETURN(auto row, txn.FindSettlement(setl_id));
-    if (!row) return Status::Error("XT-INT-001", "internal error", "message names a missing settlement " + setl_id);
-    return RenderStored(txn, *row);
-  }
 
  private:
   const RefData& ref_;
@@ -2141,7 +1712,8 @@ class Handlers {
 };
 
 Processor::Processor(store::Store* store, const RefData* ref, const Clock* clock)
-    : store_(store), ref_(ref), clock_(clock), persons_(std::make_unique<PersonCache>()) {}
+    : store_(store), ref_(ref), clock_(clock), persons_(std::make_unique<PersonCache>(ref->registry)),
+      sign_ins_(std::make_unique<OpenSignIns>(store)) {}
 
 Processor::~Processor() = default;
 
@@ -2185,26 +1757,6 @@ store::AuditRow AuditOf(const CallCtx& ctx, const Status& st) {
 }
 
 }  // namespace
-
-Status Processor::CheckSignIn(const std::string& sign_no, const std::string& fixmedins_code) {
-  if (sign_no.empty()) return err::SignInRequired();
-  {
-    std::lock_guard<std::mutex> lock(sign_in_mu_);
-    auto it = open_sign_ins_.find(sign_no);
-    if (it != open_sign_ins_.end()) return it->second == fixmedins_code ? Status::Ok() : err::SignInUnknown();
-  }
-  std::optional<store::SignInRow> row;
-  XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(row, txn.FindSignIn(sign_no));
-    return Status::Ok();
-  }));
-  if (!row || row->fixmedins_code != fixmedins_code) return err::SignInUnknown();
-  if (row->sign_out_time != 0) return err::SignInClosed();
-  std::lock_guard<std::mutex> lock(sign_in_mu_);
-  if (open_sign_ins_.size() >= kSignInCacheMax) open_sign_ins_.clear();
-  open_sign_ins_[sign_no] = fixmedins_code;
-  return Status::Ok();
-}
 
 std::string Processor::NextRefMsgid(LocalSeconds now) {
   const int64_t serial = serial_.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -2311,7 +1863,7 @@ Status Processor::Flight::Write(store::WriteTxn& txn) {
     if (seen->request_hash != hash || seen->infno != ctx.infno) return err::MsgidReused();
     response = seen->response;
     if (!seen->setl_id.empty()) {
-      XT_ASSIGN_OR_RETURN(std::string out, Handlers::RenderStored(txn, seen->setl_id));
+      XT_ASSIGN_OR_RETURN(std::string out, RenderStored(txn, seen->setl_id));
       XT_INVARIANT(response.size() >= kNoOutput.size() &&
                        response.compare(response.size() - kNoOutput.size(), kNoOutput.size(), kNoOutput) == 0,
                    "a stored answer without output ends with its null output");
@@ -2348,8 +1900,7 @@ Status Processor::Flight::Write(store::WriteTxn& txn) {
 void Processor::Flight::Committed(const Status& st) {
   if (!st.ok()) return Refuse(st);
   if (!ctx.signed_out.empty()) {
-    std::lock_guard<std::mutex> lock(p->sign_in_mu_);
-    p->open_sign_ins_.erase(ctx.signed_out);
+    p->sign_ins_->Forget(ctx.signed_out);
   }
   if (ctx.render) {
     try {
@@ -2408,7 +1959,7 @@ void Processor::CallAsync(const Caller& caller, std::string_view request_json, P
   auto it = table.find(ctx.infno);
   if (it == table.end()) return f->Refuse(err::UnknownInfno(ctx.infno));
   if (caller.role == Role::kHospital && ctx.infno != "9001") {
-    Status signed_in = CheckSignIn(ctx.sign_no, ctx.fixmedins_code);
+    Status signed_in = sign_ins_->Check(ctx.sign_no, ctx.fixmedins_code);
     if (!signed_in.ok()) return f->Refuse(signed_in);
   }
   if (!env.input_status.ok()) return f->Refuse(env.input_status);

@@ -16,10 +16,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/clock.h"
 #include "service/caller.h"
@@ -49,6 +47,7 @@ struct CallStats {
   int64_t replays = 0;  // answered from the message log
 };
 
+class OpenSignIns;
 class PersonCache;
 
 class Processor {
@@ -101,14 +100,11 @@ class Processor {
   std::atomic<int64_t> calls_{0};
   std::atomic<int64_t> failures_{0};
   std::atomic<int64_t> replays_{0};
-  std::unique_ptr<PersonCache> persons_;  // parsed person documents (processor.cc)
+  std::unique_ptr<PersonCache> persons_;  // parsed person documents
 
   // platform region + time + a 10-digit serial: the answer's inf_refmsgid.
   std::string NextRefMsgid(LocalSeconds now);
-  // XT-AUTH-005 unless sign_no is an open sign-in of the institution.
-  Status CheckSignIn(const std::string& sign_no, const std::string& fixmedins_code);
-  std::mutex sign_in_mu_;
-  std::unordered_map<std::string, std::string> open_sign_ins_;  // sign_no -> fixmedins_code; guarded
+  std::unique_ptr<OpenSignIns> sign_ins_;  // 9001 sign-ins checked on every hospital call
 
   struct Flight;  // one call in flight (processor.cc)
   friend class Handlers;
