@@ -340,7 +340,7 @@ TEST_F(ClearingFlowTest, ReconciliationTotalsDetailsAndApplication) {
 
 class ServerThread {
  public:
-  explicit ServerThread(Env& env) : server_(env.processor.get(), env.api.get(), env.auth.get(), env.store.get(), Options()) {
+  explicit ServerThread(Env& env) : server_(env.Services(), Options()) {
     server_.set_log_sink([](std::string_view) {});
     Status st = server_.Bind();
     EXPECT_TRUE(st.ok()) << st.ToString();
@@ -467,22 +467,6 @@ TEST_F(ClearingFlowTest, ReportsOverHttpFollowTheAccessRules) {
   ExpectVerifies();
 }
 
-// docs/openapi.json documents exactly the server's routes and methods.
-TEST(OpenApiTest, DocumentsEveryRouteOfTheTable) {
-  const json doc = json::parse(http::OpenApiJson());
-  std::set<std::pair<std::string, std::string>> documented;
-  for (const auto& [path, ops] : doc["paths"].items()) {
-    for (const auto& [method, op] : ops.items()) {
-      if (method == "parameters") continue;
-      std::string m = method;
-      for (auto& ch : m) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      documented.insert({m, path});
-    }
-  }
-  std::set<std::pair<std::string, std::string>> served;
-  for (const auto& r : http::RouteTable()) served.insert({std::string(r.method), std::string(r.path_template)});
-  EXPECT_EQ(documented, served);
-}
 
 }  // namespace
 }  // namespace xt::testing

@@ -83,7 +83,7 @@ class FlowRun {
   // answered as expected) and the last settlement's setlinfo.
   std::string Run(const json& flow, json* setlinfo) {
     std::string failures;
-    const std::string url_template = flow.value("url", std::string(http::kCallServicePath));
+    const std::string url_template = flow.value("url", std::string(http::kEnvelopePath));
     int index = 0;
     for (const json& step : flow["steps"]) {
       ++index;

@@ -18,7 +18,7 @@ namespace xt::testing {
 class RunningServer {
  public:
   RunningServer(Env& env, http::ServerOptions options, service::Processor* processor = nullptr)
-      : server_(processor ? processor : env.processor.get(), env.api.get(), env.auth.get(), env.store.get(), options) {
+      : server_(env.Services(processor), options) {
     server_.set_log_sink([this](std::string_view line) {
       std::lock_guard<std::mutex> lock(mu_);
       log_.emplace_back(line);

@@ -41,8 +41,7 @@ class ResultsFlowTest : public ::testing::Test {
     o.port = 0;
     o.threads = 4;
     o.access_log = false;
-    server_ = std::make_unique<http::HttpServer>(env_->processor.get(), env_->api.get(), env_->auth.get(),
-                                                 env_->store.get(), o);
+    server_ = std::make_unique<http::HttpServer>(env_->Services(), o);
     ASSERT_TRUE(server_->Bind().ok());
     thread_ = std::thread([this] { (void)server_->Serve(); });
   }
@@ -367,16 +366,6 @@ TEST_F(ResultsFlowTest, DecisionsAndStatistics) {
   auto june = Client(doctor).Get("/api/v1/results/statistics", httplib::Params{{"from", "2024-06"}}, httplib::Headers{});
   ASSERT_TRUE(june);
   EXPECT_EQ(json::parse(june->body)["rows"].size(), 0u);
-}
-
-TEST_F(ResultsFlowTest, RoutesAreInTheOpenApiDocument) {
-  const json doc = json::parse(http::OpenApiJson());
-  for (const auto& spec : http::RouteTable()) {
-    const std::string path(spec.path_template);
-    std::string method(spec.method);
-    for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    EXPECT_TRUE(doc["paths"].contains(path) && doc["paths"][path].contains(method)) << spec.method << " " << path;
-  }
 }
 
 // The command line, as the local operator, on a database file.

@@ -178,66 +178,66 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
   const std::vector<std::string> who = {"none",      "bad",       "hosp_tj",  "hosp_he",   "agency_tj",
                                         "agency_he", "agency_bj", "res_demo", "res_other", "admin"};
   struct Row {
-    Row(http::Route r, std::string p, std::vector<std::string> w, std::string body = "")
-        : route(r), path(std::move(p)), want(std::move(w)), post_body(std::move(body)) {}
-    http::Route route;
+    Row(std::string op, std::string p, std::vector<std::string> w, std::string body = "")
+        : operation(std::move(op)), path(std::move(p)), want(std::move(w)), post_body(std::move(body)) {}
+    std::string operation;  // the route's operationId
     std::string path;
     std::vector<std::string> want;  // in the order of `who`
     std::string post_body;          // POST with this body when not empty (an invalid one: 400 = admitted)
   };
   const std::vector<Row> rows = {
-      {http::Route::kCallService, kCallPath,
+      {"callService", kCallPath,
        {"401", "401", "ok", "XT-AUTH-004", "XT-AUTH-003", "XT-AUTH-003", "XT-AUTH-003", "XT-AUTH-003", "XT-AUTH-003",
         "XT-AUTH-003"}},
-      {http::Route::kHealthz, "/healthz", {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
-      {http::Route::kOpenApi, "/openapi.json", {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
-      {http::Route::kMetrics, "/metrics", {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok"}},
-      {http::Route::kMe, "/api/v1/me", {"401", "401", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
-      {http::Route::kSettlements, "/api/v1/settlements",
+      {"getHealth", "/healthz", {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
+      {"getOpenApi", "/openapi.json", {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
+      {"getMetrics", "/metrics", {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok"}},
+      {"getMe", "/api/v1/me", {"401", "401", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
+      {"listSettlements", "/api/v1/settlements",
        {"401", "401", "ok:1", "ok:1", "ok:1", "ok:2", "ok:1", "ok:1", "ok:1", "ok:2"}},
-      {http::Route::kSettlement, "/api/v1/settlements/" + s1,
+      {"getSettlement", "/api/v1/settlements/" + s1,
        {"401", "401", "ok", "404", "ok", "ok", "404", "ok", "404", "ok"}},
-      {http::Route::kPersonSettlements, std::string("/api/v1/persons/") + kDemoPsn + "/settlements",
+      {"listPersonSettlements", std::string("/api/v1/persons/") + kDemoPsn + "/settlements",
        {"401", "401", "403", "403", "ok:1", "ok:1", "ok:0", "ok:1", "403", "ok:1"}},
-      {http::Route::kFunds, "/api/v1/funds", {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok"}},
-      {http::Route::kInstitutionBalance, "/api/v1/institutions/" + tj + "/balance",
+      {"listFunds", "/api/v1/funds", {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok"}},
+      {"getInstitutionBalance", "/api/v1/institutions/" + tj + "/balance",
        {"401", "401", "ok", "404", "ok", "404", "404", "403", "403", "ok"}},
-      {http::Route::kAccountStatement, "/api/v1/accounts/" + ledger::InstitutionAccount(tj) + "/statement",
+      {"getAccountStatement", "/api/v1/accounts/" + ledger::InstitutionAccount(tj) + "/statement",
        {"401", "401", "ok", "404", "ok", "404", "404", "404", "404", "ok"}},
-      {http::Route::kAccountStatement, "/api/v1/accounts/" + ledger::PersonalAccount(kDemoPsn) + "/statement",
+      {"getAccountStatement", "/api/v1/accounts/" + ledger::PersonalAccount(kDemoPsn) + "/statement",
        {"401", "401", "404", "404", "404", "404", "404", "ok", "404", "ok"}},
-      {http::Route::kAccountStatement, "/api/v1/accounts/" + fund_account + "/statement",
+      {"getAccountStatement", "/api/v1/accounts/" + fund_account + "/statement",
        {"401", "401", "404", "404", "404", "ok", "404", "404", "404", "ok"}},
-      {http::Route::kResultsPublish, "/api/v1/results",
+      {"publishResult", "/api/v1/results",
        {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
-      {http::Route::kResultDecisions, "/api/v1/results/decisions",
+      {"recordResultDecision", "/api/v1/results/decisions",
        {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
       // The doctor's check needs an open visit of the patient at the caller's
       // institution: the demo patient is registered (not settled) in Tianjin.
-      {http::Route::kResultsRecognised, std::string("/api/v1/persons/") + kDemoPsn + "/recognised?items=K",
+      {"getRecognisedResults", std::string("/api/v1/persons/") + kDemoPsn + "/recognised?items=K",
        {"401", "401", "ok", "403", "403", "403", "403", "403", "403", "403"}},
-      {http::Route::kResultLooks, std::string("/api/v1/persons/") + kDemoPsn + "/result-looks",
+      {"listResultLooks", std::string("/api/v1/persons/") + kDemoPsn + "/result-looks",
        {"401", "401", "403", "403", "ok", "ok", "ok", "ok", "403", "ok"}},
-      {http::Route::kResultStatistics, "/api/v1/results/statistics",
+      {"getResultStatistics", "/api/v1/results/statistics",
        {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
       // Clearing: only an operator closes a month (October 2026: over, no
       // settlements); then everyone but residents reads it in their scope.
-      {http::Route::kClearingClose, "/api/v1/clearing/months/202610/close",
+      {"closeClearingMonth", "/api/v1/clearing/months/202610/close",
        {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok"}, "{}"},
-      {http::Route::kClearingMonths, "/api/v1/clearing/months",
+      {"listClearingMonths", "/api/v1/clearing/months",
        {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
-      {http::Route::kClearingMonth, "/api/v1/clearing/months/202610",
+      {"getClearingMonth", "/api/v1/clearing/months/202610",
        {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
-      {http::Route::kClearingReport, "/api/v1/clearing/months/202610/flows",
+      {"getClearingReport", "/api/v1/clearing/months/202610/flows",
        {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
-      {http::Route::kClearingPrepaid, "/api/v1/clearing/prepaid",
+      {"listPrepaidFunds", "/api/v1/clearing/prepaid",
        {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok"}},
   };
   // The matrix covers every route the server has.
-  std::set<http::Route> covered;
-  for (const auto& r : rows) covered.insert(r.route);
+  std::set<std::string> covered;
+  for (const auto& r : rows) covered.insert(r.operation);
   for (const auto& spec : http::RouteTable()) {
-    EXPECT_TRUE(covered.count(spec.route)) << "no row for " << spec.path_template;
+    EXPECT_TRUE(covered.count(std::string(spec.operation_id))) << "no row for " << spec.path;
   }
 
   auto tj_client = env_->Client(*tianjin_);
@@ -246,7 +246,7 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
     for (size_t i = 0; i < who.size(); ++i) {
       const std::string& want = row.want[i];
       std::string got;
-      if (row.route == http::Route::kCallService) {
+      if (row.operation == "callService") {
         // A 9001 sign-in of the Tianjin hospital, with each credential.
         httplib::Client cli("127.0.0.1", server_->port());
         httplib::Headers h;
@@ -513,7 +513,7 @@ TEST_F(SecurityTest, RestErrorAnswersAreJsonWithStableCodes) {
   EXPECT_EQ(no_account->status, 404);
 }
 
-TEST_F(SecurityTest, OpenApiDocumentNamesExactlyTheServedRoutes) {
+TEST_F(SecurityTest, OpenApiDocumentIsServedAsKeptInDocs) {
   auto res = Get("none", "/openapi.json");
   ASSERT_EQ(res->status, 200);
   std::ifstream in(std::string(XT_SOURCE_DIR) + "/docs/openapi.json");
@@ -522,17 +522,6 @@ TEST_F(SecurityTest, OpenApiDocumentNamesExactlyTheServedRoutes) {
   EXPECT_EQ(res->body, file.str()) << "the server serves the document kept in docs/";
   const json doc = json::parse(res->body);
   EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
-  std::set<std::string> documented, served;
-  for (const auto& [path, ops] : doc["paths"].items()) {
-    for (const auto& [method, op] : ops.items()) {
-      std::string m = method;
-      for (auto& c : m) c = static_cast<char>(std::toupper(c));
-      documented.insert(m + " " + path);
-    }
-  }
-  for (const auto& spec : http::RouteTable()) served.insert(std::string(spec.method) + " " + std::string(spec.path_template));
-  for (const auto& r : served) EXPECT_TRUE(documented.count(r)) << "served but not documented: " << r;
-  for (const auto& r : documented) EXPECT_TRUE(served.count(r)) << "documented but not served: " << r;
 }
 
 // Runs SQL on the database file behind the service's back.

@@ -14,7 +14,10 @@
 #include "tools/client.h"
 #include "service/credentials.h"
 #include "tools/flow.h"
+#include "http/routes.h"
+#include "service/clearing_service.h"
 #include "service/processor.h"
+#include "service/results_service.h"
 #include "service/refdata.h"
 #include "service/rest.h"
 #include "store/store.h"
@@ -58,6 +61,7 @@ struct Env {
     processor = std::make_unique<service::Processor>(store.get(), ref.get(), &clock);
     api = std::make_unique<service::Api>(store.get(), ref.get(), &clock);
     auth = std::make_unique<service::Authenticator>(store.get());
+    clearing = std::make_unique<service::ClearingService>(store.get(), &clock);
   }
 
   // A new API key for `role` over `scope`.
@@ -102,6 +106,14 @@ struct Env {
   std::unique_ptr<service::Processor> processor;
   std::unique_ptr<service::Api> api;
   std::unique_ptr<service::Authenticator> auth;
+  std::unique_ptr<service::ClearingService> clearing;
+
+  // What the HTTP server is handed (`processor`: another one than this
+  // Env's, for tests that wrap it).
+  http::Services Services(service::Processor* other_processor = nullptr) {
+    return http::Services{other_processor ? other_processor : processor.get(), auth.get(), api.get(), &api->results(),
+                          clearing.get()};
+  }
 };
 
 }  // namespace xt::testing

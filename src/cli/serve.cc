@@ -25,7 +25,9 @@
 #include "core/clock.h"
 #include "http/server.h"
 #include "tools/client.h"
+#include "service/clearing_service.h"
 #include "service/credentials.h"
+#include "service/results_service.h"
 #include "tools/demo.h"
 #include "service/rest.h"
 #include "service/processor.h"
@@ -189,7 +191,7 @@ std::string SampleRequests(store::Store& store, const service::RefData& ref, ser
                                        {"opter", "demo"},
                                        {"sign_no", sign_no},
                                        {"input", {{"data", {{"mdtrt_cert_type", "02"}, {"mdtrt_cert_no", certno}}}}}};
-  return "  curl -s " + url + std::string(http::kCallServicePath) + " -H 'Authorization: Bearer " + hospital->api_key +
+  return "  curl -s " + url + std::string(http::kEnvelopePath) + " -H 'Authorization: Bearer " + hospital->api_key +
          "' -H 'Content-Type: application/json' -d '" + body.dump() + "'\n\n" +
          "and the demo patient's own settlements, as the resident:\n\n  curl -s " + url +
          "/api/v1/settlements -H 'Authorization: Bearer " + resident->api_key + "'\n";
@@ -245,7 +247,9 @@ int RunServe(const ServeArgs& args) {
   auto processor = std::make_unique<service::Processor>(store.get(), ref.get(), &SystemClock::Instance());
   auto api = std::make_unique<service::Api>(store.get(), ref.get(), &SystemClock::Instance());
   auto auth = std::make_unique<service::Authenticator>(store.get());
-  auto server = std::make_unique<http::HttpServer>(processor.get(), api.get(), auth.get(), store.get(), cfg->server);
+  auto clearing = std::make_unique<service::ClearingService>(store.get(), &SystemClock::Instance());
+  const http::Services services{processor.get(), auth.get(), api.get(), &api->results(), clearing.get()};
+  auto server = std::make_unique<http::HttpServer>(services, cfg->server);
   Status st = server->Bind();
   if (!st.ok()) return Fail(st);
 
@@ -299,6 +303,7 @@ int RunServe(const ServeArgs& args) {
   watcher.join();
   const int64_t answered = processor->stats().calls;
   server.reset();
+  clearing.reset();
   api.reset();
   auth.reset();
   processor.reset();

@@ -75,42 +75,21 @@ void Histogram(std::string* out, std::string_view name, const std::string& label
 
 }  // namespace
 
-Route RouteOf(std::string_view path) {
-  if (path == kCallServicePath) return Route::kCallService;
-  if (path == kHealthzPath) return Route::kHealthz;
-  if (path == kMetricsPath) return Route::kMetrics;
-  return Route::kOther;
+Metrics::Metrics(std::vector<std::string_view> route_labels)
+    : labels_(std::move(route_labels)) {
+  labels_.push_back("other");
+  requests_ = std::vector<std::array<std::atomic<int64_t>, kStatusSlots>>(labels_.size());
+  latency_counts_ = std::vector<std::array<std::atomic<int64_t>, kLatencySlots>>(labels_.size());
+  latency_micros_sum_ = std::vector<std::atomic<int64_t>>(labels_.size());
 }
 
-std::string_view RouteLabel(Route route) {
-  switch (route) {
-    case Route::kCallService: return kCallServicePath;
-    case Route::kHealthz: return kHealthzPath;
-    case Route::kMetrics: return kMetricsPath;
-    case Route::kOpenApi: return "/openapi.json";
-    case Route::kMe: return "/api/v1/me";
-    case Route::kSettlements: return "/api/v1/settlements";
-    case Route::kSettlement: return "/api/v1/settlements/{setl_id}";
-    case Route::kPersonSettlements: return "/api/v1/persons/{psn_no}/settlements";
-    case Route::kFunds: return "/api/v1/funds";
-    case Route::kInstitutionBalance: return "/api/v1/institutions/{fixmedins_code}/balance";
-    case Route::kAccountStatement: return "/api/v1/accounts/{account}/statement";
-    case Route::kResultsPublish: return "/api/v1/results";
-    case Route::kResultsRecognised: return "/api/v1/persons/{psn_no}/recognised";
-    case Route::kResultLooks: return "/api/v1/persons/{psn_no}/result-looks";
-    case Route::kResultDecisions: return "/api/v1/results/decisions";
-    case Route::kResultStatistics: return "/api/v1/results/statistics";
-    case Route::kClearingMonths: return "/api/v1/clearing/months";
-    case Route::kClearingMonth: return "/api/v1/clearing/months/{setlym}";
-    case Route::kClearingClose: return "/api/v1/clearing/months/{setlym}/close";
-    case Route::kClearingReport: return "/api/v1/clearing/months/{setlym}/{report}";
-    case Route::kClearingPrepaid: return "/api/v1/clearing/prepaid";
-    case Route::kOther: break;
+size_t Metrics::RouteOfPath(std::string_view path) const {
+  for (size_t r = 0; r + 1 < labels_.size(); ++r) {
+    if (labels_[r] == path) return r;
   }
-  return "other";
+  return other_route();
 }
 
-Metrics::Metrics() = default;
 
 size_t Metrics::StatusSlot(int status) {
   for (size_t i = 0; i < kStatusCodes.size(); ++i) {
@@ -126,8 +105,8 @@ size_t Metrics::InfnoSlot(std::string_view infno) {
   return kInfnos.size();
 }
 
-void Metrics::ObserveRequest(Route route, int status, int64_t latency_micros) {
-  const auto r = static_cast<size_t>(route);
+void Metrics::ObserveRequest(size_t route, int status, int64_t latency_micros) {
+  const size_t r = route < labels_.size() ? route : other_route();
   requests_[r][StatusSlot(status)].fetch_add(1, std::memory_order_relaxed);
   size_t b = 0;
   while (b < kLatencyMicrosBounds.size() && latency_micros > kLatencyMicrosBounds[b]) ++b;
@@ -140,8 +119,8 @@ void Metrics::ObserveCall(const service::CallInfo& info) {
   calls_[InfnoSlot(info.infno)][outcome].fetch_add(1, std::memory_order_relaxed);
 }
 
-int64_t Metrics::requests(Route route, int status) const {
-  return requests_[static_cast<size_t>(route)][StatusSlot(status)].load(std::memory_order_relaxed);
+int64_t Metrics::requests(size_t route, int status) const {
+  return route < labels_.size() ? requests_[route][StatusSlot(status)].load(std::memory_order_relaxed) : 0;
 }
 
 std::string Metrics::Render(const store::WriterStats& writer, int64_t connections_open, int64_t rest_queued,
@@ -151,8 +130,8 @@ std::string Metrics::Render(const store::WriterStats& writer, int64_t connection
   auto load = [](const std::atomic<int64_t>& a) { return a.load(std::memory_order_relaxed); };
 
   Header(&out, "xt_http_requests_total", "counter", "HTTP requests answered, by route and status code.");
-  for (size_t r = 0; r < kRouteCount; ++r) {
-    const std::string route = Label("route", RouteLabel(static_cast<Route>(r)));
+  for (size_t r = 0; r < labels_.size(); ++r) {
+    const std::string route = Label("route", labels_[r]);
     for (size_t s = 0; s < kStatusSlots; ++s) {
       const int64_t n = load(requests_[r][s]);
       // Every route's 200 line is always there, so a dashboard finds the
@@ -164,10 +143,10 @@ std::string Metrics::Render(const store::WriterStats& writer, int64_t connection
   }
   Header(&out, "xt_http_request_duration_seconds", "histogram",
          "Time from a request's headers being read to its answer being written, by route.");
-  for (size_t r = 0; r < kRouteCount; ++r) {
+  for (size_t r = 0; r < labels_.size(); ++r) {
     std::array<int64_t, kLatencySlots> counts{};
     for (size_t b = 0; b < kLatencySlots; ++b) counts[b] = load(latency_counts_[r][b]);
-    Histogram(&out, "xt_http_request_duration_seconds", Label("route", RouteLabel(static_cast<Route>(r))),
+    Histogram(&out, "xt_http_request_duration_seconds", Label("route", labels_[r]),
               kLatencyMicrosBounds, counts.data(), Seconds(load(latency_micros_sum_[r])), Seconds);
   }
   Header(&out, "xt_http_requests_in_flight", "gauge", "HTTP requests being processed now.");

@@ -17,52 +17,12 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "service/processor.h"
 #include "store/store.h"
 
 namespace xt::http {
-
-// Every route the server answers (RouteTable in routes.h lists them with
-// their methods; docs/openapi.json documents them).
-enum class Route : int {
-  kCallService = 0,
-  kHealthz,
-  kMetrics,
-  kOpenApi,
-  kMe,
-  kSettlements,
-  kSettlement,
-  kPersonSettlements,
-  kFunds,
-  kInstitutionBalance,
-  kAccountStatement,
-  // Mutual recognition of results (service/results_service.h).
-  kResultsPublish,
-  kResultsRecognised,
-  kResultLooks,
-  kResultDecisions,
-  kResultStatistics,
-  // clearing (service/clearing_service.h)
-  kClearingMonths,
-  kClearingMonth,
-  kClearingClose,
-  kClearingReport,
-  kClearingPrepaid,
-  // end of clearing
-  kOther
-};
-inline constexpr size_t kRouteCount = 22;
-inline constexpr std::string_view kCallServicePath = "/fsi/api/callService";
-inline constexpr std::string_view kHealthzPath = "/healthz";
-inline constexpr std::string_view kMetricsPath = "/metrics";
-
-// The route of a fixed request path ("other" for any other path: the
-// server sets the route of a templated path itself, see RouteTable).
-Route RouteOf(std::string_view path);
-// The route's path template ("/api/v1/settlements/{setl_id}"): a label
-// without the identifiers a path carries.
-std::string_view RouteLabel(Route route);
 
 // Upper bounds of the request latency buckets, in microseconds (rendered in
 // seconds, as Prometheus expects).
@@ -79,10 +39,19 @@ inline constexpr std::array<std::string_view, 22> kInfnos = {
 
 class Metrics {
  public:
-  Metrics();
+  // Requests are counted by route: `route_labels` are the routes' labels
+  // (their path templates, routes.h), a route being its index there; one
+  // more route, "other", counts whatever matched none.
+  explicit Metrics(std::vector<std::string_view> route_labels);
+
+  // The route whose label is exactly `path` ("/healthz"), or "other": for a
+  // request refused before it was routed.
+  size_t RouteOfPath(std::string_view path) const;
+  size_t other_route() const { return labels_.size() - 1; }
+  std::string_view label(size_t route) const { return labels_[route < labels_.size() ? route : other_route()]; }
 
   // One HTTP request answered with `status` after `latency_micros`.
-  void ObserveRequest(Route route, int status, int64_t latency_micros);
+  void ObserveRequest(size_t route, int status, int64_t latency_micros);
   // One envelope answered by the processor.
   void ObserveCall(const service::CallInfo& info);
   void RequestStarted() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
@@ -96,7 +65,7 @@ class Metrics {
                      int64_t log_lines_dropped) const;
 
   // Counters read back by tests and the load generator's report.
-  int64_t requests(Route route, int status) const;
+  int64_t requests(size_t route, int status) const;
 
  private:
   static constexpr size_t kStatusSlots = kStatusCodes.size() + 1;  // + other
@@ -107,9 +76,10 @@ class Metrics {
   static size_t StatusSlot(int status);
   static size_t InfnoSlot(std::string_view infno);
 
-  std::array<std::array<std::atomic<int64_t>, kStatusSlots>, kRouteCount> requests_{};
-  std::array<std::array<std::atomic<int64_t>, kLatencySlots>, kRouteCount> latency_counts_{};
-  std::array<std::atomic<int64_t>, kRouteCount> latency_micros_sum_{};
+  std::vector<std::string_view> labels_;  // the routes', then "other"
+  std::vector<std::array<std::atomic<int64_t>, kStatusSlots>> requests_;  // by route
+  std::vector<std::array<std::atomic<int64_t>, kLatencySlots>> latency_counts_;
+  std::vector<std::atomic<int64_t>> latency_micros_sum_;
   std::array<std::array<std::atomic<int64_t>, kOutcomes>, kInfnoSlots> calls_{};
   std::atomic<int64_t> in_flight_{0};
 };

@@ -1,37 +1,118 @@
+// The route table. Each REST row's handler only unpacks the request for its
+// use case; the rules are the use case's (src/service/).
 #include "http/routes.h"
+
+#include "service/clearing_service.h"
+#include "service/rest.h"
+#include "service/results_service.h"
 
 namespace xt::http {
 
 extern const char kOpenApiJsonText[];  // generated from docs/openapi.json by CMake
 
-const std::vector<RouteSpec>& RouteTable() {
-  static const std::vector<RouteSpec> table = {
-      {Route::kCallService, "POST", kCallServicePath, Access::kCredential},
-      {Route::kHealthz, "GET", kHealthzPath, Access::kPublic},
-      {Route::kMetrics, "GET", kMetricsPath, Access::kAdmin},
-      {Route::kOpenApi, "GET", RouteLabel(Route::kOpenApi), Access::kPublic},
-      {Route::kMe, "GET", RouteLabel(Route::kMe), Access::kCredential},
-      {Route::kSettlements, "GET", RouteLabel(Route::kSettlements), Access::kCredential},
-      {Route::kSettlement, "GET", RouteLabel(Route::kSettlement), Access::kCredential},
-      {Route::kPersonSettlements, "GET", RouteLabel(Route::kPersonSettlements), Access::kCredential},
-      {Route::kFunds, "GET", RouteLabel(Route::kFunds), Access::kCredential},
-      {Route::kInstitutionBalance, "GET", RouteLabel(Route::kInstitutionBalance), Access::kCredential},
-      {Route::kAccountStatement, "GET", RouteLabel(Route::kAccountStatement), Access::kCredential},
-      {Route::kResultsPublish, "POST", RouteLabel(Route::kResultsPublish), Access::kCredential},
-      {Route::kResultsRecognised, "GET", RouteLabel(Route::kResultsRecognised), Access::kCredential},
-      {Route::kResultLooks, "GET", RouteLabel(Route::kResultLooks), Access::kCredential},
-      {Route::kResultDecisions, "POST", RouteLabel(Route::kResultDecisions), Access::kCredential},
-      {Route::kResultStatistics, "GET", RouteLabel(Route::kResultStatistics), Access::kCredential},
-      // clearing; close before report: its POST must be installed before the
-      // report's 405 answer to POST on the same pattern.
-      {Route::kClearingMonths, "GET", RouteLabel(Route::kClearingMonths), Access::kCredential},
-      {Route::kClearingMonth, "GET", RouteLabel(Route::kClearingMonth), Access::kCredential},
-      {Route::kClearingClose, "POST", RouteLabel(Route::kClearingClose), Access::kAdmin},
-      {Route::kClearingReport, "GET", RouteLabel(Route::kClearingReport), Access::kCredential},
-      {Route::kClearingPrepaid, "GET", RouteLabel(Route::kClearingPrepaid), Access::kCredential},
+namespace {
+
+using service::ApiReply;
+using S = const Services&;
+using R = const RestRequest&;
+
+// A REST row: method, path, operationId, roles, handler.
+RouteSpec Rest(std::string_view method, std::string_view path, std::string_view operation_id, Roles roles,
+               RestHandler handler, bool audit_refusals = false) {
+  return RouteSpec{method, path, operation_id, roles, Serves::kRest, handler, audit_refusals};
+}
+
+std::vector<RouteSpec> MakeTable() {
+  constexpr Roles kStaff = kHospitals | kAgencies | kOperators;
+  constexpr Roles kOverseers = kAgencies | kOperators;
+  return {
+      // The national interface: any envelope URL a HIS posts to lands here
+      // (server.cc, IsEnvelopePath). Refusals are envelopes too.
+      {"POST", kEnvelopePath, "callService", kHospitals, Serves::kEnvelope},
+      {"GET", "/healthz", "getHealth", kNoCredential, Serves::kHealth},
+      {"GET", "/metrics", "getMetrics", kOperators, Serves::kMetrics},
+      {"GET", "/openapi.json", "getOpenApi", kNoCredential, Serves::kOpenApi},
+
+      // Settlements, balances and statements (service/rest.h).
+      Rest("GET", "/api/v1/me", "getMe", kEveryRole, [](S s, R r) { return s.api->Me(r.caller); }),
+      Rest("GET", "/api/v1/settlements", "listSettlements", kEveryRole,
+           [](S s, R r) { return s.api->ListSettlements(r.caller, r.params); }),
+      Rest("GET", "/api/v1/settlements/{setl_id}", "getSettlement", kEveryRole,
+           [](S s, R r) { return s.api->GetSettlement(r.caller, r.arg(0)); }),
+      Rest("GET", "/api/v1/persons/{psn_no}/settlements", "listPersonSettlements", kAgencies | kResidents | kOperators,
+           [](S s, R r) { return s.api->PersonSettlements(r.caller, r.arg(0), r.params); }),
+      Rest("GET", "/api/v1/funds", "listFunds", kOverseers,
+           [](S s, R r) { return s.api->FundBalances(r.caller, r.params); }),
+      Rest("GET", "/api/v1/institutions/{fixmedins_code}/balance", "getInstitutionBalance", kStaff,
+           [](S s, R r) { return s.api->InstitutionBalance(r.caller, r.arg(0)); }),
+      Rest("GET", "/api/v1/accounts/{account}/statement", "getAccountStatement", kEveryRole,
+           [](S s, R r) { return s.api->AccountStatement(r.caller, r.arg(0), r.params); }),
+
+      // Mutual recognition of results (service/results_service.h); POST
+      // bodies are bounded by ServerOptions::payload_bytes_max.
+      Rest("POST", "/api/v1/results", "publishResult", kHospitals,
+           [](S s, R r) { return s.results->Publish(r.caller, r.body); }),
+      Rest("GET", "/api/v1/persons/{psn_no}/recognised", "getRecognisedResults", kHospitals,
+           [](S s, R r) { return s.results->Recognised(r.caller, r.arg(0), r.params); }, true),
+      Rest("GET", "/api/v1/persons/{psn_no}/result-looks", "listResultLooks", kAgencies | kResidents | kOperators,
+           [](S s, R r) { return s.results->Looks(r.caller, r.arg(0), r.params); }),
+      Rest("POST", "/api/v1/results/decisions", "recordResultDecision", kHospitals,
+           [](S s, R r) { return s.results->Decide(r.caller, r.body); }),
+      Rest("GET", "/api/v1/results/statistics", "getResultStatistics", kStaff,
+           [](S s, R r) { return s.results->Statistics(r.caller, r.params); }),
+
+      // Clearing (service/clearing_service.h).
+      Rest("GET", "/api/v1/clearing/months", "listClearingMonths", kStaff,
+           [](S s, R r) { return s.clearing->ListMonths(r.caller); }),
+      Rest("GET", "/api/v1/clearing/months/{setlym}", "getClearingMonth", kStaff,
+           [](S s, R r) { return s.clearing->Report(r.caller, r.arg(0), "", r.param("format")); }),
+      Rest("POST", "/api/v1/clearing/months/{setlym}/close", "closeClearingMonth", kOperators,
+           [](S s, R r) { return s.clearing->CloseReply(r.caller, r.arg(0)); }),
+      Rest("GET", "/api/v1/clearing/months/{setlym}/{report}", "getClearingReport", kStaff,
+           [](S s, R r) { return s.clearing->Report(r.caller, r.arg(0), r.arg(1), r.param("format")); }),
+      Rest("GET", "/api/v1/clearing/prepaid", "listPrepaidFunds", kOverseers,
+           [](S s, R r) { return s.clearing->PrepaidReply(r.caller, r.param("region")); }),
   };
+}
+
+}  // namespace
+
+const std::string& RestRequest::arg(size_t i) const {
+  static const std::string kNone;
+  return i < args.size() ? args[i] : kNone;
+}
+
+std::string RestRequest::param(const char* name) const { return service::api::Param(params, name); }
+
+std::string DescribeRoles(Roles roles) {
+  static constexpr struct {
+    Roles bit;
+    std::string_view name;
+  } kNames[] = {{kHospitals, "hospitals"}, {kAgencies, "agencies"}, {kResidents, "residents"}, {kOperators, "operators"}};
+  std::vector<std::string_view> names;
+  for (const auto& n : kNames) {
+    if (roles & n.bit) names.push_back(n.name);
+  }
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+const std::vector<RouteSpec>& RouteTable() {
+  static const std::vector<RouteSpec> table = MakeTable();
   return table;
 }
+
+std::vector<std::string_view> RouteLabels() {
+  std::vector<std::string_view> labels;
+  for (const RouteSpec& spec : RouteTable()) labels.push_back(spec.path);
+  return labels;
+}
+
+RouteId EnvelopeRoute() { return 0; }  // the table's first row
 
 std::string_view OpenApiJson() { return kOpenApiJsonText; }
 

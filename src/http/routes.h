@@ -1,31 +1,99 @@
-// Every route of the HTTP server, with its method and path template: the
-// server installs its handlers from this table, /metrics labels requests by
-// it, and a test holds docs/openapi.json (served at /openapi.json) to it in
-// both directions.
+// Every route of the HTTP server, declared once: its method, its path
+// template (which is also its label in /metrics and the access log), its
+// OpenAPI operationId, the roles that may call it, and what answers it.
+// The server routes and refuses by this table, /metrics labels requests by
+// it, one test holds docs/openapi.json (served at /openapi.json) to it in
+// both directions, and the authorization matrix covers every row of it.
+//
+// Adding a REST route: one row here (routes.cc), its use case in
+// src/service/, its operation in docs/openapi.json.
 #pragma once
 
+#include <cstddef>
+#include <string>
 #include <string_view>
 #include <vector>
 
-#include "http/metrics.h"
+#include "service/api_reply.h"
+#include "service/caller.h"
+
+namespace xt::service {
+class Api;
+class Authenticator;
+class ClearingService;
+class Processor;
+class ResultsApi;
+}  // namespace xt::service
 
 namespace xt::http {
 
-// Who may call a route.
-enum class Access {
-  kPublic,      // no credential (/healthz, /openapi.json)
-  kAdmin,       // an operator's credential (/metrics)
-  kCredential,  // any credential; the use case decides by role and scope
+// The use cases the server answers with. Whoever runs the server builds
+// them (cli/serve.cc, the tests) and hands them over; the server builds
+// none and reads no store of its own. Each must outlive the server.
+struct Services {
+  service::Processor* processor = nullptr;   // the national interface (envelopes)
+  service::Authenticator* auth = nullptr;    // API keys to callers
+  service::Api* api = nullptr;               // settlements, balances, statements, readiness, audit
+  service::ResultsApi* results = nullptr;    // mutual recognition of results
+  service::ClearingService* clearing = nullptr;  // closed months, reports, prepaid funds
+};
+
+// The roles that may call a route, as a set of bits.
+using Roles = unsigned;
+constexpr Roles RoleBit(service::Role role) { return 1u << static_cast<unsigned>(role); }
+inline constexpr Roles kNoCredential = 0;  // anyone, no credential asked (/healthz, /openapi.json)
+inline constexpr Roles kHospitals = RoleBit(service::Role::kHospital);
+inline constexpr Roles kAgencies = RoleBit(service::Role::kAgency);
+inline constexpr Roles kResidents = RoleBit(service::Role::kResident);
+inline constexpr Roles kOperators = RoleBit(service::Role::kAdmin);
+inline constexpr Roles kEveryRole = kHospitals | kAgencies | kResidents | kOperators;
+
+// "hospitals, agencies and operators": for the refusal's message.
+std::string DescribeRoles(Roles roles);
+
+// What a REST use case is handed: the caller (admitted, of one of the
+// route's roles), the path's {parameters} in order, the query and the body.
+struct RestRequest {
+  const service::Caller& caller;
+  const std::vector<std::string>& args;
+  const service::QueryParams& params;
+  const std::string& body;
+
+  const std::string& arg(size_t i) const;  // "" when the path has fewer
+  std::string param(const char* name) const;  // "" when absent
+};
+using RestHandler = service::ApiReply (*)(const Services&, const RestRequest&);
+
+// What serves a route. The first four are the server's own; a REST route
+// runs its handler on a pool thread, since it may wait on the store.
+enum class Serves {
+  kEnvelope,  // the national interface: the processor, without holding a thread
+  kHealth,    // readiness, on the event loop
+  kMetrics,   // the Prometheus text, on the event loop
+  kOpenApi,   // the document, on the event loop
+  kRest,      // `rest`, on a pool thread
 };
 
 struct RouteSpec {
-  Route route;
-  std::string_view method;         // GET or POST
-  std::string_view path_template;  // "/api/v1/settlements/{setl_id}"
-  Access access;
+  std::string_view method;        // GET or POST
+  std::string_view path;          // "/api/v1/settlements/{setl_id}"
+  std::string_view operation_id;  // "getSettlement", as in docs/openapi.json
+  Roles roles;                    // kNoCredential, or who may call it
+  Serves serves;
+  RestHandler rest = nullptr;     // for Serves::kRest
+  // A refusal by role is written to the audit log too (routes that
+  // disclose personal data and whose every look is recorded).
+  bool audit_refusals = false;
 };
 
+// A route is known by its index in this table.
+using RouteId = size_t;
 const std::vector<RouteSpec>& RouteTable();
+// The labels of the routes, in the table's order (what /metrics counts by).
+std::vector<std::string_view> RouteLabels();
+// The national interface's route (the envelope URLs hospitals post to).
+RouteId EnvelopeRoute();
+inline constexpr std::string_view kEnvelopePath = "/fsi/api/callService";
 
 // The OpenAPI 3 document (docs/openapi.json, compiled in).
 std::string_view OpenApiJson();

@@ -45,8 +45,9 @@
 #include "http/chunked.h"
 #include "http/request_head.h"
 #include "http/routes.h"
-#include "service/clearing_service.h"
-#include "service/results_service.h"
+#include "service/credentials.h"
+#include "service/processor.h"
+#include "service/rest.h"
 
 namespace xt::http {
 
@@ -119,9 +120,8 @@ struct Exchange {
   std::string body;
   std::string remote;
   SteadyClock::time_point started{};
-  Route route = Route::kOther;
-  bool route_set = false;
-  Access access = Access::kPublic;
+  const RouteSpec* spec = nullptr;  // the route, once found
+  RouteId route = 0;
   std::vector<std::string> args;  // the path's {parameters}, in order
   service::Processor* processor = nullptr;  // stamps error envelopes (SetError)
   std::string url_infno;  // the transaction code a national-interface URL ends with, if any
@@ -371,13 +371,9 @@ class Loop {
 
 // What the loops share: the use cases, options, metrics and log.
 struct ServerCore {
-  service::Processor* processor;
-  service::Api* api;
-  service::Authenticator* auth;
-  store::Store* store;
+  Services services;
   ServerOptions options;
-  service::ClearingService clearing;  // the /api/v1/clearing routes
-  Metrics metrics;
+  Metrics metrics{RouteLabels()};
   // The default sink: stderr, written in batches (access_log.h). Made by
   // Bind only when no sink was set and the log is on.
   std::unique_ptr<AccessLogWriter> stderr_log;
@@ -393,8 +389,7 @@ struct ServerCore {
   std::vector<std::unique_ptr<Loop>> loops;
   std::unique_ptr<BlockingPool> pool;
 
-  ServerCore(service::Processor* p, service::Api* a, service::Authenticator* au, store::Store* s, ServerOptions o)
-      : processor(p), api(a), auth(au), store(s), options(std::move(o)), clearing(a->store(), a->clock()) {}
+  ServerCore(Services s, ServerOptions o) : services(s), options(std::move(o)) {}
   ~ServerCore() {
     if (listen_fd >= 0) ::close(listen_fd);
   }
@@ -405,7 +400,7 @@ struct ServerCore {
   // error envelope on the national interface, {"err_code","err_msg"} on the
   // others).
   std::optional<service::Caller> Admit(Exchange& ex, Response& res) {
-    const bool envelope = ex.route == Route::kCallService;
+    const bool envelope = ex.spec->serves == Serves::kEnvelope;
     auto refuse = [&](int status, std::string_view code, std::string_view message) {
       if (envelope) SetError(ex, res, status, code, message);
       else SetApiError(ex, res, status, code, message);
@@ -417,57 +412,84 @@ struct ServerCore {
                  " headers and " + std::to_string(options.header_bytes_max) + " bytes)");
       return std::nullopt;
     }
-    if (ex.access == Access::kPublic) return service::Caller{};
+    if (ex.spec->roles == kNoCredential) return service::Caller{};
     static constexpr std::string_view kBearer = "Bearer ";
     const std::string_view header = ex.head.Header("authorization");
     std::string_view key;
     if (header.size() > kBearer.size() && header.substr(0, kBearer.size()) == kBearer) {
       key = header.substr(kBearer.size());
     }
-    auto caller = auth->Authenticate(key);
+    auto caller = services.auth->Authenticate(key);
     if (!caller.ok()) {
       res.headers.emplace_back("WWW-Authenticate", "Bearer");
       refuse(401, caller.status().code(), caller.status().message());
       return std::nullopt;
     }
     ex.key_id = caller->key_id;
-    if (ex.access == Access::kAdmin && caller->role != service::Role::kAdmin) {
-      refuse(403, "XT-AUTH-003", "this route is for operators");
+    if (!(ex.spec->roles & RoleBit(caller->role))) {
+      RefuseRole(ex, res, *caller);
       return std::nullopt;
     }
     return std::move(caller).value();
   }
 
+  // A caller whose role the route does not admit: 403 XT-AUTH-003. On the
+  // national interface the refusal is an envelope answered 200, as every
+  // envelope answer is (the processor refuses such a caller alike when
+  // called from the command line). A route that records every look records
+  // this refusal too.
+  void RefuseRole(Exchange& ex, Response& res, const service::Caller& caller) {
+    const std::string message = ex.spec->serves == Serves::kEnvelope
+                                    ? "the national interface is for designated institutions; agencies and residents use /api/v1"
+                                    : "this route is for " + DescribeRoles(ex.spec->roles);
+    if (ex.spec->serves == Serves::kEnvelope) {
+      SetError(ex, res, 200, "XT-AUTH-003", message);
+      return;
+    }
+    SetApiError(ex, res, 403, "XT-AUTH-003", message);
+    if (!ex.spec->audit_refusals) return;
+    const std::string action = std::string(ex.spec->method) + " " + std::string(ex.spec->path);
+    const std::string subject = ex.args.empty() ? std::string() : ex.args[0].substr(0, kQueryValueBytesMax);
+    Status audited = services.api->AuditRefusal(caller, action, subject, "XT-AUTH-003",
+                                                "role " + std::string(service::RoleName(caller.role)));
+    if (!audited.ok()) {
+      // Refused all the same; that the record could not be written is the
+      // operator's to see, not the caller's.
+      ex.note = "audit record not written: " + audited.ToString();
+    }
+  }
+
   // The route of the request, or an answer (404, 405) when it has none.
   bool FindRoute(Exchange& ex, Response& res) {
-    const RouteSpec* path_match = nullptr;
+    const std::vector<RouteSpec>& table = RouteTable();
     std::vector<std::string> args;
-    for (const RouteSpec& spec : RouteTable()) {
-      if (!MatchTemplate(spec.path_template, ex.head.path, &args)) continue;
-      if (spec.method == ex.head.method) {
-        ex.route = spec.route;
-        ex.route_set = true;
-        ex.access = spec.access;
+    std::optional<RouteId> path_match;
+    std::string allow;  // the methods the path answers, for a 405
+    for (RouteId r = 0; r < table.size(); ++r) {
+      if (!MatchTemplate(table[r].path, ex.head.path, &args)) continue;
+      if (table[r].method == ex.head.method) {
+        ex.route = r;
+        ex.spec = &table[r];
         ex.args = std::move(args);
         return true;
       }
-      if (!path_match) path_match = &spec;
+      if (!path_match) path_match = r;
+      if (allow.find(table[r].method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + std::string(table[r].method);
     }
     if (path_match) {
-      ex.route = path_match->route;
-      ex.route_set = true;
-      res.headers.emplace_back("Allow", std::string(path_match->method));
-      SetError(ex, res, 405, "XT-HTTP-003", "this route answers " + std::string(path_match->method) + " only");
+      ex.route = *path_match;
+      ex.spec = &table[*path_match];
+      res.headers.emplace_back("Allow", allow);
+      SetError(ex, res, 405, "XT-HTTP-003", "this route answers " + allow + " only");
       return false;
     }
     if (ex.head.method == "POST" && IsEnvelopePath(ex.head.path, &ex.url_infno)) {
-      ex.route = Route::kCallService;
-      ex.route_set = true;
-      ex.access = Access::kCredential;
+      ex.route = EnvelopeRoute();
+      ex.spec = &table[EnvelopeRoute()];
       return true;
     }
     SetError(ex, res, 404, "XT-HTTP-002",
-             "no such route: POST national-interface envelopes to " + std::string(kCallServicePath));
+             "no such route: POST national-interface envelopes to " + std::string(kEnvelopePath));
     return false;
   }
 
@@ -492,7 +514,8 @@ struct ServerCore {
     return true;
   }
 
-  // A REST route: admitted, then answered by the use case (on a pool thread).
+  // A REST route: its query read within bounds, then answered by the
+  // route's use case (on a pool thread).
   void Rest(Exchange& ex, const service::Caller& caller, Response& res) {
     std::vector<std::pair<std::string, std::string>> pairs;
     if (!ParseQuery(ex.head.query, &pairs)) {
@@ -513,55 +536,17 @@ struct ServerCore {
       }
       params.emplace(std::move(k), std::move(v));
     }
-    const std::string arg = ex.args.empty() ? std::string() : ex.args[0];
-    if (arg.size() > kQueryValueBytesMax) {
-      SetApiError(ex, res, 404, "XT-API-002", "no such resource");
-      return;
+    for (const std::string& arg : ex.args) {
+      if (arg.size() > kQueryValueBytesMax) {
+        SetApiError(ex, res, 404, "XT-API-002", "no such resource");
+        return;
+      }
     }
-    if (Clearing(ex, res, caller, params, arg)) return;
-    service::ApiReply reply;
-    switch (ex.route) {
-      case Route::kMe: reply = api->Me(caller); break;
-      case Route::kSettlements: reply = api->ListSettlements(caller, params); break;
-      case Route::kSettlement: reply = api->GetSettlement(caller, arg); break;
-      case Route::kPersonSettlements: reply = api->PersonSettlements(caller, arg, params); break;
-      case Route::kFunds: reply = api->FundBalances(caller, params); break;
-      case Route::kInstitutionBalance: reply = api->InstitutionBalance(caller, arg); break;
-      case Route::kAccountStatement: reply = api->AccountStatement(caller, arg, params); break;
-      // Mutual recognition of results; POST bodies are bounded by payload_bytes_max.
-      case Route::kResultsPublish: reply = api->results().Publish(caller, ex.body); break;
-      case Route::kResultsRecognised: reply = api->results().Recognised(caller, arg, params); break;
-      case Route::kResultLooks: reply = api->results().Looks(caller, arg, params); break;
-      case Route::kResultDecisions: reply = api->results().Decide(caller, ex.body); break;
-      case Route::kResultStatistics: reply = api->results().Statistics(caller, params); break;
-      default: reply = service::ApiReply{404, R"({"err_code":"XT-API-002","err_msg":"no such resource"})", "XT-API-002"};
-    }
-    ex.err_code = reply.err_code;
-    SetJson(res, reply.http_status, std::move(reply.body));
-  }
-
-  // ---- clearing routes (/api/v1/clearing/...): true when the route is one.
-  bool Clearing(Exchange& ex, Response& res, const service::Caller& caller, const service::QueryParams& params,
-                const std::string& arg) {
-    const std::string arg2 = ex.args.size() > 1 ? ex.args[1] : std::string();
-    auto param = [&](const char* name) {
-      auto it = params.find(name);
-      return it == params.end() ? std::string() : it->second;
-    };
-    service::ClearingReply reply;
-    switch (ex.route) {
-      case Route::kClearingMonths: reply = clearing.ListMonths(caller); break;
-      case Route::kClearingMonth: reply = clearing.Report(caller, arg, "", param("format")); break;
-      case Route::kClearingClose: reply = clearing.CloseReply(caller, arg); break;
-      case Route::kClearingReport: reply = clearing.Report(caller, arg, arg2, param("format")); break;
-      case Route::kClearingPrepaid: reply = clearing.PrepaidReply(caller, param("region")); break;
-      default: return false;
-    }
+    service::ApiReply reply = ex.spec->rest(services, RestRequest{caller, ex.args, params, ex.body});
     ex.err_code = reply.err_code;
     res.status = reply.http_status;
     res.body = std::move(reply.body);
-    res.content_type = reply.content_type;
-    return true;
+    res.content_type = std::move(reply.content_type);
   }
 
   void Healthz(Exchange& ex, Response& res) {
@@ -571,11 +556,7 @@ struct ServerCore {
       return;
     }
     metrics.RequestStarted();
-    Status st = store->Read([](store::ReadTxn& txn) -> Status {
-      XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
-      if (!version) return Status::Error("XT-HTTP-006", "the service is not ready", "no schema_version in meta");
-      return Status::Ok();
-    });
+    Status st = services.api->Ready();
     metrics.RequestFinished();
     if (st.ok()) {
       SetJson(res, 200, R"({"status":"ok"})");
@@ -589,7 +570,7 @@ struct ServerCore {
   }
 
   std::string RenderMetrics() const {
-    return metrics.Render(store->writer_stats(), connections_open.load(std::memory_order_relaxed),
+    return metrics.Render(services.api->WriterStats(), connections_open.load(std::memory_order_relaxed),
                           rest_queued.load(std::memory_order_relaxed),
                           stderr_log ? stderr_log->dropped() : 0);
   }
@@ -602,7 +583,7 @@ struct ServerCore {
     // A POST without Content-Length (or Transfer-Encoding) has no body
     // (RFC 9112, 6.3).
     if (ex->head.method == "POST" && !ex->head.has_content_length && !ex->head.chunked) {
-      if (ex->route == Route::kCallService) {
+      if (ex->spec->serves == Serves::kEnvelope) {
         SetError(*ex, res, 400, "XT-HTTP-001", "the request body is empty: send one request envelope (JSON)");
       } else {
         SetApiError(*ex, res, 400, "XT-HTTP-001", "the request body is empty: send one JSON object");
@@ -611,21 +592,21 @@ struct ServerCore {
     }
     auto caller = Admit(*ex, res);
     if (!caller) return loop->Answer(id, std::move(ex), std::move(res));
-    switch (ex->route) {
-      case Route::kCallService: return CallService(loop, id, std::move(ex), *caller);
-      case Route::kHealthz:
+    switch (ex->spec->serves) {
+      case Serves::kEnvelope: return CallService(loop, id, std::move(ex), *caller);
+      case Serves::kHealth:
         Healthz(*ex, res);
         return loop->Answer(id, std::move(ex), std::move(res));
-      case Route::kOpenApi:
+      case Serves::kOpenApi:
         SetJson(res, 200, std::string(OpenApiJson()));
         return loop->Answer(id, std::move(ex), std::move(res));
-      case Route::kMetrics:
+      case Serves::kMetrics:
         res.body = RenderMetrics();
         res.content_type = "text/plain; version=0.0.4; charset=utf-8";
         return loop->Answer(id, std::move(ex), std::move(res));
-      default: break;
+      case Serves::kRest: break;
     }
-    // Everything else may wait on the store (reads with their audit records,
+    // A REST route may wait on the store (reads with their audit records,
     // a month's close): a pool thread answers it.
     auto shared_ex = std::make_shared<std::unique_ptr<Exchange>>(std::move(ex));
     pool->Submit([this, loop, id, shared_ex, caller = std::move(*caller)] {
@@ -659,7 +640,7 @@ struct ServerCore {
     auto answered = std::make_shared<bool>(false);
     const std::string_view body = raw->body;
     try {
-      processor->CallAsync(
+      services.processor->CallAsync(
           caller, body, [loop](std::function<void()> fn) { loop->Post(std::move(fn)); },
           [this, loop, id, raw, answered](std::string answer, service::CallInfo info) {
             *answered = true;
@@ -698,7 +679,7 @@ struct ServerCore {
   void Log(const Exchange& ex, const Response& res) {
     const int64_t micros =
         std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - ex.started).count();
-    const Route route = ex.route_set ? ex.route : RouteOf(ex.head.path);
+    const RouteId route = ex.spec ? ex.route : metrics.RouteOfPath(ex.head.path);
     metrics.ObserveRequest(route, res.status, micros);
     if (!options.access_log) return;
     char latency[32];
@@ -711,7 +692,7 @@ struct ServerCore {
         .Field("time", UtcNow())
         .Field("remote", ex.remote)
         .Field("method", ex.head.method)
-        .Field("route", RouteLabel(route))
+        .Field("route", metrics.label(route))
         .FieldInt("status", res.status)
         .Key("latency_ms")
         .Raw(latency)
@@ -936,7 +917,7 @@ void Loop::Advance(Conn* c) {
     if (c->state == Conn::State::kHead) {
       if (c->in.empty() || stopping_) return;
       auto ex = std::make_unique<Exchange>();
-      ex->processor = server_->processor;
+      ex->processor = server_->services.processor;
       size_t consumed = 0;
       const HeadParse parsed = ParseRequestHead(c->in, server_->HeadBytesMax(), &ex->head, &consumed);
       if (parsed == HeadParse::kIncomplete) return;
@@ -1022,7 +1003,7 @@ void Loop::StartRequest(Conn* c) {
     auto it = conns_.find(id);
     if (it == conns_.end() || it->second->state != Conn::State::kBusy) return;
     Conn* conn = it->second.get();
-    const std::string body = server_->processor->RefusalEnvelope("XT-INT-001", "internal error");
+    const std::string body = server_->services.processor->RefusalEnvelope("XT-INT-001", "internal error");
     conn->out += "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: " +
                  std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     conn->close_after = true;
@@ -1162,7 +1143,7 @@ void Loop::CheckTimers(SteadyClock::time_point now) {
     Conn* c = it->second.get();
     if (!c->ex) {
       c->ex = std::make_unique<Exchange>();
-      c->ex->processor = server_->processor;
+      c->ex->processor = server_->services.processor;
       c->ex->remote = c->remote;
       c->ex->started = now;
     }
@@ -1179,9 +1160,8 @@ struct HttpServer::Impl : ServerCore {
   using ServerCore::ServerCore;
 };
 
-HttpServer::HttpServer(service::Processor* processor, service::Api* api, service::Authenticator* auth,
-                       store::Store* store, ServerOptions options)
-    : impl_(std::make_unique<Impl>(processor, api, auth, store, std::move(options))) {}
+HttpServer::HttpServer(Services services, ServerOptions options)
+    : impl_(std::make_unique<Impl>(services, std::move(options))) {}
 
 HttpServer::~HttpServer() { Stop(); }
 

@@ -8,11 +8,15 @@
 // by ServerOptions: threads, open connections, body and header sizes,
 // read/write/idle times, requests per connection.
 //
-// Lifetime: `processor` and `store` must outlive the HttpServer. Bind, then
-// Serve (blocks) on one thread; Stop from any other thread (not from a
-// signal handler). Serve returns once the listening socket is closed and
-// every accepted request has been answered; only then may the store be
-// closed, which drains its writer: nothing acknowledged is lost.
+// The routes are the table of routes.h; the use cases are handed to the
+// server (Services), which builds none and reads no store itself.
+//
+// Lifetime: the services (and the store behind them) must outlive the
+// HttpServer. Bind, then Serve (blocks) on one thread; Stop from any other
+// thread (not from a signal handler). Serve returns once the listening
+// socket is closed and every accepted request has been answered; only then
+// may the store be closed, which drains its writer: nothing acknowledged is
+// lost.
 #pragma once
 
 #include <cstddef>
@@ -24,10 +28,7 @@
 
 #include "core/status.h"
 #include "http/metrics.h"
-#include "service/credentials.h"
-#include "service/processor.h"
-#include "service/rest.h"
-#include "store/store.h"
+#include "http/routes.h"
 
 namespace xt::http {
 
@@ -64,9 +65,9 @@ struct ServerOptions {
 class HttpServer {
  public:
   // Every caller shows a credential (Authorization: Bearer <api key>),
-  // checked by `auth`, except on /healthz and /openapi.json.
-  HttpServer(service::Processor* processor, service::Api* api, service::Authenticator* auth, store::Store* store,
-             ServerOptions options);
+  // checked by `services.auth`, of a role the route admits, except on the
+  // routes that ask for none (/healthz, /openapi.json).
+  HttpServer(Services services, ServerOptions options);
   ~HttpServer();  // Stops; call only after Serve has returned (or never ran)
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

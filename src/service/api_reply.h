@@ -17,6 +17,7 @@ struct ApiReply {
   int http_status = 200;
   std::string body;      // JSON; on an error {"err_code": ..., "err_msg": ...}
   std::string err_code;  // empty on success
+  std::string content_type = "application/json";  // "text/csv; charset=utf-8" for CSV reports
 };
 
 using QueryParams = std::map<std::string, std::string>;

@@ -156,7 +156,7 @@ std::string ApplicationJson(const clearing::ClearingApplication& a) {
 Fen FenOf(const json& v) { return v.is_number() ? ScaledFromNumberText(v.dump(), 2).value_or(0) : 0; }
 
 ClearingReply ReplyError(int status, const std::string& code, const std::string& message) {
-  return ClearingReply{status, "application/json", api::Error(status, code, message).body, code};
+  return ClearingReply{status, api::Error(status, code, message).body, code, "application/json"};
 }
 
 ClearingReply ReplyOf(const Status& st) {
@@ -735,7 +735,7 @@ ClearingReply ClearingService::ListMonths(const Caller& caller) {
     w.Field("closed_at", FormatLocalTime(m.closed_at)).EndObject();
   }
   w.EndArray().EndObject();
-  return ClearingReply{200, "application/json", w.Take(), ""};
+  return ClearingReply{200, w.Take(), "", "application/json"};
 }
 
 ClearingReply ClearingService::Report(const Caller& caller, const std::string& setlym_text, const std::string& report_in,
@@ -766,22 +766,22 @@ ClearingReply ClearingService::Report(const Caller& caller, const std::string& s
   if (!st.ok()) return ReplyOf(st);
   if (!row) return ReplyError(404, "XT-API-002", "month " + setlym_text + " is not closed");
   const bool everything = caller.role == Role::kAdmin || caller.role == Role::kLocal;
-  if (everything && report.empty()) return ClearingReply{200, "application/json", row->report_json, ""};
+  if (everything && report.empty()) return ClearingReply{200, row->report_json, "", "application/json"};
   if (everything && format == "csv") {
     const std::string& body = report == "flows" ? row->flows_csv
                               : report == "institutions" ? row->institutions_csv
                                                          : row->funds_csv;
-    return ClearingReply{200, "text/csv; charset=utf-8", body, ""};
+    return ClearingReply{200, body, "", "text/csv; charset=utf-8"};
   }
   auto parsed = ParseMonthJson(row->report_json);
   if (!parsed.ok()) return ReplyOf(parsed.status());
   clearing::MonthResult m = Visible(caller, std::move(parsed).value());
-  if (report.empty()) return ClearingReply{200, "application/json", clearing::MonthJson(m), ""};
+  if (report.empty()) return ClearingReply{200, clearing::MonthJson(m), "", "application/json"};
   if (format == "csv") {
     std::string body = report == "flows" ? clearing::FlowsCsv(m)
                        : report == "institutions" ? clearing::InstitutionsCsv(m)
                                                   : clearing::FundsCsv(m);
-    return ClearingReply{200, "text/csv; charset=utf-8", std::move(body), ""};
+    return ClearingReply{200, std::move(body), "", "text/csv; charset=utf-8"};
   }
   // One report as JSON: the part of the month's document it is.
   json whole = json::parse(clearing::MonthJson(m));
@@ -796,7 +796,7 @@ ClearingReply ClearingService::Report(const Caller& caller, const std::string& s
     w.Key("funds").Raw(whole["funds"].dump());
   }
   w.EndObject();
-  return ClearingReply{200, "application/json", w.Take(), ""};
+  return ClearingReply{200, w.Take(), "", "application/json"};
 }
 
 ClearingReply ClearingService::CloseReply(const Caller& caller, const std::string& setlym_text) {
@@ -805,7 +805,7 @@ ClearingReply ClearingService::CloseReply(const Caller& caller, const std::strin
   if (!setlym) return ReplyError(400, "XT-CLR-001", "setlym is not a month yyyyMM");
   auto closed = Close(caller, *setlym);
   if (!closed.ok()) return ReplyOf(closed.status());
-  return ClearingReply{200, "application/json", closed->month.report_json, ""};
+  return ClearingReply{200, closed->month.report_json, "", "application/json"};
 }
 
 ClearingReply ClearingService::PrepaidReply(const Caller& caller, const std::string& region) {
@@ -817,7 +817,7 @@ ClearingReply ClearingService::PrepaidReply(const Caller& caller, const std::str
     body += clearing::PrepaidStatusJson((*statuses)[i]);
   }
   body += "]}";
-  return ClearingReply{200, "application/json", std::move(body), ""};
+  return ClearingReply{200, std::move(body), "", "application/json"};
 }
 
 // ---- the national interface

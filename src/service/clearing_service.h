@@ -23,6 +23,7 @@
 #include "clearing/prepaid.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "service/api_reply.h"
 #include "service/caller.h"
 #include "store/store.h"
 
@@ -68,14 +69,9 @@ struct CloseAnswer {
   bool already_closed = false;  // answered from the stored copy
 };
 
-// What an HTTP or command-line answer carries: a status, a content type and
-// the body (JSON, or CSV for the CSV reports).
-struct ClearingReply {
-  int http_status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  std::string err_code;
-};
+// What an HTTP or command-line answer carries: a status, the body (JSON, or
+// CSV for the CSV reports) and its content type.
+using ClearingReply = ApiReply;
 
 class ClearingService {
  public:

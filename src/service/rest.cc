@@ -125,6 +125,21 @@ Status Api::Audit(const Caller& caller, const std::string& action, const std::st
   return store_->Write([&](store::WriteTxn& txn) { return txn.AppendAudit(row); });
 }
 
+Status Api::Ready() const {
+  return store_->Read([](store::ReadTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
+    if (!version) return Status::Error("XT-HTTP-006", "the service is not ready", "no schema_version in meta");
+    return Status::Ok();
+  });
+}
+
+store::WriterStats Api::WriterStats() const { return store_->writer_stats(); }
+
+Status Api::AuditRefusal(const Caller& caller, const std::string& action, const std::string& subject,
+                         const std::string& code, const std::string& detail) {
+  return Audit(caller, action, subject, code, detail);
+}
+
 ApiReply Api::Me(const Caller& caller) {
   JsonWriter w;
   w.BeginObject().Field("role", RoleName(caller.role)).Field("scope", caller.scope).Field("key_id", caller.key_id);

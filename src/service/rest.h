@@ -64,6 +64,18 @@ class Api {
   // GET /api/v1/accounts/{account}/statement?from=&to=&page_size=&page_token=
   ApiReply AccountStatement(const Caller& caller, const std::string& account, const QueryParams& params);
 
+  // Readiness (GET /healthz): the database can be read and is initialised;
+  // XT-HTTP-006, with the store's reason as its detail, when not.
+  Status Ready() const;
+  // The group-commit writer's figures (GET /metrics).
+  store::WriterStats WriterStats() const;
+  // A caller refused by a route's roles before any use case ran, written
+  // to the audit log like the use case's own refusals: `action` is the
+  // route ("GET /api/v1/persons/{psn_no}/recognised"), `subject` whom it
+  // was about.
+  Status AuditRefusal(const Caller& caller, const std::string& action, const std::string& subject,
+                      const std::string& code, const std::string& detail);
+
   store::Store* store() const { return store_; }
   const Clock* clock() const { return clock_; }
 

@@ -51,6 +51,7 @@
 #include "core/clock.h"
 #include "core/json_writer.h"
 #include "http/metrics.h"
+#include "http/routes.h"
 #include "http/request_head.h"
 #include "registry/registry.h"
 #include "tools/client.h"
@@ -309,9 +310,9 @@ bool EnvelopeMatches(const Dataset::Session& s) {
 class RequestWriter {
  public:
   explicit RequestWriter(const std::string& host)
-      : post_head_("POST " + std::string(kCallServicePath) + " HTTP/1.1\r\nHost: " + host +
+      : post_head_("POST " + std::string(http::kEnvelopePath) + " HTTP/1.1\r\nHost: " + host +
                    "\r\nConnection: keep-alive\r\n"),
-        healthz_("GET " + std::string(kHealthzPath) + " HTTP/1.1\r\nHost: " + host +
+        healthz_("GET " + std::string("/healthz") + " HTTP/1.1\r\nHost: " + host +
                  "\r\nConnection: keep-alive\r\n\r\n") {}
 
   // Sets *head to the head of a callService request whose body (the
