@@ -122,7 +122,7 @@ class ClearingFlowTest : public ::testing::Test {
   json DetailJson(const std::string& setl_id) {
     std::optional<store::SettlementRow> row;
     EXPECT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                           XT_ASSIGN_OR_RETURN(row, txn.FindSettlement(setl_id));
+                           XT_ASSIGN_OR_RETURN(row, txn.settlements().FindSettlement(setl_id));
                            return Status::Ok();
                          }).ok());
     EXPECT_TRUE(row.has_value());

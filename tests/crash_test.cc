@@ -129,9 +129,9 @@ TEST(CrashTest, KillNineDuringGroupCommitLosesNothingAcknowledged) {
     const std::string mdtrt_id = r["output"]["setlinfo"]["mdtrt_id"];
     first_answer[r["output"]["setlinfo"]["medins_setl_id"]] = line;
     ASSERT_TRUE(store.Read([&](store::ReadTxn& txn) -> Status {
-                       XT_ASSIGN_OR_RETURN(auto s, txn.FindSettlement(setl_id));
+                       XT_ASSIGN_OR_RETURN(auto s, txn.settlements().FindSettlement(setl_id));
                        EXPECT_TRUE(s.has_value()) << "acknowledged settlement " << setl_id << " was lost";
-                       XT_ASSIGN_OR_RETURN(auto live, txn.ActiveSettlementOfVisit(mdtrt_id));
+                       XT_ASSIGN_OR_RETURN(auto live, txn.settlements().ActiveSettlementOfVisit(mdtrt_id));
                        EXPECT_TRUE(live.has_value());
                        if (live) {
                          EXPECT_EQ(live->setl_id, setl_id) << "exactly one settlement per visit";
@@ -158,7 +158,7 @@ TEST(CrashTest, KillNineDuringGroupCommitLosesNothingAcknowledged) {
   EXPECT_EQ(replayed, static_cast<int>(acknowledged.size()));
   int64_t settlements = 0;
   ASSERT_TRUE(store.Read([&](store::ReadTxn& txn) -> Status {
-                     XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
+                     XT_ASSIGN_OR_RETURN(settlements, txn.settlements().CountSettlements());
                      return Status::Ok();
                    }).ok());
   EXPECT_EQ(settlements, static_cast<int64_t>(visits.size())) << "each visit settled exactly once";

@@ -190,7 +190,7 @@ Outcome WriteAndCrash(const std::string& path, const Case& c, int crash_after, b
       store.WriteAsync(
           [i](store::WriteTxn& txn) -> Status {
             XT_RETURN_IF_ERROR(txn.PutMeta("w" + std::to_string(i), Payload(i)));
-            return txn.PostTransfers({TransferOf(i)});
+            return txn.ledger().PostTransfers({TransferOf(i)});
           },
           // On the writer or the syncer thread, once the group is durable.
           [&, i](Status st) {
@@ -236,10 +236,10 @@ Survivors Reopen(const std::string& path) {
       expected_credits += i + 1;
     }
     for (int k = 0; k < 8; ++k) {
-      XT_ASSIGN_OR_RETURN(auto a, txn.GetAccount("inst:" + std::to_string(k)));
+      XT_ASSIGN_OR_RETURN(auto a, txn.ledger().GetAccount("inst:" + std::to_string(k)));
       if (a) credits[a->account] = a->credits_fen;
     }
-    XT_ASSIGN_OR_RETURN(auto fund, txn.GetAccount("fund:durability"));
+    XT_ASSIGN_OR_RETURN(auto fund, txn.ledger().GetAccount("fund:durability"));
     if (fund) debits = fund->debits_fen;
     return Status::Ok();
   });
@@ -451,9 +451,9 @@ TEST_P(SettlementsAtACrash, EveryAcknowledgedSettlementSurvivesACrashThatForgets
     const std::string mdtrt_id = r["output"]["setlinfo"]["mdtrt_id"];
     first_answer[r["output"]["setlinfo"]["medins_setl_id"]] = line;
     ASSERT_TRUE(store.Read([&](store::ReadTxn& txn) -> Status {
-                       XT_ASSIGN_OR_RETURN(auto s, txn.FindSettlement(setl_id));
+                       XT_ASSIGN_OR_RETURN(auto s, txn.settlements().FindSettlement(setl_id));
                        if (!s) ++lost;
-                       XT_ASSIGN_OR_RETURN(auto live, txn.ActiveSettlementOfVisit(mdtrt_id));
+                       XT_ASSIGN_OR_RETURN(auto live, txn.settlements().ActiveSettlementOfVisit(mdtrt_id));
                        if (live) {
                          EXPECT_EQ(live->setl_id, setl_id) << "exactly one settlement per visit";
                        }
@@ -463,7 +463,7 @@ TEST_P(SettlementsAtACrash, EveryAcknowledgedSettlementSurvivesACrashThatForgets
   EXPECT_EQ(lost, 0) << "acknowledged settlements lost in the crash";
   int64_t after_crash = 0;
   ASSERT_TRUE(store.Read([&](store::ReadTxn& txn) -> Status {
-                     XT_ASSIGN_OR_RETURN(after_crash, txn.CountSettlements());
+                     XT_ASSIGN_OR_RETURN(after_crash, txn.settlements().CountSettlements());
                      return Status::Ok();
                    }).ok());
   std::cout << acknowledged.size() << " settlements acknowledged, " << after_crash << " there after the crash, "
@@ -491,7 +491,7 @@ TEST_P(SettlementsAtACrash, EveryAcknowledgedSettlementSurvivesACrashThatForgets
   EXPECT_EQ(answered_otherwise, 0) << "acknowledged settlements not answered as they first were";
   int64_t settlements = 0;
   ASSERT_TRUE(store.Read([&](store::ReadTxn& txn) -> Status {
-                     XT_ASSIGN_OR_RETURN(settlements, txn.CountSettlements());
+                     XT_ASSIGN_OR_RETURN(settlements, txn.settlements().CountSettlements());
                      return Status::Ok();
                    }).ok());
   EXPECT_EQ(settlements, static_cast<int64_t>(visits.size())) << "each visit settled exactly once";

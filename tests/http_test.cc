@@ -99,7 +99,7 @@ class HttpTest : public ::testing::Test {
   std::string DemoCertno() {
     std::string certno;
     EXPECT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                           XT_ASSIGN_OR_RETURN(auto p, txn.FindPersonByPsnNo(kDemoPsn));
+                           XT_ASSIGN_OR_RETURN(auto p, txn.registry().FindPersonByPsnNo(kDemoPsn));
                            if (p) certno = p->certno;
                            return Status::Ok();
                          }).ok());

@@ -93,7 +93,7 @@ class MoneyRulesTest : public ::testing::Test {
   std::map<std::string, int64_t> Year(const std::string& psn = kDemoPsn) {
     std::map<std::string, int64_t> out;
     EXPECT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                          XT_ASSIGN_OR_RETURN(auto acc, txn.GetAccumulators(psn, 2026));
+                          XT_ASSIGN_OR_RETURN(auto acc, txn.ledger().GetAccumulators(psn, 2026));
                           for (const auto& a : acc) {
                             if (a.value != 0) out[a.key] = a.value;
                           }

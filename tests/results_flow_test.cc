@@ -70,7 +70,7 @@ class ResultsFlowTest : public ::testing::Test {
     v.begntime = *ParseLocalTime(begin);
     v.state = state;
     if (std::string(state) != "registered") v.endtime = v.begntime + 3600;
-    ASSERT_TRUE(env_->store->Write([&](store::WriteTxn& txn) { return txn.InsertVisit(v); }).ok());
+    ASSERT_TRUE(env_->store->Write([&](store::WriteTxn& txn) { return txn.settlements().InsertVisit(v); }).ok());
   }
 
   static json Lab(const std::string& id, const std::string& inst, const std::string& item, const std::string& unit,
@@ -112,7 +112,7 @@ class ResultsFlowTest : public ::testing::Test {
   std::vector<store::AuditRow> Audit(const std::string& action) {
     std::vector<store::AuditRow> out;
     EXPECT_TRUE(env_->store->Read([&](store::ReadTxn& txn) {
-      return txn.ForEachAudit(1, [&](const store::AuditRow& r) {
+      return txn.access().ForEachAudit(1, [&](const store::AuditRow& r) {
         if (r.action == action) out.push_back(r);
         return true;
       });

@@ -161,7 +161,7 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
   ASSERT_FALSE(s2.empty());
   std::string fund_account;
   ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) {
-                return txn.ForEachTransfer([&](const store::Transfer& t) {
+                return txn.ledger().ForEachTransfer([&](const store::Transfer& t) {
                   if (t.setl_id == s1 && t.debit_account.rfind("fund:13", 0) == 0) fund_account = t.debit_account;
                   return fund_account.empty();
                 });
@@ -324,7 +324,7 @@ TEST_F(SecurityTest, RevokedAndForgedKeysAreRefused) {
   // The database holds no key, only its hash.
   std::string row;
   ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                XT_ASSIGN_OR_RETURN(auto c, txn.FindCredential(k->credential.key_id));
+                XT_ASSIGN_OR_RETURN(auto c, txn.access().FindCredential(k->credential.key_id));
                 row = c->secret_hash + c->role + c->scope;
                 return Status::Ok();
               }).ok());

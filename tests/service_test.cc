@@ -65,7 +65,7 @@ class ServiceTest : public ::testing::Test {
   Fen Balance(const std::string& psn) {
     Fen b = 0;
     EXPECT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                          XT_ASSIGN_OR_RETURN(auto a, txn.GetAccount(ledger::PersonalAccount(psn)));
+                          XT_ASSIGN_OR_RETURN(auto a, txn.ledger().GetAccount(ledger::PersonalAccount(psn)));
                           b = a ? a->balance_fen() : 0;
                           return Status::Ok();
                         }).ok());
@@ -75,7 +75,7 @@ class ServiceTest : public ::testing::Test {
   std::vector<store::AccumDelta> Accumulators(const std::string& psn) {
     std::vector<store::AccumDelta> out;
     EXPECT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                          XT_ASSIGN_OR_RETURN(out, txn.GetAccumulators(psn, 2026));
+                          XT_ASSIGN_OR_RETURN(out, txn.ledger().GetAccumulators(psn, 2026));
                           return Status::Ok();
                         }).ok());
     return out;
@@ -184,7 +184,7 @@ TEST_F(ServiceTest, RetriedUploadGetsItsFirstAnswerRenderedFromTheUpload) {
   const std::string msgid = json::parse(first.request)["msgid"];
   std::optional<store::MessageRow> logged;
   ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                        XT_ASSIGN_OR_RETURN(logged, txn.FindMessage(msgid));
+                        XT_ASSIGN_OR_RETURN(logged, txn.messages().FindMessage(msgid));
                         return Status::Ok();
                       }).ok());
   ASSERT_TRUE(logged.has_value());
@@ -201,7 +201,7 @@ TEST_F(ServiceTest, RetriedUploadGetsItsFirstAnswerRenderedFromTheUpload) {
   EXPECT_EQ(env_->processor->Call(first.request), first.response) << "a cancelled line does not change the answer";
   std::vector<store::FeeLineRow> lines;
   ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                        XT_ASSIGN_OR_RETURN(lines, txn.FeeLinesOfVisit(v.mdtrt_id));
+                        XT_ASSIGN_OR_RETURN(lines, txn.settlements().FeeLinesOfVisit(v.mdtrt_id));
                         return Status::Ok();
                       }).ok());
   EXPECT_EQ(lines.size(), Lines().size()) << "the retries uploaded nothing";
@@ -399,7 +399,7 @@ TEST_F(ServiceTest, BadFeeLinesAreRefusedAndNothingIsStored) {
   EXPECT_EQ(upload_with("cnt", 2)["err_code"], "XT-FEE-003") << "the same feedetl_sn twice";
   std::vector<store::FeeLineRow> rows;
   ASSERT_TRUE(env_->store->Read([&](store::ReadTxn& txn) -> Status {
-                         XT_ASSIGN_OR_RETURN(rows, txn.ActiveFeeLines(v.mdtrt_id));
+                         XT_ASSIGN_OR_RETURN(rows, txn.settlements().ActiveFeeLines(v.mdtrt_id));
                          return Status::Ok();
                        }).ok());
   EXPECT_EQ(rows.size(), 1u);

@@ -74,7 +74,7 @@ struct Env {
   int64_t Settlements() {
     int64_t n = 0;
     EXPECT_TRUE(store->Read([&](store::ReadTxn& txn) -> Status {
-                       XT_ASSIGN_OR_RETURN(n, txn.CountSettlements());
+                       XT_ASSIGN_OR_RETURN(n, txn.settlements().CountSettlements());
                        return Status::Ok();
                      }).ok());
     return n;

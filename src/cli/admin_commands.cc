@@ -60,7 +60,7 @@ int List(const AdminArgs& a) {
   auto store = OpenExistingStore(a.db);
   if (!store.ok()) return Fail(store.status());
   Status st = (*store)->Read([&](store::ReadTxn& txn) {
-    return txn.ForEachCredential([&](const store::CredentialRow& c) {
+    return txn.access().ForEachCredential([&](const store::CredentialRow& c) {
       if (a.json) {
         JsonWriter w;
         w.BeginObject().Field("key_id", c.key_id).Field("role", c.role).Field("scope", c.scope);

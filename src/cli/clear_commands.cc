@@ -110,7 +110,7 @@ int Bench(const ClearArgs& a) {
   int64_t seq = 0;
   Status st = (*store)->Read([&](store::ReadTxn& txn) -> Status {
     XT_ASSIGN_OR_RETURN(history, service::HistoryOf(txn));
-    XT_ASSIGN_OR_RETURN(seq, txn.MaxSettlementId());
+    XT_ASSIGN_OR_RETURN(seq, txn.settlements().MaxSettlementId());
     return Status::Ok();
   });
   if (!st.ok()) return Fail(st);

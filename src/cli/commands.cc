@@ -66,7 +66,7 @@ int CmdInit(const std::string& db, const std::string& data_dir, bool as_json) {
   if (!o.ok()) return Fail(o.status());
   int64_t persons = 0;
   (void)o->store->Read([&](store::ReadTxn& txn) -> Status {
-    auto n = txn.CountPersons();
+    auto n = txn.registry().CountPersons();
     if (n.ok()) persons = *n;
     return Status::Ok();
   });

@@ -164,7 +164,7 @@ std::string SampleRequests(store::Store& store, const service::RefData& ref, ser
   const registry::Institution* inst = ref.registry.FindInstitution(service::kDemoFixmedinsCode);
   std::string certno;
   (void)store.Read([&](store::ReadTxn& txn) -> Status {
-    auto p = txn.FindPersonByPsnNo(service::kDemoPsnNo);
+    auto p = txn.registry().FindPersonByPsnNo(service::kDemoPsnNo);
     if (p.ok() && *p) certno = (*p)->certno;
     return Status::Ok();
   });

@@ -258,7 +258,7 @@ std::string RenderSettlement(const store::SettlementRow& r, const std::vector<Fu
 
 // The answer of a stored settlement or reversal, exactly as first given.
 Result<std::string> RenderStored(store::ReadTxn& txn, const store::SettlementRow& row) {
-  XT_ASSIGN_OR_RETURN(auto visit, txn.FindVisit(row.mdtrt_id));
+  XT_ASSIGN_OR_RETURN(auto visit, txn.settlements().FindVisit(row.mdtrt_id));
   if (!visit) return Status::Error("XT-INT-001", "internal error", "settlement without visit " + row.setl_id);
   json detail = json::parse(row.detail_json, nullptr, false);
   if (detail.is_discarded() || !detail.is_object()) {
@@ -275,7 +275,7 @@ Result<std::string> RenderStored(store::ReadTxn& txn, const std::string& setl_id
     const size_t sp = ref.find(' ');
     std::optional<std::string> answer;
     if (sp != std::string_view::npos) {
-      XT_ASSIGN_OR_RETURN(answer, txn.FeeUploadAnswer(ref.substr(0, sp), ref.substr(sp + 1)));
+      XT_ASSIGN_OR_RETURN(answer, txn.settlements().FeeUploadAnswer(ref.substr(0, sp), ref.substr(sp + 1)));
     }
     std::vector<store::FeeLineRow> rows;
     std::vector<settle::LineResult> split;
@@ -284,7 +284,7 @@ Result<std::string> RenderStored(store::ReadTxn& txn, const std::string& setl_id
     }
     return FeeOutput(rows, split);
   }
-  XT_ASSIGN_OR_RETURN(auto row, txn.FindSettlement(setl_id));
+  XT_ASSIGN_OR_RETURN(auto row, txn.settlements().FindSettlement(setl_id));
   if (!row) return Status::Error("XT-INT-001", "internal error", "message names a missing settlement " + setl_id);
   return RenderStored(txn, *row);
 }

@@ -11,7 +11,7 @@ Result<AuditReport> VerifyAudit(store::Store& store) {
     XT_ASSIGN_OR_RETURN(auto head, txn.GetMeta("audit_head"));
     int64_t expect_seq = 1;
     std::string prev = store::kAuditGenesis;
-    XT_RETURN_IF_ERROR(txn.ForEachAudit(1, [&](const store::AuditRow& r) {
+    XT_RETURN_IF_ERROR(txn.access().ForEachAudit(1, [&](const store::AuditRow& r) {
       const std::string at = "audit record " + std::to_string(r.seq);
       if (r.seq != expect_seq) {
         problem(at + ": expected record " + std::to_string(expect_seq) + " (records deleted or inserted)");
@@ -42,7 +42,7 @@ Result<AuditReport> VerifyAudit(store::Store& store) {
 Result<std::vector<store::AuditRow>> ReadAudit(store::Store& store, int64_t from_seq, int64_t limit) {
   std::vector<store::AuditRow> out;
   XT_RETURN_IF_ERROR(store.Read([&](store::ReadTxn& txn) {
-    return txn.ForEachAudit(from_seq, [&](const store::AuditRow& r) {
+    return txn.access().ForEachAudit(from_seq, [&](const store::AuditRow& r) {
       out.push_back(r);
       return static_cast<int64_t>(out.size()) < limit;
     });

@@ -108,7 +108,7 @@ Result<std::vector<clearing::DetailRecord>> PlatformRecords(store::ReadTxn& txn,
                                                             Date end) {
   std::vector<clearing::DetailRecord> out;
   Status st = Status::Ok();
-  XT_RETURN_IF_ERROR(txn.ForEachInstitutionSettlement(code, StartOf(begin), StartOf(Date{end.days + 1}),
+  XT_RETURN_IF_ERROR(txn.settlements().ForEachInstitutionSettlement(code, StartOf(begin), StartOf(Date{end.days + 1}),
                                                       [&](const store::SettlementRow& r) {
                                                         if (out.size() >= clearing::kDetailRecordsMax) {
                                                           st = Status::Error("XT-CLR-005",
@@ -258,7 +258,7 @@ std::string ClearingPostingRef(clearing::Setlym setlym) { return "clearing:" + s
 std::string DepositPostingRef(int64_t id) { return "deposit:" + std::to_string(id); }
 
 Result<clearing::ClearingHistory> HistoryOf(store::ReadTxn& txn) {
-  XT_ASSIGN_OR_RETURN(auto rows, txn.ClosedMonths());
+  XT_ASSIGN_OR_RETURN(auto rows, txn.clearing().ClosedMonths());
   clearing::ClearingHistory h;
   for (const auto& r : rows) h.closed.push_back({r.setlym, r.seq_through, r.closed_at});
   XT_RETURN_IF_ERROR(h.Check());
@@ -437,7 +437,7 @@ Result<clearing::MonthResult> ComputeMonth(store::ReadTxn& txn, const clearing::
     MonthPipeline pipeline(&closer, &codes, only_institution);
     {
       MonthPipeline::Feeder feeder(&pipeline);
-      scanned = txn.ForEachClearingRow(r.seq_after, r.seq_through, r.time_from,
+      scanned = txn.settlements().ForEachClearingRow(r.seq_after, r.seq_through, r.time_from,
                                        [&](const store::SettlementRow& row, LocalSeconds t) {
                                          return feeder.Accept(row, t);
                                        });
@@ -465,7 +465,7 @@ Result<clearing::MonthResult> ComputeMonthParallel(store::Store& store, const cl
     std::thread other([&] {
       MonthPipeline::Feeder feeder(&pipeline);
       second = store.Read([&](store::ReadTxn& txn) {
-        return txn.ForEachClearingRow(mid, r.seq_through, kNoEarlierRows,
+        return txn.settlements().ForEachClearingRow(mid, r.seq_through, kNoEarlierRows,
                                       [&](const store::SettlementRow& row, LocalSeconds t) {
                                         return feeder.Accept(row, t);
                                       });
@@ -475,9 +475,9 @@ Result<clearing::MonthResult> ComputeMonthParallel(store::Store& store, const cl
       MonthPipeline::Feeder feeder(&pipeline);
       first = store.Read([&](store::ReadTxn& txn) -> Status {
         auto accept = [&](const store::SettlementRow& row, LocalSeconds t) { return feeder.Accept(row, t); };
-        XT_RETURN_IF_ERROR(txn.ForEachClearingRow(r.seq_after, mid, kNoEarlierRows, accept));
+        XT_RETURN_IF_ERROR(txn.settlements().ForEachClearingRow(r.seq_after, mid, kNoEarlierRows, accept));
         // Only the earlier rows: the id range (seq_after, seq_after] is empty.
-        return txn.ForEachClearingRow(r.seq_after, r.seq_after, r.time_from, accept);
+        return txn.settlements().ForEachClearingRow(r.seq_after, r.seq_after, r.time_from, accept);
       });
     }
     other.join();
@@ -563,14 +563,14 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
   // is the highest id of the first; rows recorded after it have larger ids
   // and fall to later months.
   XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto existing, txn.FindClosedMonth(setlym));
+    XT_ASSIGN_OR_RETURN(auto existing, txn.clearing().FindClosedMonth(setlym));
     if (existing) {
       answer.month = std::move(*existing);
       stored = true;
       return Status::Ok();
     }
     XT_ASSIGN_OR_RETURN(history, HistoryOf(txn));
-    XT_ASSIGN_OR_RETURN(seq_through, txn.MaxSettlementId());
+    XT_ASSIGN_OR_RETURN(seq_through, txn.settlements().MaxSettlementId());
     return Status::Ok();
   }));
   if (stored) {
@@ -596,12 +596,12 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
     if (now_history.closed.size() != history.closed.size()) {
       return Status::Error("XT-CLR-002", "another close of the clearing ran at the same time; try again");
     }
-    XT_RETURN_IF_ERROR(txn.InsertClosedMonth(row));
-    XT_RETURN_IF_ERROR(txn.PostTransfers(postings));
+    XT_RETURN_IF_ERROR(txn.clearing().InsertClosedMonth(row));
+    XT_RETURN_IF_ERROR(txn.ledger().PostTransfers(postings));
     for (const auto& d : draws) {
-      XT_RETURN_IF_ERROR(txn.InsertPrepaidMovement({0, d.province, "draw", d.amount_fen, d.time, d.ref}).status());
+      XT_RETURN_IF_ERROR(txn.clearing().InsertPrepaidMovement({0, d.province, "draw", d.amount_fen, d.time, d.ref}).status());
     }
-    for (const auto& s : spend) XT_RETURN_IF_ERROR(txn.InsertMonthSpend({s.setlym, s.province, s.spend_fen}));
+    for (const auto& s : spend) XT_RETURN_IF_ERROR(txn.clearing().InsertMonthSpend({s.setlym, s.province, s.spend_fen}));
     store::AuditRow audit;
     audit.time = now;
     audit.actor = caller.actor();
@@ -618,7 +618,7 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
     if (written.code() == "XT-CLR-002") {
       std::optional<store::ClosedMonthRow> again;
       XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
-        XT_ASSIGN_OR_RETURN(again, txn.FindClosedMonth(setlym));
+        XT_ASSIGN_OR_RETURN(again, txn.clearing().FindClosedMonth(setlym));
         return Status::Ok();
       }));
       if (again) return CloseAnswer{std::move(*again), true};
@@ -642,11 +642,11 @@ Result<clearing::PrepaidStatus> ClearingService::Deposit(const Caller& caller, s
   const LocalSeconds now = clock_->NowLocal();
   XT_ASSIGN_OR_RETURN(clearing::PrepaidMovement deposit, clearing::Deposit(province, amount_fen, now, ref));
   XT_RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(int64_t id, txn.InsertPrepaidMovement({0, deposit.province, "deposit", deposit.amount_fen,
+    XT_ASSIGN_OR_RETURN(int64_t id, txn.clearing().InsertPrepaidMovement({0, deposit.province, "deposit", deposit.amount_fen,
                                                                deposit.time, deposit.ref}));
     store::Transfer t = clearing::DepositTransfer(deposit);
     t.setl_id = DepositPostingRef(id);
-    XT_RETURN_IF_ERROR(txn.PostTransfers({t}));
+    XT_RETURN_IF_ERROR(txn.ledger().PostTransfers({t}));
     store::AuditRow audit;
     audit.time = now;
     audit.actor = caller.actor();
@@ -684,14 +684,14 @@ Result<std::vector<clearing::PrepaidStatus>> ClearingService::Prepaid(const Call
   std::vector<clearing::PrepaidStatus> out;
   const Date today = DateOf(clock_->NowLocal());
   XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto doc, txn.GetRefData(kPrepaidPoliciesDoc));
+    XT_ASSIGN_OR_RETURN(auto doc, txn.registry().GetRefData(kPrepaidPoliciesDoc));
     std::vector<clearing::PrepaidPolicy> policies;
     if (doc) {
       XT_ASSIGN_OR_RETURN(policies, ParsePrepaidPolicies(*doc));
     }
     XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
-    XT_ASSIGN_OR_RETURN(auto rows, txn.PrepaidMovements(want));
-    XT_ASSIGN_OR_RETURN(auto spend_rows, txn.MonthSpends());
+    XT_ASSIGN_OR_RETURN(auto rows, txn.clearing().PrepaidMovements(want));
+    XT_ASSIGN_OR_RETURN(auto spend_rows, txn.clearing().MonthSpends());
     std::vector<clearing::PrepaidMovement> movements;
     for (const auto& r : rows) {
       movements.push_back({r.province, r.kind == "draw" ? clearing::PrepaidKind::kDraw : clearing::PrepaidKind::kDeposit,
@@ -724,7 +724,7 @@ ClearingReply ClearingService::ListMonths(const Caller& caller) {
   if (caller.role == Role::kResident) return ReplyError(403, "XT-AUTH-003", "clearing is not for residents");
   std::vector<store::ClosedMonthRow> months;
   Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(months, txn.ClosedMonths());
+    XT_ASSIGN_OR_RETURN(months, txn.clearing().ClosedMonths());
     return Status::Ok();
   });
   if (!st.ok()) return ReplyOf(st);
@@ -760,7 +760,7 @@ ClearingReply ClearingService::Report(const Caller& caller, const std::string& s
   }
   std::optional<store::ClosedMonthRow> row;
   Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(row, txn.FindClosedMonth(*setlym));
+    XT_ASSIGN_OR_RETURN(row, txn.clearing().FindClosedMonth(*setlym));
     return Status::Ok();
   });
   if (!st.ok()) return ReplyOf(st);
@@ -910,24 +910,24 @@ Result<std::string> Apply3203(std::string_view code, const std::string& input_js
   }
   // The platform's figures: the closed month's stored result, or the open
   // month computed now with every row recorded so far.
-  XT_ASSIGN_OR_RETURN(auto closed, txn.FindClosedMonth(req.setlym));
+  XT_ASSIGN_OR_RETURN(auto closed, txn.clearing().FindClosedMonth(req.setlym));
   clearing::MonthResult month;
   if (closed) {
     XT_ASSIGN_OR_RETURN(month, ParseMonthJson(closed->report_json));
   } else {
     XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
-    XT_ASSIGN_OR_RETURN(int64_t seq, txn.MaxSettlementId());
+    XT_ASSIGN_OR_RETURN(int64_t seq, txn.settlements().MaxSettlementId());
     XT_ASSIGN_OR_RETURN(month, ComputeMonth(txn, history, clearing::CloseRequest{req.setlym, seq, now}, code));
   }
   const auto platform = clearing::PlatformApplicationFigures(month, code, req.clr_type);
-  XT_ASSIGN_OR_RETURN(auto rows, txn.ClearingApplications(code));
+  XT_ASSIGN_OR_RETURN(auto rows, txn.clearing().ClearingApplications(code));
   std::vector<clearing::ClearingApplication> existing;
   for (const auto& r : rows) existing.push_back(ApplicationOf(r));
   XT_ASSIGN_OR_RETURN(int64_t seq, txn.NextSequence("clearing_application"));
   std::string digits = std::to_string(seq);
   req.appl_id = std::string(code) + ym_text + std::string(digits.size() < 8 ? 8 - digits.size() : 0, '0') + digits;
   XT_ASSIGN_OR_RETURN(auto applied, clearing::Apply(req, platform, existing, now));
-  XT_RETURN_IF_ERROR(txn.PutClearingApplication(RowOf(applied)));
+  XT_RETURN_IF_ERROR(txn.clearing().PutClearingApplication(RowOf(applied)));
   return "{\"clrinfo\":" + ApplicationJson(applied) + "}";
 }
 
@@ -935,14 +935,14 @@ Result<std::string> Cancel3204(std::string_view code, const std::string& input_j
                                store::WriteTxn& txn) {
   XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
   XT_ASSIGN_OR_RETURN(std::string id, StringField(in["data"], "input.data", "clr_appy_evt_id"));
-  XT_ASSIGN_OR_RETURN(auto row, txn.FindClearingApplication(id));
+  XT_ASSIGN_OR_RETURN(auto row, txn.clearing().FindClearingApplication(id));
   if (!row || row->fixmedins_code != code) {
     return Status::Error("XT-CLR-008", "no clearing application " + id + " of this institution");
   }
   XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
   XT_ASSIGN_OR_RETURN(auto cancelled, clearing::Cancel(ApplicationOf(*row), history, now));
   cancelled.time = now;
-  XT_RETURN_IF_ERROR(txn.PutClearingApplication(RowOf(cancelled)));
+  XT_RETURN_IF_ERROR(txn.clearing().PutClearingApplication(RowOf(cancelled)));
   return "{\"clrinfo\":" + ApplicationJson(cancelled) + "}";
 }
 
@@ -951,8 +951,8 @@ Result<std::string> Cancel3204(std::string_view code, const std::string& input_j
 Result<ClearingCheck> RecomputeClearing(store::ReadTxn& txn) {
   ClearingCheck out;
   XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
-  XT_ASSIGN_OR_RETURN(auto movements, txn.PrepaidMovements(""));
-  XT_ASSIGN_OR_RETURN(auto spends, txn.MonthSpends());
+  XT_ASSIGN_OR_RETURN(auto movements, txn.clearing().PrepaidMovements(""));
+  XT_ASSIGN_OR_RETURN(auto spends, txn.clearing().MonthSpends());
   std::map<std::tuple<std::string, std::string, Fen>, int64_t> stored_draws;  // ref, province, amount
   for (const auto& m : movements) {
     if (m.kind == "draw") {
@@ -978,7 +978,7 @@ Result<ClearingCheck> RecomputeClearing(store::ReadTxn& txn) {
     }
     XT_ASSIGN_OR_RETURN(auto month, ComputeMonth(txn, upto, clearing::CloseRequest{c.setlym, c.seq_through,
                                                                                      c.closed_at}));
-    XT_ASSIGN_OR_RETURN(auto stored, txn.FindClosedMonth(c.setlym));
+    XT_ASSIGN_OR_RETURN(auto stored, txn.clearing().FindClosedMonth(c.setlym));
     if (!stored || stored->report_json != clearing::MonthJson(month)) {
       out.problems.push_back("clearing month " + name + ": the stored report differs from the recomputed one");
     }

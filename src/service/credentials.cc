@@ -36,7 +36,7 @@ Status CheckScope(store::Store* store, const RefData& ref, Role role, const std:
     case Role::kResident: {
       bool found = false;
       XT_RETURN_IF_ERROR(store->Read([&](store::ReadTxn& txn) -> Status {
-        XT_ASSIGN_OR_RETURN(auto p, txn.FindPersonByPsnNo(scope));
+        XT_ASSIGN_OR_RETURN(auto p, txn.registry().FindPersonByPsnNo(scope));
         found = p.has_value();
         return Status::Ok();
       }));
@@ -87,9 +87,9 @@ Result<IssuedKey> IssueCredential(store::Store* store, const RefData& ref, Role 
   c.created = now;
   out.api_key = "xt_" + c.key_id + "_" + secret;
   XT_RETURN_IF_ERROR(store->Write([&](store::WriteTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto existing, txn.FindCredential(c.key_id));
+    XT_ASSIGN_OR_RETURN(auto existing, txn.access().FindCredential(c.key_id));
     if (existing) return Status::Error("XT-AUTH-007", "key id collision; issue again");
-    XT_RETURN_IF_ERROR(txn.PutCredential(c));
+    XT_RETURN_IF_ERROR(txn.access().PutCredential(c));
     return txn.AppendAudit({0, now, "local", "local", "credential issue", c.key_id, "ok",
                             c.role + " " + c.scope, "", ""});
   }));
@@ -98,11 +98,11 @@ Result<IssuedKey> IssueCredential(store::Store* store, const RefData& ref, Role 
 
 Status RevokeCredential(store::Store* store, const std::string& key_id, LocalSeconds now) {
   return store->Write([&](store::WriteTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto existing, txn.FindCredential(key_id));
+    XT_ASSIGN_OR_RETURN(auto existing, txn.access().FindCredential(key_id));
     if (!existing) return BadRequest("no credential " + key_id);
     if (existing->revoked != 0) return Status::Ok();
     existing->revoked = now;
-    XT_RETURN_IF_ERROR(txn.PutCredential(*existing));
+    XT_RETURN_IF_ERROR(txn.access().PutCredential(*existing));
     return txn.AppendAudit({0, now, "local", "local", "credential revoke", key_id, "ok",
                             existing->role + " " + existing->scope, "", ""});
   });
@@ -128,7 +128,7 @@ Result<Caller> Authenticator::Authenticate(std::string_view api_key) {
   }
   if (!row) {
     XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
-      XT_ASSIGN_OR_RETURN(row, txn.FindCredential(key_id));
+      XT_ASSIGN_OR_RETURN(row, txn.access().FindCredential(key_id));
       return Status::Ok();
     }));
     if (!row) return BadKey();  // unknown ids are not cached: they cost a read each

@@ -15,16 +15,16 @@ Result<std::string> PersonView(store::Store& store, const RefData& ref, const st
     std::optional<store::PersonRecord> rec;
     if (who.size() == 18) {
       if (!IsValidIdNumber(who)) return err::BadField("ID number", "is not valid (GB 11643 check character)");
-      XT_ASSIGN_OR_RETURN(rec, txn.FindPersonByCertno(who));
+      XT_ASSIGN_OR_RETURN(rec, txn.registry().FindPersonByCertno(who));
     } else {
-      XT_ASSIGN_OR_RETURN(rec, txn.FindPersonByPsnNo(who));
+      XT_ASSIGN_OR_RETURN(rec, txn.registry().FindPersonByPsnNo(who));
     }
     if (!rec) return err::PersonNotFound();
     std::vector<registry::Person> one;
     XT_RETURN_IF_ERROR(registry::LoadPersonsJson("[" + rec->body_json + "]", ref.registry, &one));
     const registry::Person& p = one.at(0);
-    XT_ASSIGN_OR_RETURN(auto acct, txn.GetAccount(ledger::PersonalAccount(p.psn_no)));
-    XT_ASSIGN_OR_RETURN(auto acc, txn.GetAccumulators(p.psn_no, year));
+    XT_ASSIGN_OR_RETURN(auto acct, txn.ledger().GetAccount(ledger::PersonalAccount(p.psn_no)));
+    XT_ASSIGN_OR_RETURN(auto acc, txn.ledger().GetAccumulators(p.psn_no, year));
     out["psn_no"] = p.psn_no;
     out["certno"] = p.certno;
     out["psn_name"] = p.psn_name;

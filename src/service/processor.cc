@@ -302,13 +302,13 @@ class Handlers {
   Result<registry::Person> ParsePerson(const store::PersonRecord& rec) { return persons_.Parse(rec); }
 
   Result<registry::Person> PersonByNo(store::ReadTxn& txn, const std::string& psn_no) {
-    XT_ASSIGN_OR_RETURN(auto rec, txn.FindPersonByPsnNo(psn_no));
+    XT_ASSIGN_OR_RETURN(auto rec, txn.registry().FindPersonByPsnNo(psn_no));
     if (!rec) return err::PersonNotFound();
     return ParsePerson(*rec);
   }
 
   Result<Fen> AccountBalance(store::ReadTxn& txn, const std::string& psn_no) {
-    XT_ASSIGN_OR_RETURN(auto acct, txn.GetAccount(ledger::PersonalAccount(psn_no)));
+    XT_ASSIGN_OR_RETURN(auto acct, txn.ledger().GetAccount(ledger::PersonalAccount(psn_no)));
     return acct ? acct->balance_fen() : 0;
   }
 
@@ -329,7 +329,7 @@ class Handlers {
   // outpatient visit and an inpatient one a stay.
   Result<store::VisitRow> OwnVisit(CallCtx& c, store::ReadTxn& txn, const std::string& mdtrt_id,
                                    const std::string& psn_no, bool any_kind = false) {
-    XT_ASSIGN_OR_RETURN(auto visit, txn.FindVisit(mdtrt_id));
+    XT_ASSIGN_OR_RETURN(auto visit, txn.settlements().FindVisit(mdtrt_id));
     if (!visit) return err::VisitNotFound();
     if (visit->fixmedins_code != c.fixmedins_code) return err::VisitOfOther();
     if (!psn_no.empty() && visit->psn_no != psn_no) return err::VisitPerson();
@@ -356,10 +356,10 @@ class Handlers {
     std::optional<store::PersonRecord> rec;
     if (cert_type == code::kCertTypeIdNumber) {
       if (!IsValidIdNumber(cert_no)) return err::BadField("input.data.mdtrt_cert_no", "is not a valid ID number");
-      XT_ASSIGN_OR_RETURN(rec, txn.FindPersonByCertno(cert_no));
+      XT_ASSIGN_OR_RETURN(rec, txn.registry().FindPersonByCertno(cert_no));
     } else if (cert_type == code::kCertTypeSocialSecurityCard) {
       XT_ASSIGN_OR_RETURN(std::string card_sn, data.OptStr("card_sn", 32));
-      XT_ASSIGN_OR_RETURN(rec, txn.FindPersonByCardNo(cert_no));
+      XT_ASSIGN_OR_RETURN(rec, txn.registry().FindPersonByCardNo(cert_no));
       if (rec && !card_sn.empty()) {
         XT_ASSIGN_OR_RETURN(registry::Person p, ParsePerson(*rec));
         if (p.card_sn != card_sn) return err::PersonNotFound();
@@ -410,7 +410,7 @@ class Handlers {
     // same person, still open here, is a retry (a fresh msgid after a lost
     // answer): it gets the visit already opened, not a second one.
     if (!ipt_otp_no.empty()) {
-      XT_ASSIGN_OR_RETURN(auto open, txn.FindOpenVisitByNumber(psn_no, c.fixmedins_code, ipt_otp_no,
+      XT_ASSIGN_OR_RETURN(auto open, txn.settlements().FindOpenVisitByNumber(psn_no, c.fixmedins_code, ipt_otp_no,
                                                               Name(settle::StateAtRegistration(med_type[0] == '2'))));
       if (open) {
         (*out)[out_key] = {{"mdtrt_id", open->mdtrt_id}, {"psn_no", psn_no}, {"ipt_otp_no", ipt_otp_no}};
@@ -421,7 +421,7 @@ class Handlers {
       // One bed at a time: a person in hospital (admitted, not yet
       // discharged) anywhere in the region is not admitted a second time
       // (docs/settlement.md, "Decisions").
-      XT_ASSIGN_OR_RETURN(auto stays, txn.VisitsOfPersonInState(psn_no, Name(VisitState::kAdmitted), 1));
+      XT_ASSIGN_OR_RETURN(auto stays, txn.settlements().VisitsOfPersonInState(psn_no, Name(VisitState::kAdmitted), 1));
       if (!stays.empty()) {
         return err::AlreadyAdmitted("the person is already in hospital: admitted at institution " +
                                     stays[0].fixmedins_code + " on " + FormatLocalTime(stays[0].begntime) +
@@ -441,7 +441,7 @@ class Handlers {
     }
     // And the filings made over the interface (2501), while active.
     if (!filed) {
-      XT_ASSIGN_OR_RETURN(auto filings, txn.FilingsOfPerson(psn_no, kFilingsPerPersonMax));
+      XT_ASSIGN_OR_RETURN(auto filings, txn.settlements().FilingsOfPerson(psn_no, kFilingsPerPersonMax));
       for (const auto& fl : filings) {
         if (fl.kind == "referral" && fl.state == "active" && fl.insutype == insutype &&
             ProvinceOf(fl.mdtrtarea_admvs) == treat_province &&
@@ -471,7 +471,7 @@ class Handlers {
     v.cvlserv_flag = enr->cvlserv_flag;
     v.mdtrt_cert_type = cert_type;
     v.diseinfo_json = std::move(diagnoses);
-    XT_RETURN_IF_ERROR(txn.InsertVisit(v));
+    XT_RETURN_IF_ERROR(txn.settlements().InsertVisit(v));
     (*out)[out_key] = {{"mdtrt_id", v.mdtrt_id}, {"psn_no", psn_no}, {"ipt_otp_no", ipt_otp_no}};
     return Status::Ok();
   }
@@ -503,10 +503,10 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, *txn, mdtrt_id, psn_no));
     if (StateOf(v) != VisitState::kRegistered) return err::VisitState("only a registered, unsettled visit can be cancelled (it is " + v.state + ")");
-    XT_ASSIGN_OR_RETURN(auto lines, txn->ActiveFeeLines(mdtrt_id));
-    for (const auto& l : lines) XT_RETURN_IF_ERROR(txn->SetFeeLineState(mdtrt_id, l.feedetl_sn, "cancelled"));
+    XT_ASSIGN_OR_RETURN(auto lines, txn->settlements().ActiveFeeLines(mdtrt_id));
+    for (const auto& l : lines) XT_RETURN_IF_ERROR(txn->settlements().SetFeeLineState(mdtrt_id, l.feedetl_sn, "cancelled"));
     XT_RETURN_IF_ERROR(MoveVisit(&v, VisitState::kCancelled));
-    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    XT_RETURN_IF_ERROR(txn->settlements().UpdateVisit(v));
     *out = json::object();
     return Status::Ok();
   }
@@ -525,7 +525,7 @@ class Handlers {
     if (endtime < v.begntime) return err::BadField("input.dscginfo.endtime", "is before the admission time");
     XT_RETURN_IF_ERROR(MoveVisit(&v, VisitState::kDischarged));
     v.endtime = endtime;
-    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    XT_RETURN_IF_ERROR(txn->settlements().UpdateVisit(v));
     *out = json::object();
     return Status::Ok();
   }
@@ -577,7 +577,7 @@ class Handlers {
       v.med_type = med_type;
     }
     if (!diagnoses.empty()) v.diseinfo_json = std::move(diagnoses);
-    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    XT_RETURN_IF_ERROR(txn->settlements().UpdateVisit(v));
     *out = json::object();
     return Status::Ok();
   }
@@ -613,7 +613,7 @@ class Handlers {
       v.begntime = *begntime;
     }
     if (!ipt_no.empty()) v.ipt_otp_no = ipt_no;
-    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    XT_RETURN_IF_ERROR(txn->settlements().UpdateVisit(v));
     *out = json::object();
     return Status::Ok();
   }
@@ -634,10 +634,10 @@ class Handlers {
       return err::VisitState("only an admitted stay can be cancelled (it is " + v.state +
                              (StateOf(v) == VisitState::kDischarged ? "; undo the discharge with 2405 first)" : ")"));
     }
-    XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(v.mdtrt_id));
-    for (const auto& l : lines) XT_RETURN_IF_ERROR(txn.SetFeeLineState(v.mdtrt_id, l.feedetl_sn, "cancelled"));
+    XT_ASSIGN_OR_RETURN(auto lines, txn.settlements().ActiveFeeLines(v.mdtrt_id));
+    for (const auto& l : lines) XT_RETURN_IF_ERROR(txn.settlements().SetFeeLineState(v.mdtrt_id, l.feedetl_sn, "cancelled"));
     XT_RETURN_IF_ERROR(MoveVisit(&v, VisitState::kCancelled));
-    XT_RETURN_IF_ERROR(txn.UpdateVisit(v));
+    XT_RETURN_IF_ERROR(txn.settlements().UpdateVisit(v));
     c.subject = v.psn_no;
     *out = json::object();
     return Status::Ok();
@@ -654,14 +654,14 @@ class Handlers {
       return err::VisitState("only a discharged, unsettled stay can have its discharge undone (it is " + v.state +
                              (StateOf(v) == VisitState::kSettled ? "; reverse the settlement first)" : ")"));
     }
-    XT_ASSIGN_OR_RETURN(auto stays, txn->VisitsOfPersonInState(psn_no, Name(VisitState::kAdmitted), 1));
+    XT_ASSIGN_OR_RETURN(auto stays, txn->settlements().VisitsOfPersonInState(psn_no, Name(VisitState::kAdmitted), 1));
     if (!stays.empty()) {
       return err::AlreadyAdmitted("the person has been admitted again at institution " + stays[0].fixmedins_code +
                                   " on " + FormatLocalTime(stays[0].begntime));
     }
     XT_RETURN_IF_ERROR(MoveVisit(&v, VisitState::kAdmitted));
     v.endtime.reset();
-    XT_RETURN_IF_ERROR(txn->UpdateVisit(v));
+    XT_RETURN_IF_ERROR(txn->settlements().UpdateVisit(v));
     *out = json::object();
     return Status::Ok();
   }
@@ -715,7 +715,7 @@ class Handlers {
     d.BeginObject().Field("diag_code", diag_code).Field("diag_name", diag_name).Field("refl_rea", reason);
     d.Field("reflin_medins_no", to_medins).EndObject();
     row.detail_json = d.Take();
-    XT_RETURN_IF_ERROR(txn->InsertFiling(row));
+    XT_RETURN_IF_ERROR(txn->settlements().InsertFiling(row));
     c.subject = psn_no;
     (*out)["result"] = {{"trt_dcla_detl_sn", row.trt_dcla_detl_sn}};
     return Status::Ok();
@@ -755,7 +755,7 @@ class Handlers {
     d.BeginObject().Field("opsp_dise_code", dise_code).Field("opsp_dise_name", dise_name);
     d.Field("ide_fixmedins_no", ide_medins).Field("diag_dr_codg", dr).EndObject();
     row.detail_json = d.Take();
-    XT_RETURN_IF_ERROR(txn->InsertFiling(row));
+    XT_RETURN_IF_ERROR(txn->settlements().InsertFiling(row));
     c.subject = psn_no;
     (*out)["result"] = {{"trt_dcla_detl_sn", row.trt_dcla_detl_sn}};
     return Status::Ok();
@@ -766,7 +766,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
     c.subject = psn_no;
-    XT_ASSIGN_OR_RETURN(auto filings, txn.FilingsOfPerson(psn_no, kFilingsPerPersonMax));
+    XT_ASSIGN_OR_RETURN(auto filings, txn.settlements().FilingsOfPerson(psn_no, kFilingsPerPersonMax));
     JsonWriter w;
     w.BeginObject().Key("feedetail").BeginArray();
     const Date today = DateOf(c.now);
@@ -795,7 +795,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
     XT_ASSIGN_OR_RETURN(std::string biz_appy_type, data.Serial("biz_appy_type", 6, /*required=*/false));
     c.subject = psn_no;
-    XT_ASSIGN_OR_RETURN(auto filings, txn.FilingsOfPerson(psn_no, kFilingsPerPersonMax));
+    XT_ASSIGN_OR_RETURN(auto filings, txn.settlements().FilingsOfPerson(psn_no, kFilingsPerPersonMax));
     JsonWriter w;
     w.BeginObject().Key("psnfixmedin").BeginArray();
     const Date today = DateOf(c.now);
@@ -829,13 +829,13 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(std::string sn, data.Serial("trt_dcla_detl_sn", 30));
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
-    XT_ASSIGN_OR_RETURN(auto filing, txn->FindFiling(sn));
+    XT_ASSIGN_OR_RETURN(auto filing, txn->settlements().FindFiling(sn));
     const std::string_view kind = c.infno == "2504" ? "chronic" : "referral";
     if (!filing || filing->psn_no != psn_no || filing->fixmedins_code != c.fixmedins_code || filing->kind != kind) {
       return err::FilingNotFound();
     }
     if (filing->state != "active") return err::FilingInvalid("the filing was already cancelled");
-    XT_RETURN_IF_ERROR(txn->SetFilingState(sn, "cancelled"));
+    XT_RETURN_IF_ERROR(txn->settlements().SetFilingState(sn, "cancelled"));
     c.subject = psn_no;
     *out = json::object();
     return Status::Ok();
@@ -884,7 +884,7 @@ class Handlers {
     row.filename = filename;
     row.body = std::move(bytes);
     row.created = c.now;
-    XT_RETURN_IF_ERROR(txn->InsertFile(row));
+    XT_RETURN_IF_ERROR(txn->messages().InsertFile(row));
     (*out)["file_qury_no"] = row.file_qury_no;
     (*out)["filename"] = filename;
     (*out)["fixmedins_code"] = c.fixmedins_code;
@@ -894,7 +894,7 @@ class Handlers {
 
   // A file the caller may read: its own upload, until dld_endtime.
   Result<store::FileRow> OwnFile(CallCtx& c, store::ReadTxn& txn, const std::string& file_qury_no) {
-    XT_ASSIGN_OR_RETURN(auto file, txn.FindFile(file_qury_no));
+    XT_ASSIGN_OR_RETURN(auto file, txn.messages().FindFile(file_qury_no));
     if (!file || file->fixmedins_code != c.fixmedins_code) return err::FileNotFound(file_qury_no);
     if (c.now > file->created + kFileKeptDays * 86400) return err::FileInvalid("the file's dld_endtime has passed");
     return std::move(*file);
@@ -1020,7 +1020,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> from, data.OptTime("begntime"));
     XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> to, data.OptTime("endtime"));
     c.subject = psn_no;
-    XT_ASSIGN_OR_RETURN(auto visits, txn.VisitsOfPersonAt(psn_no, c.fixmedins_code, kQueryRowsMax));
+    XT_ASSIGN_OR_RETURN(auto visits, txn.settlements().VisitsOfPersonAt(psn_no, c.fixmedins_code, kQueryRowsMax));
     JsonWriter w;
     w.BeginObject().Key("mdtrtinfo").BeginArray();
     for (const auto& v : visits) {
@@ -1060,7 +1060,7 @@ class Handlers {
 
   Result<store::SettlementRow> OwnSettlement(CallCtx& c, store::ReadTxn& txn, const std::string& setl_id,
                                              const std::string& psn_no, const std::string& mdtrt_id) {
-    XT_ASSIGN_OR_RETURN(auto row, txn.FindSettlement(setl_id));
+    XT_ASSIGN_OR_RETURN(auto row, txn.settlements().FindSettlement(setl_id));
     if (!row || row->psn_no != psn_no || (!mdtrt_id.empty() && row->mdtrt_id != mdtrt_id)) {
       return err::SettlementNotFound();
     }
@@ -1078,7 +1078,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::string setl_id, data.OptStr("setl_id", 30));
     c.subject = psn_no;
     XT_ASSIGN_OR_RETURN(store::VisitRow v, OwnVisit(c, txn, mdtrt_id, psn_no, /*any_kind=*/true));
-    XT_ASSIGN_OR_RETURN(auto all, txn.FeeLinesOfVisit(mdtrt_id));
+    XT_ASSIGN_OR_RETURN(auto all, txn.settlements().FeeLinesOfVisit(mdtrt_id));
     std::vector<store::FeeLineRow> rows;
     std::vector<settle::LineResult> split;
     if (setl_id.empty()) {
@@ -1143,13 +1143,13 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> from, data.OptTime("begntime"));
     XT_ASSIGN_OR_RETURN(std::optional<LocalSeconds> to, data.OptTime("endtime"));
     c.subject = psn_no;
-    XT_ASSIGN_OR_RETURN(auto visits, txn.VisitsOfPersonInState(psn_no, Name(VisitState::kSettled), kQueryRowsMax));
+    XT_ASSIGN_OR_RETURN(auto visits, txn.settlements().VisitsOfPersonInState(psn_no, Name(VisitState::kSettled), kQueryRowsMax));
     JsonWriter w;
     w.BeginObject().Key("feedetail").BeginArray();
     for (const auto& v : visits) {
       if (v.med_type != code::kMedTypeChronicDisease) continue;
       const registry::Institution* inst = ref_.registry.FindInstitution(v.fixmedins_code);
-      XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(v.mdtrt_id));
+      XT_ASSIGN_OR_RETURN(auto lines, txn.settlements().ActiveFeeLines(v.mdtrt_id));
       for (const auto& l : lines) {
         if ((from && l.fee_ocur_time < *from) || (to && l.fee_ocur_time > *to)) continue;
         const catalog::ItemVersion* it =
@@ -1176,7 +1176,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("data"));
     XT_ASSIGN_OR_RETURN(std::string psn_no, data.Str("psn_no", 30));
     c.subject = psn_no;
-    XT_ASSIGN_OR_RETURN(auto stays, txn.VisitsOfPersonInState(psn_no, Name(VisitState::kAdmitted), kQueryRowsMax));
+    XT_ASSIGN_OR_RETURN(auto stays, txn.settlements().VisitsOfPersonInState(psn_no, Name(VisitState::kAdmitted), kQueryRowsMax));
     JsonWriter w;
     w.BeginObject().Key("data").BeginArray();
     for (const auto& v : stays) {
@@ -1295,7 +1295,7 @@ class Handlers {
       return err::VisitState("fee details can be uploaded only to an open, unsettled visit (it is " + v.state + ")");
     }
     // Every line of the visit, cancelled ones too: a feedetl_sn is never reused.
-    XT_ASSIGN_OR_RETURN(auto existing, txn->FeeLinesOfVisit(mdtrt_id));
+    XT_ASSIGN_OR_RETURN(auto existing, txn->settlements().FeeLinesOfVisit(mdtrt_id));
     size_t active = 0;
     for (const auto& e : existing) active += e.state == "active" ? 1 : 0;
     if (active + rows.size() > kFeeLinesPerVisitMax) {
@@ -1313,7 +1313,7 @@ class Handlers {
       }
       XT_RETURN_IF_ERROR(SetFeeAnswer(c, rows, before, v.mdtrtarea_admvs));
     }
-    XT_RETURN_IF_ERROR(txn->InsertFeeLines(rows, c.pre.fee_answer));
+    XT_RETURN_IF_ERROR(txn->settlements().InsertFeeLines(rows, c.pre.fee_answer));
     c.raw_output = c.pre.fee_output;
     c.output_setl_id = FeeUploadRef(mdtrt_id, c.msgid);
     return Status::Ok();
@@ -1332,11 +1332,11 @@ class Handlers {
     if (StateOf(v) == VisitState::kCancelled) return err::VisitState("the visit is cancelled");
     const bool all_batches = bchno.empty() || bchno == "0000";
     const bool all_lines = sn.empty() || sn == "0000";
-    XT_ASSIGN_OR_RETURN(auto lines, txn->ActiveFeeLines(mdtrt_id));
+    XT_ASSIGN_OR_RETURN(auto lines, txn->settlements().ActiveFeeLines(mdtrt_id));
     int cancelled = 0;
     for (const auto& l : lines) {
       if ((all_batches || l.chrg_bchno == bchno) && (all_lines || l.feedetl_sn == sn)) {
-        XT_RETURN_IF_ERROR(txn->SetFeeLineState(mdtrt_id, l.feedetl_sn, "cancelled"));
+        XT_RETURN_IF_ERROR(txn->settlements().SetFeeLineState(mdtrt_id, l.feedetl_sn, "cancelled"));
         ++cancelled;
       }
     }
@@ -1373,7 +1373,7 @@ class Handlers {
     if (!settle::IsOpen(StateOf(v))) {
       return err::VisitState("the visit is " + v.state);
     }
-    XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(mdtrt_id));
+    XT_ASSIGN_OR_RETURN(auto lines, txn.settlements().ActiveFeeLines(mdtrt_id));
     if (lines.empty()) return err::NoFeeLines();
     XT_RETURN_IF_ERROR(CheckBatchNamed(data, lines));
     settle::Claim claim;
@@ -1400,7 +1400,7 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(out.balance_before_fen, AccountBalance(txn, v.psn_no));
     claim.acct_balance_fen = out.balance_before_fen;
     out.year = claim.date.Year();
-    XT_ASSIGN_OR_RETURN(out.ytd, txn.GetAccumulators(v.psn_no, out.year));
+    XT_ASSIGN_OR_RETURN(out.ytd, txn.ledger().GetAccumulators(v.psn_no, out.year));
     settle::Accumulators ytd;
     ytd.reserve(out.ytd.size());
     for (const auto& a : out.ytd) ytd.push_back({a.key, a.value});
@@ -1476,11 +1476,11 @@ class Handlers {
     row.detail_json = DetailJson(comp.breakdown);
     XT_INVARIANT(row.amounts.balc == comp.balance_before_fen - row.amounts.acct_pay,
                  "the account balance moves by exactly acct_pay");
-    XT_RETURN_IF_ERROR(txn->InsertSettlement(row));
-    XT_RETURN_IF_ERROR(txn->AddAccumulators(row.psn_no, row.year, row.deltas));
-    XT_RETURN_IF_ERROR(txn->PostTransfers(ledger::TransfersFor(row)));
+    XT_RETURN_IF_ERROR(txn->settlements().InsertSettlement(row));
+    XT_RETURN_IF_ERROR(txn->ledger().AddAccumulators(row.psn_no, row.year, row.deltas));
+    XT_RETURN_IF_ERROR(txn->ledger().PostTransfers(ledger::TransfersFor(row)));
     XT_RETURN_IF_ERROR(CheckMove(comp.visit, VisitState::kSettled));
-    XT_RETURN_IF_ERROR(txn->SetVisitState(comp.visit.mdtrt_id, Name(VisitState::kSettled)));
+    XT_RETURN_IF_ERROR(txn->settlements().SetVisitState(comp.visit.mdtrt_id, Name(VisitState::kSettled)));
     c.output_setl_id = row.setl_id;
     c.render = [row = std::move(row), funds = FundRows(comp.breakdown), trace = std::move(comp.breakdown.trace),
                 visit = std::move(comp.visit)] { return RenderSettlement(row, funds, trace, visit); };
@@ -1498,11 +1498,11 @@ class Handlers {
   Status AnswerRetriedSettlement(CallCtx& c, store::WriteTxn& txn, const Fields& data) {
     XT_ASSIGN_OR_RETURN(std::string mdtrt_id, data.Str("mdtrt_id", 30));
     XT_ASSIGN_OR_RETURN(Fen medfee_fen, data.MoneyFen("medfee_sumamt"));
-    XT_ASSIGN_OR_RETURN(auto setl, txn.ActiveSettlementOfVisit(mdtrt_id));
+    XT_ASSIGN_OR_RETURN(auto setl, txn.settlements().ActiveSettlementOfVisit(mdtrt_id));
     if (!setl || setl->amounts.medfee_sumamt != medfee_fen) return err::AlreadySettled();
     // The same batch rule as the first settlement: a request it would have
     // refused is not its retry.
-    XT_ASSIGN_OR_RETURN(auto lines, txn.ActiveFeeLines(mdtrt_id));
+    XT_ASSIGN_OR_RETURN(auto lines, txn.settlements().ActiveFeeLines(mdtrt_id));
     if (!CheckBatchNamed(data, lines).ok()) return err::AlreadySettled();
     c.subject = setl->psn_no;
     XT_ASSIGN_OR_RETURN(c.raw_output, RenderStored(txn, *setl));
@@ -1524,7 +1524,7 @@ class Handlers {
                            const std::string& mdtrt_id, const std::string& psn_no) {
     store::WriteTxn* txn = &wtxn;
     c.subject = psn_no;
-    XT_ASSIGN_OR_RETURN(auto orig, txn->FindSettlement(setl_id));
+    XT_ASSIGN_OR_RETURN(auto orig, txn->settlements().FindSettlement(setl_id));
     if (!orig || orig->kind != "settle" || orig->mdtrt_id != mdtrt_id || orig->psn_no != psn_no) {
       return err::SettlementNotFound();
     }
@@ -1550,13 +1550,13 @@ class Handlers {
     a.balc = balance - a.acct_pay;  // acct_pay is negative: the account gets it back
     for (auto& d : rev.deltas) d.value = -d.value;
     // The accumulators go back to the year of the original settlement.
-    XT_RETURN_IF_ERROR(txn->InsertSettlement(rev));
-    XT_RETURN_IF_ERROR(txn->SetSettlementState(orig->setl_id, "reversed"));
-    XT_RETURN_IF_ERROR(txn->AddAccumulators(rev.psn_no, rev.year, rev.deltas));
-    XT_RETURN_IF_ERROR(txn->PostTransfers(ledger::TransfersFor(rev)));
+    XT_RETURN_IF_ERROR(txn->settlements().InsertSettlement(rev));
+    XT_RETURN_IF_ERROR(txn->settlements().SetSettlementState(orig->setl_id, "reversed"));
+    XT_RETURN_IF_ERROR(txn->ledger().AddAccumulators(rev.psn_no, rev.year, rev.deltas));
+    XT_RETURN_IF_ERROR(txn->ledger().PostTransfers(ledger::TransfersFor(rev)));
     const VisitState back = settle::StateAfterReversal(v.med_type[0] == '2');
     XT_RETURN_IF_ERROR(CheckMove(v, back));
-    XT_RETURN_IF_ERROR(txn->SetVisitState(v.mdtrt_id, Name(back)));
+    XT_RETURN_IF_ERROR(txn->settlements().SetVisitState(v.mdtrt_id, Name(back)));
     XT_ASSIGN_OR_RETURN(c.raw_output, RenderStored(*txn, rev));
     c.output_setl_id = rev.setl_id;
     return Status::Ok();
@@ -1574,7 +1574,7 @@ class Handlers {
     q.time_from = orig.setl_time;
     q.limit = 100;
     for (;;) {
-      XT_ASSIGN_OR_RETURN(auto rows, txn.ListSettlements(q));
+      XT_ASSIGN_OR_RETURN(auto rows, txn.settlements().ListSettlements(q));
       for (const auto& r : rows) {
         if (r.id > orig.id && r.kind == "settle" && r.state == "settled" && r.year == orig.year) {
           return err::ReversalNotLatest(r.setl_id);
@@ -1611,12 +1611,12 @@ class Handlers {
     if (omsgid == c.msgid) return err::BadField("input.data.omsgid", "must name an earlier message");
     // The original is looked up among the caller's own messages only.
     const std::string okey = MessageKey(c.fixmedins_code, omsgid);
-    XT_ASSIGN_OR_RETURN(auto orig, txn->FindMessage(okey));
+    XT_ASSIGN_OR_RETURN(auto orig, txn->messages().FindMessage(okey));
     (*out)["omsgid"] = omsgid;
     (*out)["oinfno"] = oinfno;
     if (!orig) {
       // Closed before it arrived: a late copy gets this answer, not an effect.
-      XT_RETURN_IF_ERROR(txn->PutMessage({okey, oinfno, c.fixmedins_code, std::string(kClosedByRedo), -1,
+      XT_RETURN_IF_ERROR(txn->messages().PutMessage({okey, oinfno, c.fixmedins_code, std::string(kClosedByRedo), -1,
                                           ClosedAnswer(err::Redone(omsgid)), c.now, ""}));
       (*out)["result"] = "closed";
       return Status::Ok();
@@ -1628,7 +1628,7 @@ class Handlers {
       return Status::Ok();
     }
     if (oinfno == "2207" || oinfno == "2304") {
-      XT_ASSIGN_OR_RETURN(auto setl, txn->FindSettlement(orig->setl_id));
+      XT_ASSIGN_OR_RETURN(auto setl, txn->settlements().FindSettlement(orig->setl_id));
       if (!setl) return Status::Error("XT-INT-001", "internal error", "message names a missing settlement");
       if (setl->state == "reversed") return err::AlreadyReversed();
       XT_RETURN_IF_ERROR(ReverseSettlement(c, *txn, setl->setl_id, setl->mdtrt_id, setl->psn_no));
@@ -1642,12 +1642,12 @@ class Handlers {
     const json* output = first.is_object() && first.contains("output") ? &first["output"] : nullptr;
     if (oinfno == "2201") {
       const std::string mdtrt_id = output && output->contains("data") ? (*output)["data"].value("mdtrt_id", "") : "";
-      XT_ASSIGN_OR_RETURN(auto v, txn->FindVisit(mdtrt_id));
+      XT_ASSIGN_OR_RETURN(auto v, txn->settlements().FindVisit(mdtrt_id));
       if (!v) return Status::Error("XT-INT-001", "internal error", "registration message without its visit");
       if (StateOf(*v) != VisitState::kRegistered) return err::VisitState("the visit has moved on; reverse its settlement first");
       c.subject = v->psn_no;
       XT_RETURN_IF_ERROR(CheckMove(*v, VisitState::kCancelled));
-      XT_RETURN_IF_ERROR(txn->SetVisitState(mdtrt_id, Name(VisitState::kCancelled)));
+      XT_RETURN_IF_ERROR(txn->settlements().SetVisitState(mdtrt_id, Name(VisitState::kCancelled)));
       (*out)["result"] = "cancelled";
       (*out)["mdtrt_id"] = mdtrt_id;
       return Status::Ok();
@@ -1655,7 +1655,7 @@ class Handlers {
     if (oinfno == "2401") {
       const std::string mdtrt_id =
           output && output->contains("result") ? (*output)["result"].value("mdtrt_id", "") : "";
-      XT_ASSIGN_OR_RETURN(auto v, txn->FindVisit(mdtrt_id));
+      XT_ASSIGN_OR_RETURN(auto v, txn->settlements().FindVisit(mdtrt_id));
       if (!v) return Status::Error("XT-INT-001", "internal error", "admission message without its stay");
       json ignored;
       XT_RETURN_IF_ERROR(CancelStay(c, *txn, *v, &ignored));
@@ -1687,7 +1687,7 @@ class Handlers {
     row.opter_no = opter_no;
     row.key_id = c.caller->key_id;
     row.sign_in_time = c.now;
-    XT_RETURN_IF_ERROR(txn->InsertSignIn(row));
+    XT_RETURN_IF_ERROR(txn->access().InsertSignIn(row));
     (*out)["signinoutb"] = {{"sign_time", FormatLocalTime(c.now)}, {"sign_no", row.sign_no}};
     return Status::Ok();
   }
@@ -1696,10 +1696,10 @@ class Handlers {
     XT_ASSIGN_OR_RETURN(Fields data, Fields(*c.input, "input").Object("signOut"));
     XT_ASSIGN_OR_RETURN(std::string sign_no, data.Str("sign_no", 40));
     XT_ASSIGN_OR_RETURN(std::string opter_no, data.Str("opter_no", 30));
-    XT_ASSIGN_OR_RETURN(auto row, txn->FindSignIn(sign_no));
+    XT_ASSIGN_OR_RETURN(auto row, txn->access().FindSignIn(sign_no));
     if (!row || row->fixmedins_code != c.fixmedins_code) return err::SignInUnknown();
     if (row->sign_out_time != 0) return err::SignInClosed();
-    XT_RETURN_IF_ERROR(txn->CloseSignIn(sign_no, c.now));
+    XT_RETURN_IF_ERROR(txn->access().CloseSignIn(sign_no, c.now));
     c.signed_out = sign_no;
     (*out)["signoutoutb"] = {{"sign_time", FormatLocalTime(c.now)}};
     return Status::Ok();
@@ -1851,7 +1851,7 @@ struct Processor::Flight {
 static constexpr std::string_view kNoOutput = "null}";
 
 Status Processor::Flight::Write(store::WriteTxn& txn) {
-  XT_ASSIGN_OR_RETURN(auto seen, txn.FindMessage(ctx.msgid_key));
+  XT_ASSIGN_OR_RETURN(auto seen, txn.messages().FindMessage(ctx.msgid_key));
   if (seen) {
     if (seen->request_hash == kClosedByRedo) {
       response = seen->response;
@@ -1892,7 +1892,7 @@ Status Processor::Flight::Write(store::WriteTxn& txn) {
   // A settlement's output is rendered after the commit (Committed), outside
   // the writer; the log keeps the answer without it.
   response = ctx.render ? head : head + OutputText(hs, &output) + "}";
-  return txn.PutMessage({ctx.msgid_key, ctx.infno, ctx.fixmedins_code, hash, hs.ok() ? 0 : -1,
+  return txn.messages().PutMessage({ctx.msgid_key, ctx.infno, ctx.fixmedins_code, hash, hs.ok() ? 0 : -1,
                          by_settlement ? head + std::string(kNoOutput) : response, ctx.now,
                          by_settlement ? ctx.output_setl_id : std::string()});
 }

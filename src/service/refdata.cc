@@ -90,13 +90,13 @@ Status InitDatabase(store::Store& store, const std::string& data_dir, const Cloc
     if (already) {
       return Status::Error("XT-DATA-007", "the database is already initialised", "initialised at " + *already);
     }
-    for (const auto& [name, text] : docs) XT_RETURN_IF_ERROR(txn.PutRefData(name, text));
+    for (const auto& [name, text] : docs) XT_RETURN_IF_ERROR(txn.registry().PutRefData(name, text));
     for (size_t i = 0; i < persons.size(); ++i) {
       const registry::Person& p = persons[i];
-      XT_RETURN_IF_ERROR(txn.InsertPerson({p.psn_no, p.certno, p.card_no, array[i].dump()}));
+      XT_RETURN_IF_ERROR(txn.registry().InsertPerson({p.psn_no, p.certno, p.card_no, array[i].dump()}));
       Fen opening = 0;
       for (const auto& e : p.enrollments) opening += e.opening_acct_balance_fen;
-      if (opening > 0) XT_RETURN_IF_ERROR(txn.PostTransfers({ledger::OpeningBalance(p.psn_no, opening, now)}));
+      if (opening > 0) XT_RETURN_IF_ERROR(txn.ledger().PostTransfers({ledger::OpeningBalance(p.psn_no, opening, now)}));
       if (progress && (i % 100 == 99 || i + 1 == persons.size())) progress(static_cast<int64_t>(i + 1), total);
     }
     XT_RETURN_IF_ERROR(txn.PutMeta("dataset", "default"));
@@ -108,7 +108,7 @@ Result<std::unique_ptr<RefData>> LoadRefData(store::Store& store) {
   auto ref = std::make_unique<RefData>();
   XT_RETURN_IF_ERROR(store.Read([&](store::ReadTxn& txn) -> Status {
     for (const char* name : kDocs) {
-      XT_ASSIGN_OR_RETURN(auto text, txn.GetRefData(name));
+      XT_ASSIGN_OR_RETURN(auto text, txn.registry().GetRefData(name));
       if (!text && Optional(name)) continue;
       if (!text) {
         return Status::Error("XT-DATA-008", "the database is not initialised: run `xietong init`",

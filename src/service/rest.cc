@@ -213,7 +213,7 @@ ApiReply Api::List(const Caller& caller, store::SettlementQuery q, const QueryPa
   }
   std::vector<store::SettlementRow> rows;
   Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(rows, txn.ListSettlements(q));
+    XT_ASSIGN_OR_RETURN(rows, txn.settlements().ListSettlements(q));
     return Status::Ok();
   });
   if (!st.ok()) return Failed(st);
@@ -239,7 +239,7 @@ ApiReply Api::List(const Caller& caller, store::SettlementQuery q, const QueryPa
 ApiReply Api::GetSettlement(const Caller& caller, const std::string& setl_id) {
   std::optional<store::SettlementRow> row;
   Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(row, txn.FindSettlement(setl_id));
+    XT_ASSIGN_OR_RETURN(row, txn.settlements().FindSettlement(setl_id));
     return Status::Ok();
   });
   if (!st.ok()) return Failed(st);
@@ -275,7 +275,7 @@ ApiReply Api::FundBalances(const Caller& caller, const QueryParams& params) {
   account_prefix.pop_back();
   std::vector<store::AccountRow> rows;
   Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(rows, txn.AccountsWithPrefix(account_prefix, kFundAccountsMax));
+    XT_ASSIGN_OR_RETURN(rows, txn.ledger().AccountsWithPrefix(account_prefix, kFundAccountsMax));
     return Status::Ok();
   });
   if (!st.ok()) return Failed(st);
@@ -303,7 +303,7 @@ ApiReply Api::InstitutionBalance(const Caller& caller, const std::string& code) 
   if (!inst || !allowed) return NotFound("no institution " + code + " that this credential may see");
   std::optional<store::AccountRow> row;
   Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(row, txn.GetAccount(ledger::InstitutionAccount(code)));
+    XT_ASSIGN_OR_RETURN(row, txn.ledger().GetAccount(ledger::InstitutionAccount(code)));
     return Status::Ok();
   });
   if (!st.ok()) return Failed(st);
@@ -358,9 +358,9 @@ ApiReply Api::AccountStatement(const Caller& caller, const std::string& account,
   std::optional<store::AccountRow> acct;
   std::vector<store::Transfer> rows;
   Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(acct, txn.GetAccount(account));
+    XT_ASSIGN_OR_RETURN(acct, txn.ledger().GetAccount(account));
     if (!acct) return Status::Ok();
-    XT_ASSIGN_OR_RETURN(rows, txn.AccountStatement(q));
+    XT_ASSIGN_OR_RETURN(rows, txn.ledger().AccountStatement(q));
     return Status::Ok();
   });
   if (!st.ok()) return Failed(st);

@@ -144,7 +144,7 @@ std::string Upper(std::string_view s) {
 
 Status CheckFromStore(store::ReadTxn& txn, const results::Book& book, std::string_view psn_no,
                       const results::CheckRequest& request, CheckScratch* s) {
-  XT_RETURN_IF_ERROR(txn.ResultKeysOfPerson(psn_no, static_cast<int>(results::kCheckResultsMax), &s->rows));
+  XT_RETURN_IF_ERROR(txn.results().ResultKeysOfPerson(psn_no, static_cast<int>(results::kCheckResultsMax), &s->rows));
   s->keys.clear();
   s->row_of_key.clear();
   s->rows_skipped = 0;
@@ -182,7 +182,7 @@ Status ResultsApi::Audit(store::WriteTxn& txn, const Caller& caller, const std::
 }
 
 Status ResultsApi::MayViewNow(store::ReadTxn& txn, const std::string& viewer, const std::string& psn_no) const {
-  XT_ASSIGN_OR_RETURN(auto rows, txn.VisitsOfPersonAt(psn_no, viewer, kVisitsMax));
+  XT_ASSIGN_OR_RETURN(auto rows, txn.settlements().VisitsOfPersonAt(psn_no, viewer, kVisitsMax));
   std::vector<results::Visit> visits;
   visits.reserve(rows.size());
   for (const auto& v : rows) {
@@ -305,9 +305,9 @@ ApiReply ResultsApi::Publish(const Caller& caller, std::string_view body) {
     // The insert itself finds a result_id already there (the unique index
     // it must walk anyway), so a first publication costs no look-up of its
     // own; only a retry reads the first one back.
-    Status inserted = txn.Attempt([&] { return txn.InsertResults({row}); });
+    Status inserted = txn.Attempt([&] { return txn.results().InsertResults({row}); });
     if (inserted.code() == "XT-STORE-003") {
-      XT_ASSIGN_OR_RETURN(auto first, txn.FindResult(row.result_id));
+      XT_ASSIGN_OR_RETURN(auto first, txn.results().FindResult(row.result_id));
       if (!first) return inserted;
       if (first->request_hash != row.request_hash) return results::err::ResultIdReused(row.result_id);
       answer = PublishAnswer(book, *first);
@@ -384,7 +384,7 @@ ApiReply ResultsApi::Recognised(const Caller& caller, const std::string& psn_no,
     for (const auto& a : scratch.answer.items) look.items_recognised += a.refusal == results::Refusal::kNone ? 1 : 0;
   }
   st = store_->Write([&](store::WriteTxn& txn) -> Status {
-    XT_RETURN_IF_ERROR(txn.InsertResultLook(look));
+    XT_RETURN_IF_ERROR(txn.results().InsertResultLook(look));
     return Audit(txn, caller, kAction, psn_no, look.outcome,
                  "fixmedins_code " + viewer + " items " + item_list + " at " + FormatLocalTime(at));
   });
@@ -453,7 +453,7 @@ ApiReply ResultsApi::Looks(const Caller& caller, const std::string& psn_no, cons
   q.limit = limit + 1;
   std::vector<store::ResultLookRow> rows;
   Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(rows, txn.ListResultLooks(q));
+    XT_ASSIGN_OR_RETURN(rows, txn.results().ListResultLooks(q));
     return Status::Ok();
   });
   if (st.ok()) {
@@ -553,20 +553,20 @@ ApiReply ResultsApi::Decide(const Caller& caller, std::string_view body) {
 
   std::string answer;
   st = store_->Write([&](store::WriteTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto first, txn.FindResultDecision(row.decision_id));
+    XT_ASSIGN_OR_RETURN(auto first, txn.results().FindResultDecision(row.decision_id));
     if (first) {
       if (first->request_hash != row.request_hash) return results::err::DecisionIdReused(row.decision_id);
       answer = DecisionAnswer(*first);
       return Status::Ok();
     }
-    XT_ASSIGN_OR_RETURN(auto result, txn.FindResult(d.result_id));
+    XT_ASSIGN_OR_RETURN(auto result, txn.results().FindResult(d.result_id));
     std::optional<results::ResultHeader> header;
     if (result) {
       header = results::ResultHeader{result->result_id, result->psn_no, result->fixmedins_code,
                                      result->item_code, result->taken_at, result->reported_at};
     }
     XT_RETURN_IF_ERROR(results::ValidateDecision(book, d, header ? &*header : nullptr));
-    XT_RETURN_IF_ERROR(txn.InsertResultDecision(row));
+    XT_RETURN_IF_ERROR(txn.results().InsertResultDecision(row));
     XT_RETURN_IF_ERROR(Audit(txn, caller, "POST /api/v1/results/decisions", row.psn_no, "ok",
                              "decision_id " + row.decision_id + " " + row.kind + " result_id " + row.result_id));
     answer = DecisionAnswer(row);
@@ -611,13 +611,13 @@ ApiReply ResultsApi::Statistics(const Caller& caller, const QueryParams& params)
   std::vector<results::Decision> decisions;
   bool too_many = false;
   Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_RETURN_IF_ERROR(txn.ForEachResultCheck(q, [&](const store::ResultLookRow& r) {
+    XT_RETURN_IF_ERROR(txn.results().ForEachResultCheck(q, [&](const store::ResultLookRow& r) {
       if (static_cast<int64_t>(checks.size()) >= kStatsRowsMax) return !(too_many = true);
       checks.push_back(results::CheckEvent{r.fixmedins_code, r.time, static_cast<uint32_t>(r.items_asked),
                                            static_cast<uint32_t>(r.items_recognised)});
       return true;
     }));
-    return txn.ForEachResultDecision(q, [&](const store::ResultDecisionRow& r) {
+    return txn.results().ForEachResultDecision(q, [&](const store::ResultDecisionRow& r) {
       if (static_cast<int64_t>(decisions.size()) >= kStatsRowsMax) return !(too_many = true);
       results::Decision d;
       d.decision_id = r.decision_id;

@@ -15,7 +15,7 @@ Status OpenSignIns::Check(const std::string& sign_no, const std::string& fixmedi
   }
   std::optional<store::SignInRow> row;
   XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(row, txn.FindSignIn(sign_no));
+    XT_ASSIGN_OR_RETURN(row, txn.access().FindSignIn(sign_no));
     return Status::Ok();
   }));
   if (!row || row->fixmedins_code != fixmedins_code) return err::SignInUnknown();

@@ -53,14 +53,14 @@ Result<VerifyReport> Verify(store::Store& store, const Progress& progress) {
     if (rep.problems.size() < 1000) rep.problems.push_back(std::move(s));
   };
   XT_RETURN_IF_ERROR(store.Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(int64_t total, txn.CountSettlements());
+    XT_ASSIGN_OR_RETURN(int64_t total, txn.settlements().CountSettlements());
     std::map<std::string, store::SettlementRow> settles;  // settle rows by id (amounts, deltas)
     std::vector<store::SettlementRow> reversals;
     std::map<TransferKey, int64_t> expected;
     std::map<std::tuple<std::string, int, std::string>, int64_t> accum;
     std::map<std::string, int> live_per_visit;
     int64_t seen = 0;
-    XT_RETURN_IF_ERROR(txn.ForEachSettlement([&](const store::SettlementRow& r) {
+    XT_RETURN_IF_ERROR(txn.settlements().ForEachSettlement([&](const store::SettlementRow& r) {
       const std::string broken = Identities(r.amounts);
       if (!broken.empty()) problem("settlement " + r.setl_id + ": " + broken);
       for (const auto& t : ledger::TransfersFor(r)) {
@@ -117,7 +117,7 @@ Result<VerifyReport> Verify(store::Store& store, const Progress& progress) {
     }
 
     std::map<std::string, std::pair<Fen, Fen>> sums;  // account -> debits, credits
-    XT_RETURN_IF_ERROR(txn.ForEachTransfer([&](const store::Transfer& t) {
+    XT_RETURN_IF_ERROR(txn.ledger().ForEachTransfer([&](const store::Transfer& t) {
       ++rep.transfers;
       if (t.amount_fen <= 0) problem("transfer " + std::to_string(t.id) + " has a non-positive amount");
       sums[t.debit_account].first += t.amount_fen;
@@ -141,7 +141,7 @@ Result<VerifyReport> Verify(store::Store& store, const Progress& progress) {
     for (const auto& [key, n] : expected) {
       if (n != 0) problem("settlement " + std::get<0>(key) + " is missing a transfer " + std::get<1>(key) + " -> " + std::get<2>(key));
     }
-    XT_RETURN_IF_ERROR(txn.ForEachAccount([&](const store::AccountRow& a) {
+    XT_RETURN_IF_ERROR(txn.ledger().ForEachAccount([&](const store::AccountRow& a) {
       ++rep.accounts;
       auto it = sums.find(a.account);
       const Fen d = it == sums.end() ? 0 : it->second.first;
@@ -158,7 +158,7 @@ Result<VerifyReport> Verify(store::Store& store, const Progress& progress) {
       return true;
     }));
     for (const auto& [account, dc] : sums) problem("account " + account + " has transfers but no account row");
-    XT_RETURN_IF_ERROR(txn.ForEachAccumulator([&](const store::AccumulatorRow& a) {
+    XT_RETURN_IF_ERROR(txn.ledger().ForEachAccumulator([&](const store::AccumulatorRow& a) {
       ++rep.accumulators;
       auto it = accum.find({a.psn_no, a.year, a.key});
       const int64_t want = it == accum.end() ? 0 : it->second;

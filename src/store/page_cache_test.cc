@@ -9,7 +9,7 @@
 #include <random>
 #include <string>
 
-#include "store/sqlite_db.h"
+#include "store/sqlite_conn.h"
 
 namespace xt::store {
 namespace {
@@ -22,21 +22,18 @@ std::string TempDb(const char* name) {
   return path.string();
 }
 
-std::string One(Db& db, const char* sql) {
-  auto raw = db.Prepare(sql);
-  EXPECT_TRUE(raw.ok()) << raw.status().ToString();
-  Stmt s(*raw);
-  auto row = s.Step();
-  EXPECT_TRUE(row.ok() && *row) << sql;
-  return s.Text(0);
+std::string One(SqliteConn& db, const char* text) {
+  auto value = db.One<std::string>(text, [](sql::Stmt&) {}, [](const sql::Stmt& s) { return s.Text(0); });
+  EXPECT_TRUE(value.ok() && value->has_value()) << text;
+  return value.ok() ? value->value_or("") : "";
 }
 
 TEST(PageCache, RandomInsertsThroughSplitsKeepTheDatabaseWhole) {
   if (!InstallPageCacheWrapper()) GTEST_SKIP() << "SQLite was initialised earlier in this process";
   const std::string path = TempDb("splits.db");
-  auto opened = Db::Open(path, 1000);
+  auto opened = SqliteConn::Open(path, 1000);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  Db& db = **opened;
+  SqliteConn& db = **opened;
   ASSERT_TRUE(db.Exec("PRAGMA page_size = 2048").ok());
   ASSERT_TRUE(db.Exec("PRAGMA journal_mode = WAL").ok());
   ASSERT_TRUE(db.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT NOT NULL); CREATE INDEX t_k ON t(k)").ok());
@@ -48,16 +45,13 @@ TEST(PageCache, RandomInsertsThroughSplitsKeepTheDatabaseWhole) {
   constexpr int kRowsPerGroup = 100;
   int kept = 0;
   for (int g = 0; g < kGroups; ++g) {
-    ASSERT_TRUE(db.ExecCached("BEGIN IMMEDIATE").ok());
+    ASSERT_TRUE(db.Run("BEGIN IMMEDIATE").ok());
     for (int i = 0; i < kRowsPerGroup; ++i) {
-      auto raw = db.Prepare("INSERT INTO t(k) VALUES(?)");
-      ASSERT_TRUE(raw.ok());
-      Stmt s(*raw);
-      s.Bind(1, "key-" + std::to_string(rng()) + std::string(40, 'x'));
-      ASSERT_TRUE(s.Run().ok());
+      const std::string key = "key-" + std::to_string(rng()) + std::string(40, 'x');
+      ASSERT_TRUE(db.Exec("INSERT INTO t(k) VALUES(?)", [&](sql::Stmt& s) { s.Bind(1, key); }).ok());
     }
     const bool keep = g % 10 != 3;
-    ASSERT_TRUE(db.ExecCached(keep ? "COMMIT" : "ROLLBACK").ok());
+    ASSERT_TRUE(db.Run(keep ? "COMMIT" : "ROLLBACK").ok());
     kept += keep ? kRowsPerGroup : 0;
   }
   EXPECT_GT(PageCacheScratchMoves(), moves_before)
@@ -66,7 +60,7 @@ TEST(PageCache, RandomInsertsThroughSplitsKeepTheDatabaseWhole) {
   EXPECT_EQ(One(db, "SELECT count(*) FROM t"), std::to_string(kept));
   EXPECT_EQ(One(db, "SELECT count(*) FROM t INDEXED BY t_k WHERE k >= ''"), std::to_string(kept));
   // A second connection reads the same through its own cache.
-  auto other = Db::Open(path, 1000);
+  auto other = SqliteConn::Open(path, 1000);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(One(**other, "SELECT count(*) FROM t INDEXED BY t_k WHERE k >= ''"), std::to_string(kept));
 }

@@ -71,8 +71,8 @@ TEST(SqliteStore, FailedWorkIsRolledBackWithoutSinkingItsNeighbours) {
     threads.emplace_back([&, t] {
       for (int i = t; i < kWrites; i += 16) {
         Status st = store.Write([&](WriteTxn& txn) -> Status {
-          XT_RETURN_IF_ERROR(txn.PostTransfers({T("S" + std::to_string(i), "fund:a", "inst:b", 100)}));
-          XT_RETURN_IF_ERROR(txn.AddAccumulators("P1", 2026, {{"cap:x", 100}}));
+          XT_RETURN_IF_ERROR(txn.ledger().PostTransfers({T("S" + std::to_string(i), "fund:a", "inst:b", 100)}));
+          XT_RETURN_IF_ERROR(txn.ledger().AddAccumulators("P1", 2026, {{"cap:x", 100}}));
           // Every third piece of work fails after writing: its writes must vanish.
           if (i % 3 == 0) return Status::Error("XT-TEST-001", "planned failure");
           return Status::Ok();
@@ -90,19 +90,19 @@ TEST(SqliteStore, FailedWorkIsRolledBackWithoutSinkingItsNeighbours) {
   EXPECT_LT(stats.batches, kWrites) << "concurrent work should share transactions";
 
   Status st = store.Read([&](ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto acct, txn.GetAccount("inst:b"));
+    XT_ASSIGN_OR_RETURN(auto acct, txn.ledger().GetAccount("inst:b"));
     EXPECT_TRUE(acct.has_value());
     EXPECT_EQ(acct->credits_fen, 100LL * expected_ok);
-    XT_ASSIGN_OR_RETURN(auto fund, txn.GetAccount("fund:a"));
+    XT_ASSIGN_OR_RETURN(auto fund, txn.ledger().GetAccount("fund:a"));
     EXPECT_TRUE(fund.has_value());
     if (fund) {
       EXPECT_EQ(fund->debits_fen, 100LL * expected_ok);
     }
-    XT_ASSIGN_OR_RETURN(auto acc, txn.GetAccumulators("P1", 2026));
+    XT_ASSIGN_OR_RETURN(auto acc, txn.ledger().GetAccumulators("P1", 2026));
     EXPECT_EQ(acc.size(), 1u);
     EXPECT_EQ(acc[0].value, 100LL * expected_ok);
     int64_t transfers = 0;
-    XT_RETURN_IF_ERROR(txn.ForEachTransfer([&](const Transfer& t) {
+    XT_RETURN_IF_ERROR(txn.ledger().ForEachTransfer([&](const Transfer& t) {
       EXPECT_NE(std::stoi(t.setl_id.substr(1)) % 3, 0) << "a failed write left a transfer";
       ++transfers;
       return true;
@@ -142,8 +142,8 @@ TEST(SqliteStore, AcknowledgedWritesSurviveReopenAndDuplicatesAreRefused) {
     auto opened = OpenSqliteStore(path);
     ASSERT_TRUE(opened.ok());
     MessageRow m{"M1", "2207", "H12010100001", "abc", 0, "{\"infcode\":0}", 1, ""};
-    ASSERT_TRUE((*opened)->Write([&](WriteTxn& txn) { return txn.PutMessage(m); }).ok());
-    Status dup = (*opened)->Write([&](WriteTxn& txn) { return txn.PutMessage(m); });
+    ASSERT_TRUE((*opened)->Write([&](WriteTxn& txn) { return txn.messages().PutMessage(m); }).ok());
+    Status dup = (*opened)->Write([&](WriteTxn& txn) { return txn.messages().PutMessage(m); });
     EXPECT_EQ(dup.code(), "XT-STORE-003");
     auto seq = [&] {
       int64_t v = 0;
@@ -159,7 +159,7 @@ TEST(SqliteStore, AcknowledgedWritesSurviveReopenAndDuplicatesAreRefused) {
   auto reopened = OpenSqliteStore(path);
   ASSERT_TRUE(reopened.ok());
   ASSERT_TRUE((*reopened)->Read([&](ReadTxn& txn) -> Status {
-                         XT_ASSIGN_OR_RETURN(auto m, txn.FindMessage("M1"));
+                         XT_ASSIGN_OR_RETURN(auto m, txn.messages().FindMessage("M1"));
                          EXPECT_TRUE(m.has_value());
                          EXPECT_EQ(m->response, "{\"infcode\":0}");
                          return Status::Ok();
@@ -382,22 +382,22 @@ TEST(SqliteStore, FeeLinesOfOneUploadAreKeptTogether) {
   ASSERT_TRUE(opened.ok());
   Store& store = **opened;
   const std::string odd = std::string("12:3\t\n\"x") + '\0' + "9";
-  ASSERT_TRUE(store.Write([&](WriteTxn& txn) { return txn.InsertFeeLines({Line("2", "M1", odd), Line("1", "M1")}); }).ok());
-  ASSERT_TRUE(store.Write([&](WriteTxn& txn) { return txn.InsertFeeLines({Line("10", "M2")}); }).ok());
-  EXPECT_EQ(store.Write([&](WriteTxn& txn) { return txn.InsertFeeLines({Line("3", "M3"), Line("1", "M3")}); }).code(),
+  ASSERT_TRUE(store.Write([&](WriteTxn& txn) { return txn.settlements().InsertFeeLines({Line("2", "M1", odd), Line("1", "M1")}); }).ok());
+  ASSERT_TRUE(store.Write([&](WriteTxn& txn) { return txn.settlements().InsertFeeLines({Line("10", "M2")}); }).ok());
+  EXPECT_EQ(store.Write([&](WriteTxn& txn) { return txn.settlements().InsertFeeLines({Line("3", "M3"), Line("1", "M3")}); }).code(),
             "XT-STORE-003");
-  EXPECT_EQ(store.Write([&](WriteTxn& txn) { return txn.InsertFeeLines({Line("4", "M4"), Line("4", "M4")}); }).code(),
+  EXPECT_EQ(store.Write([&](WriteTxn& txn) { return txn.settlements().InsertFeeLines({Line("4", "M4"), Line("4", "M4")}); }).code(),
             "XT-STORE-003");
-  ASSERT_TRUE(store.Write([&](WriteTxn& txn) { return txn.SetFeeLineState("V1", "2", "cancelled"); }).ok());
+  ASSERT_TRUE(store.Write([&](WriteTxn& txn) { return txn.settlements().SetFeeLineState("V1", "2", "cancelled"); }).ok());
   ASSERT_TRUE(store.Read([&](ReadTxn& txn) -> Status {
-                     XT_ASSIGN_OR_RETURN(auto all, txn.FeeLinesOfVisit("V1"));
+                     XT_ASSIGN_OR_RETURN(auto all, txn.settlements().FeeLinesOfVisit("V1"));
                      std::vector<std::string> sns;
                      for (const auto& l : all) sns.push_back(l.feedetl_sn + "/" + l.state);
                      // In upload order: uploads oldest first, each one's lines as sent.
                      EXPECT_EQ(sns, (std::vector<std::string>{"2/cancelled", "1/active", "10/active"}));
-                     XT_ASSIGN_OR_RETURN(auto active, txn.ActiveFeeLines("V1"));
+                     XT_ASSIGN_OR_RETURN(auto active, txn.settlements().ActiveFeeLines("V1"));
                      EXPECT_EQ(active.size(), 2u);
-                     XT_ASSIGN_OR_RETURN(auto two, txn.FindFeeLine("V1", "2"));
+                     XT_ASSIGN_OR_RETURN(auto two, txn.settlements().FindFeeLine("V1", "2"));
                      EXPECT_TRUE(two.has_value());
                      if (two) {
                        EXPECT_EQ(two->med_list_codg, odd);
@@ -409,7 +409,7 @@ TEST(SqliteStore, FeeLinesOfOneUploadAreKeptTogether) {
                        EXPECT_EQ(two->msgid, "M1");
                        EXPECT_EQ(two->mdtrt_id, "V1");
                      }
-                     XT_ASSIGN_OR_RETURN(auto none, txn.FindFeeLine("V1", "3"));
+                     XT_ASSIGN_OR_RETURN(auto none, txn.settlements().FindFeeLine("V1", "3"));
                      EXPECT_FALSE(none.has_value());
                      return Status::Ok();
                    }).ok());
@@ -434,9 +434,9 @@ TEST(SqliteStore, UpgradesFeeLinesOfSchemaOne) {
   ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
                          XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
                          EXPECT_EQ(version.value_or(""), "4");
-                         XT_ASSIGN_OR_RETURN(auto active, txn.ActiveFeeLines("V1"));
+                         XT_ASSIGN_OR_RETURN(auto active, txn.settlements().ActiveFeeLines("V1"));
                          EXPECT_EQ(active.size(), 2u);
-                         XT_ASSIGN_OR_RETURN(auto two, txn.FindFeeLine("V1", "2"));
+                         XT_ASSIGN_OR_RETURN(auto two, txn.settlements().FindFeeLine("V1", "2"));
                          EXPECT_EQ(two ? two->state + two->med_list_codg + two->msgid : "", "cancelledA02M1");
                          return Status::Ok();
                        }).ok());
@@ -473,7 +473,7 @@ TEST(SqliteStore, NewDatabasesHaveTwoKibPagesAndOldOnesKeepTheirs) {
       auto opened = OpenSqliteStore(old);
       ASSERT_TRUE(opened.ok()) << opened.status().ToString();
       ASSERT_TRUE(
-          (*opened)->Write([](WriteTxn& txn) { return txn.PostTransfers({T("S1", "fund:a", "inst:b", 100)}); }).ok());
+          (*opened)->Write([](WriteTxn& txn) { return txn.ledger().PostTransfers({T("S1", "fund:a", "inst:b", 100)}); }).ok());
     }
     EXPECT_EQ(PageSizeOf(old), size);
   }
@@ -491,15 +491,15 @@ TEST(SqliteStore, UpgradesSchemaTwoWithAnEmptyAnswerPerUpload) {
         "INSERT INTO fee_uploads(mdtrt_id, msgid, lines) VALUES('V1', 'M1', '');"));
   auto opened = OpenSqliteStore(path);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  ASSERT_TRUE((*opened)->Write([](WriteTxn& txn) { return txn.InsertFeeLines({Line("1", "M2")}, "kept"); }).ok());
+  ASSERT_TRUE((*opened)->Write([](WriteTxn& txn) { return txn.settlements().InsertFeeLines({Line("1", "M2")}, "kept"); }).ok());
   ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
                          XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
                          EXPECT_EQ(version.value_or(""), "4");
-                         XT_ASSIGN_OR_RETURN(auto old, txn.FeeUploadAnswer("V1", "M1"));
+                         XT_ASSIGN_OR_RETURN(auto old, txn.settlements().FeeUploadAnswer("V1", "M1"));
                          EXPECT_EQ(old.value_or("missing"), "");
-                         XT_ASSIGN_OR_RETURN(auto kept, txn.FeeUploadAnswer("V1", "M2"));
+                         XT_ASSIGN_OR_RETURN(auto kept, txn.settlements().FeeUploadAnswer("V1", "M2"));
                          EXPECT_EQ(kept.value_or("missing"), "kept");
-                         XT_ASSIGN_OR_RETURN(auto none, txn.FeeUploadAnswer("V1", "M3"));
+                         XT_ASSIGN_OR_RETURN(auto none, txn.settlements().FeeUploadAnswer("V1", "M3"));
                          EXPECT_FALSE(none.has_value());
                          return Status::Ok();
                        }).ok());
@@ -524,7 +524,7 @@ TEST(SqliteStore, UpgradesSchemaThreeVisitsWithTheirNewColumns) {
   ASSERT_TRUE((*opened)->Read([&](ReadTxn& txn) -> Status {
                          XT_ASSIGN_OR_RETURN(auto version, txn.GetMeta("schema_version"));
                          EXPECT_EQ(version.value_or(""), "4");
-                         XT_ASSIGN_OR_RETURN(auto v, txn.FindVisit("V1"));
+                         XT_ASSIGN_OR_RETURN(auto v, txn.settlements().FindVisit("V1"));
                          EXPECT_TRUE(v.has_value());
                          if (v) {
                            EXPECT_EQ(v->ipt_otp_no, "MZ1");
@@ -532,7 +532,7 @@ TEST(SqliteStore, UpgradesSchemaThreeVisitsWithTheirNewColumns) {
                            EXPECT_EQ(v->mdtrt_cert_type, "");
                            EXPECT_EQ(v->diseinfo_json, "");
                          }
-                         XT_ASSIGN_OR_RETURN(auto again, txn.FindOpenVisitByNumber("P1", "H1", "MZ1", "registered"));
+                         XT_ASSIGN_OR_RETURN(auto again, txn.settlements().FindOpenVisitByNumber("P1", "H1", "MZ1", "registered"));
                          EXPECT_TRUE(again.has_value()) << "found through the new index";
                          return Status::Ok();
                        }).ok());

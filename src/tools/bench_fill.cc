@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/date.h"
-#include "store/sqlite_db.h"
+#include "store/sqlite_conn.h"
 
 namespace xt::store {
 
@@ -46,22 +46,18 @@ FROM g
 
 Status FillClearingBench(const std::string& path, int64_t rows, int32_t setlym) {
   if (rows < 1 || rows > 100000000) return Status::Error("XT-STORE-005", "bench rows must be 1..100,000,000");
-  XT_ASSIGN_OR_RETURN(auto db, Db::Open(path, 5000));
+  XT_ASSIGN_OR_RETURN(auto db, SqliteConn::Open(path, 5000));
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = OFF"));
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = OFF"));
   XT_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -262144"));
   const LocalSeconds start = StartOf(Date::FromCivil(setlym / 100, setlym % 100, 1));
   const int64_t month_seconds = 28LL * 86400;  // every row inside the month, whatever its length
   XT_RETURN_IF_ERROR(db->Exec("BEGIN"));
-  XT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, db->Prepare(kFillSql));
-  {
-    Stmt s(raw);
-    s.Bind(1, rows).Bind(2, start).Bind(3, month_seconds);
-    Status st = s.Run();
-    if (!st.ok()) {
-      db->Exec("ROLLBACK");
-      return st;
-    }
+  Status st = db->Exec(kFillSql, [&](sql::Stmt& s) { s.Bind(1, rows).Bind(2, start).Bind(3, month_seconds); });
+  if (!st.ok()) {
+    // The fill's error is the answer; the bench file is thrown away either way.
+    (void)db->Exec("ROLLBACK");
+    return st;
   }
   XT_RETURN_IF_ERROR(db->Exec("COMMIT"));
   return db->Exec("PRAGMA journal_mode = WAL");

@@ -45,7 +45,7 @@ Result<DemoResult> RunDemo(store::Store& store, const RefData& ref, const Clock&
 
   std::string certno, insuplc;
   XT_RETURN_IF_ERROR(store.Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto rec, txn.FindPersonByPsnNo(kDemoPsnNo));
+    XT_ASSIGN_OR_RETURN(auto rec, txn.registry().FindPersonByPsnNo(kDemoPsnNo));
     if (!rec) return Status::Error("XT-DEMO-001", "the dataset has no demo person " + std::string(kDemoPsnNo));
     certno = rec->certno;
     return Status::Ok();
@@ -123,7 +123,7 @@ Result<std::vector<IssuedKey>> IssueDemoCredentials(store::Store* store, const R
   static constexpr char kDemoLabel[] = "demo";
   std::vector<std::string> old;
   XT_RETURN_IF_ERROR(store->Read([&](store::ReadTxn& txn) {
-    return txn.ForEachCredential([&](const store::CredentialRow& c) {
+    return txn.access().ForEachCredential([&](const store::CredentialRow& c) {
       if (c.label == kDemoLabel && c.revoked == 0) old.push_back(c.key_id);
       return true;
     });

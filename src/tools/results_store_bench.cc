@@ -160,7 +160,7 @@ Result<ResultsBenchReport> RunResultsBench(const ResultsBenchOptions& o) {
           row.published_at = row.reported_at;
           rows.push_back(std::move(row));
         }
-        Status st = store->Write([&](store::WriteTxn& txn) { return txn.InsertResults(rows); });
+        Status st = store->Write([&](store::WriteTxn& txn) { return txn.results().InsertResults(rows); });
         if (!st.ok()) {
           std::lock_guard<std::mutex> lock(error_mu);
           first_error = st;
@@ -259,7 +259,7 @@ Result<ResultsBenchReport> RunResultsBench(const ResultsBenchOptions& o) {
     const std::string hospital = "H12010300001";
     const int64_t visited = std::min<int64_t>(o.patients, 10'000);
     XT_RETURN_IF_ERROR(store->Write([&](store::WriteTxn& txn) -> Status {
-      XT_ASSIGN_OR_RETURN(auto already, txn.FindVisit("BENCHV" + PsnNo(0)));
+      XT_ASSIGN_OR_RETURN(auto already, txn.settlements().FindVisit("BENCHV" + PsnNo(0)));
       if (already) return Status::Ok();
       for (int64_t p = 0; p < visited; ++p) {
         store::VisitRow v;
@@ -270,7 +270,7 @@ Result<ResultsBenchReport> RunResultsBench(const ResultsBenchOptions& o) {
         v.insutype = "310";
         v.begntime = kAt - 3600;
         v.state = "registered";
-        XT_RETURN_IF_ERROR(txn.InsertVisit(v));
+        XT_RETURN_IF_ERROR(txn.settlements().InsertVisit(v));
       }
       return Status::Ok();
     }));
