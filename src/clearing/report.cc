@@ -43,6 +43,9 @@ std::map<std::pair<std::string, std::string>, Fen> MatrixOf(const MonthResult& m
 
 }  // namespace
 
+// One writer pass over the month, field after field in the order the
+// report's readers (docs/clearing.md) see them: long because the report is
+// wide, not because it decides anything.
 std::string MonthJson(const MonthResult& m) {
   JsonWriter w;
   w.BeginObject();

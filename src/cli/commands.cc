@@ -191,6 +191,10 @@ int CmdPerson(const std::string& db, const std::string& who, int year, bool as_j
   return 0;
 }
 
+// `xietong call`: reads envelopes (one per line, or a JSON array), runs
+// them with up to `concurrency` in flight and prints each answer in input
+// order. Long because reading, the bounded pipeline and the ordered output
+// share the same few variables; split, they would pass them all around.
 int CmdCall(const std::string& db, const std::string& file, int concurrency) {
   auto o = OpenDatabase(db, false, "", false);
   if (!o.ok()) return Fail(o.status());
@@ -285,6 +289,9 @@ int CmdBench(service::BenchOptions opt, bool as_json) {
 
 }  // namespace
 
+// The command tree: each subcommand's options declared where it is added
+// (the Add...Commands functions hold the larger families). Long because
+// CLI11 declarations are one line per option, and the tree reads best whole.
 int Main(int argc, char** argv) {
   CLI::App app{"xietong (协同): cross-region public-service exchange for Beijing, Tianjin and Hebei"};
   app.require_subcommand(1);

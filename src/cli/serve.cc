@@ -226,6 +226,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeArgs* a) {
   return cmd;
 }
 
+// `xietong serve`, in the order the process must go: signals blocked
+// before any thread starts, the store, reference data, services, the
+// server, then the wait for a signal and the orderly stop. Kept as one
+// sequence so that the order of start and stop is read in one place.
 int RunServe(const ServeArgs& args) {
   auto cfg = Resolve(args);
   if (!cfg.ok()) return Fail(cfg.status());

@@ -17,6 +17,9 @@ bool ChunkedDecoder::Line(std::string_view in, std::string_view* line, size_t* u
   return true;
 }
 
+// One state machine over the bytes received so far (RFC 9112 section 7.1:
+// size line, data, CRLF, ..., last chunk, trailers): each case is short,
+// and a resumable parser is clearest as one loop over its states.
 ChunkedParse ChunkedDecoder::Feed(std::string_view in, size_t* consumed) {
   size_t pos = 0;
   auto give = [&](ChunkedParse r) {

@@ -222,6 +222,9 @@ Status ReadFund(const Record& parent, const Json& j, size_t index, const std::ve
   return Status::Ok();
 }
 
+// One policy document, field by field, each refused with its own message
+// (docs/settlement.md lists the fields): long because a policy has that
+// many fields, each checked where it is read.
 Status ReadPolicy(const Json& j, size_t index, Policy* p) {
   std::string name = "policy #" + std::to_string(index + 1);
   if (j.is_object()) {

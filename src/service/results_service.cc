@@ -223,6 +223,10 @@ Result<std::vector<results::ItemId>> ResultsApi::ParseItems(std::string_view tex
 
 // ---- publish
 
+// Publishing one result: who may, the body's fields checked one by one
+// (each refusal with its own message), the HR origin decided, then one
+// write that replays an identical retry. Long because a result has many
+// fields, each checked where it is read.
 ApiReply ResultsApi::Publish(const Caller& caller, std::string_view body) {
   if (caller.role != Role::kHospital && caller.role != Role::kLocal) {
     return Forbidden("results are published by the hospital that made the test");
@@ -324,6 +328,10 @@ ApiReply ResultsApi::Publish(const Caller& caller, std::string_view body) {
 
 // ---- the doctor's check
 
+// The doctor's check: who may look at whose results, the items asked, the
+// results read from the covering index, each recognised or not with its
+// reason, and the look recorded whether allowed or refused. Kept whole so
+// that every path, refusals included, visibly ends in the recorded look.
 ApiReply ResultsApi::Recognised(const Caller& caller, const std::string& psn_no, const QueryParams& params) {
   static const std::string kAction = "GET /api/v1/persons/{psn_no}/recognised";
   const results::Book& book = ref_->recognition;
@@ -483,6 +491,9 @@ ApiReply ResultsApi::Looks(const Caller& caller, const std::string& psn_no, cons
 
 // ---- the doctor's decision
 
+// The doctor's decision (reuse, or repeat with a reason): fields checked
+// one by one, the result it names checked against the patient and item,
+// one write that replays an identical retry.
 ApiReply ResultsApi::Decide(const Caller& caller, std::string_view body) {
   if (caller.role != Role::kHospital && caller.role != Role::kLocal) {
     return Forbidden("decisions are recorded by the treating institution");
@@ -578,6 +589,9 @@ ApiReply ResultsApi::Decide(const Caller& caller, std::string_view body) {
 
 // ---- statistics
 
+// Recognition statistics for a window: the parameters checked, the
+// caller's scope applied (an agency sees its province), then one pass over
+// the looks and one over the decisions. The two passes share the totals.
 ApiReply ResultsApi::Statistics(const Caller& caller, const QueryParams& params) {
   store::ResultLookQuery q;
   q.region = Param(params, "region");

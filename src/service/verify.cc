@@ -47,6 +47,12 @@ store::Amounts Negated(store::Amounts a) {
 
 }  // namespace
 
+// Every check of `xietong verify` in one snapshot: each settlement's
+// identities and state, reversals against what they reverse, the closed
+// months recomputed, transfers against the settlements that post them,
+// accounts against their transfers, accumulators against the settlements'
+// deltas. One function so that all of them read the same snapshot (one
+// Store::Read) and share the maps they build.
 Result<VerifyReport> Verify(store::Store& store, const Progress& progress) {
   VerifyReport rep;
   auto problem = [&](std::string s) {

@@ -704,6 +704,8 @@ Result<Breakdown> Adjudicate(const Claim& claim, const catalog::Catalog& catalog
   return b;
 }
 
+// The breakdown's identities (docs/settlement.md), one line each: long
+// because there are that many, and each reads as the rule it checks.
 std::string CheckIdentities(const Breakdown& b) {
   std::string out;
   auto fail = [&out](const std::string& what) {

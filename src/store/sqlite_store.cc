@@ -322,7 +322,6 @@ class SqliteStore final : public Store {
     }
   }
 
-  // One group: BEGIN; each item in a savepoint; COMMIT; then answer all.
   static int64_t ThreadCpuMicros() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -337,6 +336,10 @@ class SqliteStore final : public Store {
     return i;
   }
 
+  // One group: BEGIN; each item in a savepoint; the sequences and audit
+  // records flushed; COMMIT; then answer all, once durable (here, or by the
+  // syncer under a backlog). Long because its steps share the group's
+  // results and timings; each step is commented where it happens.
   void RunBatch(std::vector<Item>* batch) {
     const auto started = std::chrono::steady_clock::now();
     const int64_t cpu_started = ThreadCpuMicros();

@@ -29,6 +29,9 @@ const catalog::ItemVersion* Pick(const std::vector<const catalog::ItemVersion*>&
 
 }  // namespace
 
+// The demo's one story, in the order a hospital tells it (a Hebei card
+// read in Tianjin, 1101; admission, fee details, discharge; pre-settlement
+// and settlement, 2401 to 2304): one function because the story reads in order.
 Result<DemoResult> RunDemo(store::Store& store, const RefData& ref, const Clock& clock) {
   DemoResult res;
   const registry::Institution* hospital = nullptr;

@@ -27,6 +27,9 @@ struct Patient {
 
 }  // namespace
 
+// Bounds checked, a synthetic book of results built, then the timed
+// checks on `threads` threads and the report: one function so that the
+// timed part and what it reports sit together.
 Result<RecognitionBenchReport> RunRecognitionBench(const Book& book, const RecognitionBenchOptions& o) {
   if (o.threads < 1 || o.threads > kThreadsMax) return err::TooMany("threads", kThreadsMax);
   if (o.items_per_check < 1 || o.items_per_check > kCheckItemsMax) return err::TooMany("items_per_check", kCheckItemsMax);

@@ -87,6 +87,9 @@ std::string ResultsBenchReport::json() const {
   return w.Take();
 }
 
+// The store-backed results benchmark in its phases (fill, publish, checks,
+// the full path through the service), each timed and reported in turn:
+// long because each phase is a few lines of setup, timing and figures.
 Result<ResultsBenchReport> RunResultsBench(const ResultsBenchOptions& o) {
   if (o.patients < 1 || o.patients > 100'000'000 || o.results_per_patient < 1 || o.results_per_patient > 1000 ||
       o.check_threads < 1 || o.check_threads > 256 || o.publish_threads < 1 || o.publish_threads > 1024 ||
