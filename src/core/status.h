@@ -3,6 +3,9 @@
 // A failure carries a stable code (for programs, e.g. "XT-SETL-002"), a
 // message safe to show the client, and optional internal detail kept for the
 // log only. Codes are listed in docs/errors.md; never reuse or renumber one.
+//
+// Both are [[nodiscard]]: a Status is handled (passed up, logged, asserted)
+// or dropped with `(void)` and a comment that says why dropping is right.
 #pragma once
 
 #include <cassert>
@@ -13,7 +16,7 @@
 
 namespace xt {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;  // ok
   static Status Ok() { return Status(); }
@@ -45,7 +48,7 @@ class Status {
 };
 
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT

@@ -1257,7 +1257,9 @@ class Handlers {
     c.pre.fee_has_refund = std::any_of(rows.begin(), rows.end(), [](const store::FeeLineRow& r) {
       return r.amount_fen < 0 || r.cnt_e4 < 0;
     });
-    if (!c.pre.fee_has_refund) SetFeeAnswer(c, rows, {}, c.mdtrtarea_admvs);
+    // Charges alone never overdraw an item, so this cannot refuse; it is
+    // passed on all the same rather than leave the answer unset.
+    if (!c.pre.fee_has_refund) XT_RETURN_IF_ERROR(SetFeeAnswer(c, rows, {}, c.mdtrtarea_admvs));
     return Status::Ok();
   }
 
