@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "clearing/month.h"
 #include "clearing/reconcile.h"
 #include "http/routes.h"
 #include "http/server.h"
@@ -110,7 +111,7 @@ class ClearingFlowTest : public ::testing::Test {
   }
 
   clearing::MonthResult Parsed(const std::string& report_json) {
-    auto m = service::ParseMonthJson(report_json);
+    auto m = clearing::ParseMonthJson(report_json);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
     return m.ok() ? *m : clearing::MonthResult{};
   }

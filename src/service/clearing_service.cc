@@ -3,13 +3,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "clearing/month.h"
 #include "clearing/reconcile.h"
 #include "clearing/report.h"
 #include "core/json_writer.h"
@@ -23,18 +20,6 @@ using json = nlohmann::json;
 namespace {
 
 Status BadPolicy(const std::string& why) { return Status::Error("XT-CLR-009", "invalid prepaid policy: " + why); }
-
-clearing::Setlym PrevMonth(clearing::Setlym ym) { return ym % 100 == 1 ? (ym / 100 - 1) * 100 + 12 : ym - 1; }
-
-LocalSeconds StartOfMonth(clearing::Setlym ym) { return StartOf(Date::FromCivil(ym / 100, ym % 100, 1)); }
-
-std::optional<clearing::Setlym> ParseSetlym(std::string_view s) {
-  if (s.size() != 6) return std::nullopt;
-  int32_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || !clearing::IsValidSetlym(v)) return std::nullopt;
-  return v;
-}
 
 bool IsProvinceCode(std::string_view code) {
   return code.size() == 6 && code.substr(2) == "0000" && code[0] >= '1' && code[0] <= '9' && code[1] >= '0' &&
@@ -153,7 +138,6 @@ std::string ApplicationJson(const clearing::ClearingApplication& a) {
   return w.Take();
 }
 
-Fen FenOf(const json& v) { return v.is_number() ? ScaledFromNumberText(v.dump(), 2).value_or(0) : 0; }
 
 ClearingReply ReplyError(int status, const std::string& code, const std::string& message) {
   return ClearingReply{status, api::Error(status, code, message).body, code, "application/json"};
@@ -257,293 +241,6 @@ Result<std::vector<clearing::PrepaidPolicy>> ParsePrepaidPolicies(std::string_vi
 std::string ClearingPostingRef(clearing::Setlym setlym) { return "clearing:" + std::to_string(setlym); }
 std::string DepositPostingRef(int64_t id) { return "deposit:" + std::to_string(id); }
 
-Result<clearing::ClearingHistory> HistoryOf(store::ReadTxn& txn) {
-  XT_ASSIGN_OR_RETURN(auto rows, txn.ClosedMonths());
-  clearing::ClearingHistory h;
-  for (const auto& r : rows) h.closed.push_back({r.setlym, r.seq_through, r.closed_at});
-  XT_RETURN_IF_ERROR(h.Check());
-  return h;
-}
-
-namespace {
-
-// The aggregation of a month fed by one or more scans of the store: each
-// scan (a producer, on its own thread or the caller's) keeps the rows this
-// month counts and copies them into batches; one consumer thread makes
-// their facts and adds them to the MonthCloser (which is not thread-safe,
-// hence one). Batches are bounded (kBatchRows rows, kBatchesMax waiting), so
-// memory stays a few megabytes whatever the month's size.
-class MonthPipeline {
- public:
-  static constexpr size_t kBatchRows = 4096;
-  static constexpr size_t kBatchesMax = 8;
-
-  struct Item {
-    store::SettlementRow row;
-    LocalSeconds target = 0;
-  };
-  // A batch keeps its rows from one use to the next (`size` of them are
-  // live), so a row is copied by assignment into strings that already have
-  // their capacity: no allocation per row.
-  struct Batch {
-    std::vector<Item> items;
-    size_t size = 0;
-  };
-
-  MonthPipeline(clearing::MonthCloser* closer, clearing::Codes* codes, std::string_view only_institution)
-      : closer_(closer), codes_(codes), only_(only_institution) {
-    consumer_ = std::thread([this] { Consume(); });
-  }
-  ~MonthPipeline() { Finish(); }
-
-  // One producer's side: Accept is its scan's callback.
-  class Feeder {
-   public:
-    explicit Feeder(MonthPipeline* p) : p_(p) { current_.items.resize(kBatchRows); }
-    ~Feeder() { Flush(); }
-    bool Accept(const store::SettlementRow& row, LocalSeconds target_time) {
-      if (!clearing::IsCrossRegion(row.insuplc_admdvs, row.mdtrtarea_admvs)) return true;
-      if (!p_->only_.empty() && row.fixmedins_code != p_->only_) return true;
-      // Decided here (three comparisons; Counts reads only what Begin set),
-      // so rows of other months cost neither a copy nor look-ups.
-      if (!p_->closer_->Counts(clearing::SetlymOf(target_time), row.id)) return true;
-      Item& it = current_.items[current_.size++];
-      store::SettlementRow& r = it.row;
-      it.target = target_time;
-      r.id = row.id;
-      r.setl_id = row.setl_id;
-      r.kind = row.kind;
-      r.fixmedins_code = row.fixmedins_code;
-      r.insuplc_admdvs = row.insuplc_admdvs;
-      r.mdtrtarea_admvs = row.mdtrtarea_admvs;
-      r.insutype = row.insutype;
-      r.med_type = row.med_type;
-      r.setl_time = row.setl_time;
-      r.amounts = row.amounts;
-      if (current_.size >= kBatchRows) return p_->HandOver(&current_);
-      return true;
-    }
-    void Flush() {
-      if (current_.size > 0) p_->HandOver(&current_);
-    }
-
-   private:
-    MonthPipeline* p_;
-    Batch current_;
-  };
-
-  // Waits for the consumer; the first failure of FactsOf, if any.
-  Status Finish() {
-    if (consumer_.joinable()) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        done_ = true;
-      }
-      cv_.notify_all();
-      consumer_.join();
-    }
-    return bad_;
-  }
-
- private:
-  // Queues the batch and gives the producer an empty one; false once the
-  // consumer has failed (the scan then stops).
-  bool HandOver(Batch* current) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return full_.size() < kBatchesMax || failed_; });
-    if (failed_) {
-      current->size = 0;
-      return false;
-    }
-    full_.push_back(std::move(*current));
-    if (!spare_.empty()) {
-      *current = std::move(spare_.back());
-      spare_.pop_back();
-    } else {
-      *current = Batch();
-      current->items.resize(kBatchRows);
-    }
-    lock.unlock();
-    cv_.notify_all();
-    return true;
-  }
-
-  void Consume() {
-    for (;;) {
-      Batch batch;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return done_ || !full_.empty(); });
-        if (full_.empty()) return;
-        batch = std::move(full_.front());
-        full_.pop_front();
-      }
-      cv_.notify_all();
-      for (size_t i = 0; i < batch.size && bad_.ok(); ++i) {
-        const Item& it = batch.items[i];
-        auto facts = clearing::FactsOf(it.row, it.row.id, it.target, codes_);
-        if (!facts.ok()) {
-          bad_ = facts.status();
-          std::lock_guard<std::mutex> lock(mu_);
-          failed_ = true;
-          cv_.notify_all();
-          break;
-        }
-        closer_->Add(*facts);
-      }
-      batch.size = 0;
-      std::lock_guard<std::mutex> lock(mu_);
-      spare_.push_back(std::move(batch));
-    }
-  }
-
-  clearing::MonthCloser* closer_;
-  clearing::Codes* codes_;
-  std::string_view only_;
-  Status bad_ = Status::Ok();  // consumer's; read after join
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch> full_;   // guarded by mu_
-  std::vector<Batch> spare_; // guarded by mu_
-  bool done_ = false;        // guarded by mu_
-  bool failed_ = false;      // guarded by mu_
-  std::thread consumer_;
-};
-
-struct Ranges {
-  int64_t seq_after = 0;
-  int64_t seq_through = 0;
-  LocalSeconds time_from = 0;
-};
-
-Ranges RangesOf(const clearing::ClearingHistory& history, const clearing::MonthCloser& closer) {
-  const clearing::Setlym ym = closer.close().setlym;
-  const clearing::ClosedMonth* prior = history.Find(PrevMonth(ym));
-  return Ranges{prior ? prior->seq_through : 0, closer.close().seq_through, StartOfMonth(ym)};
-}
-
-// No row has a setl_time this late: the "earlier rows" part of a scan is empty.
-constexpr LocalSeconds kNoEarlierRows = INT64_MAX;
-
-}  // namespace
-
-Result<clearing::MonthResult> ComputeMonth(store::ReadTxn& txn, const clearing::ClearingHistory& history,
-                                           const clearing::CloseRequest& request, std::string_view only_institution) {
-  XT_ASSIGN_OR_RETURN(auto closer, clearing::MonthCloser::Begin(history, request));
-  clearing::Codes codes;
-  const Ranges r = RangesOf(history, closer);
-  Status scanned = Status::Ok();
-  {
-    MonthPipeline pipeline(&closer, &codes, only_institution);
-    {
-      MonthPipeline::Feeder feeder(&pipeline);
-      scanned = txn.ForEachClearingRow(r.seq_after, r.seq_through, r.time_from,
-                                       [&](const store::SettlementRow& row, LocalSeconds t) {
-                                         return feeder.Accept(row, t);
-                                       });
-    }
-    XT_RETURN_IF_ERROR(pipeline.Finish());
-  }
-  XT_RETURN_IF_ERROR(scanned);
-  return std::move(closer).Finish(codes);
-}
-
-Result<clearing::MonthResult> ComputeMonthParallel(store::Store& store, const clearing::ClearingHistory& history,
-                                                   const clearing::CloseRequest& request) {
-  XT_ASSIGN_OR_RETURN(auto closer, clearing::MonthCloser::Begin(history, request));
-  clearing::Codes codes;
-  const Ranges r = RangesOf(history, closer);
-  // Two scans of the rows recorded since the last close, split at the
-  // middle id, each on its own read snapshot: every row up to seq_through
-  // was committed before either began, and what clearing reads of a row
-  // never changes. The rows recorded earlier but of this month go with the
-  // first.
-  const int64_t mid = r.seq_after + (r.seq_through - r.seq_after) / 2;
-  Status first = Status::Ok(), second = Status::Ok();
-  {
-    MonthPipeline pipeline(&closer, &codes, {});
-    std::thread other([&] {
-      MonthPipeline::Feeder feeder(&pipeline);
-      second = store.Read([&](store::ReadTxn& txn) {
-        return txn.ForEachClearingRow(mid, r.seq_through, kNoEarlierRows,
-                                      [&](const store::SettlementRow& row, LocalSeconds t) {
-                                        return feeder.Accept(row, t);
-                                      });
-      });
-    });
-    {
-      MonthPipeline::Feeder feeder(&pipeline);
-      first = store.Read([&](store::ReadTxn& txn) -> Status {
-        auto accept = [&](const store::SettlementRow& row, LocalSeconds t) { return feeder.Accept(row, t); };
-        XT_RETURN_IF_ERROR(txn.ForEachClearingRow(r.seq_after, mid, kNoEarlierRows, accept));
-        // Only the earlier rows: the id range (seq_after, seq_after] is empty.
-        return txn.ForEachClearingRow(r.seq_after, r.seq_after, r.time_from, accept);
-      });
-    }
-    other.join();
-    XT_RETURN_IF_ERROR(pipeline.Finish());
-  }
-  XT_RETURN_IF_ERROR(first);
-  XT_RETURN_IF_ERROR(second);
-  return std::move(closer).Finish(codes);
-}
-
-Result<clearing::MonthResult> ParseMonthJson(std::string_view text) {
-  json d = json::parse(text, nullptr, false);
-  if (d.is_discarded() || !d.is_object()) {
-    return Status::Error("XT-CLR-002", "a stored clearing report does not parse");
-  }
-  clearing::MonthResult m;
-  m.close.setlym = d.value("setlym", 0);
-  m.close.seq_through = d.value("seq_through", int64_t{0});
-  if (auto t = ParseLocalTime(d.value("closed_at", ""))) m.close.closed_at = *t;
-  m.rows = d.value("rows", int64_t{0});
-  m.settlements = d.value("settlements", int64_t{0});
-  m.reversals = d.value("reversals", int64_t{0});
-  m.adjustment_rows = d.value("adjustment_rows", int64_t{0});
-  m.adjustment_fen = FenOf(d.value("adjustment_amt", json()));
-  for (const auto& f : d.value("flows", json::array())) {
-    m.flows.push_back({f.value("insuplc_province", ""), f.value("mdtrtarea_province", ""),
-                       FenOf(f.value("fund_pay_sumamt", json())), FenOf(f.value("acct_pay", json())),
-                       FenOf(f.value("adjustment", json())), f.value("settlements", int64_t{0}),
-                       f.value("reversals", int64_t{0})});
-  }
-  for (const auto& n : d.value("nets", json::array())) {
-    m.nets.push_back({n.value("province", ""), FenOf(n.value("receivable", json())),
-                      FenOf(n.value("payable", json())), FenOf(n.value("net", json()))});
-  }
-  for (const auto& t : d.value("net_transfers", json::array())) {
-    m.net_transfers.push_back({t.value("from", ""), t.value("to", ""), FenOf(t.value("amount", json()))});
-  }
-  for (const auto& l : d.value("institutions", json::array())) {
-    clearing::InstitutionLine x;
-    x.fixmedins_code = l.value("fixmedins_code", "");
-    x.mdtrtarea_province = l.value("mdtrtarea_province", "");
-    x.insutype = l.value("insutype", "");
-    x.clr_type = l.value("clr_type", "");
-    x.settlements = l.value("settlements", int64_t{0});
-    x.reversals = l.value("reversals", int64_t{0});
-    x.medfee_sumamt = FenOf(l.value("medfee_sumamt", json()));
-    x.fund_pay_sumamt = FenOf(l.value("fund_pay_sumamt", json()));
-    x.acct_pay = FenOf(l.value("acct_pay", json()));
-    x.psn_cash_pay = FenOf(l.value("psn_cash_pay", json()));
-    m.institutions.push_back(std::move(x));
-  }
-  for (const auto& f : d.value("funds", json::array())) {
-    m.funds.push_back({f.value("insuplc_province", ""), f.value("fund", ""), FenOf(f.value("amount", json()))});
-  }
-  for (const auto& t : d.value("ledger", json::array())) {
-    store::Transfer x;
-    x.debit_account = t.value("debit", "");
-    x.credit_account = t.value("credit", "");
-    x.amount_fen = FenOf(t.value("amount", json()));
-    x.memo = t.value("memo", "");
-    x.time = m.close.closed_at;
-    m.ledger.push_back(std::move(x));
-  }
-  return m;
-}
-
 // ---- close
 
 Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setlym setlym) {
@@ -569,7 +266,7 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
       stored = true;
       return Status::Ok();
     }
-    XT_ASSIGN_OR_RETURN(history, HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(history, clearing::HistoryOf(txn));
     XT_ASSIGN_OR_RETURN(seq_through, txn.MaxSettlementId());
     return Status::Ok();
   }));
@@ -577,7 +274,7 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
     answer.already_closed = true;
     return answer;
   }
-  XT_ASSIGN_OR_RETURN(month, ComputeMonthParallel(*store_, history, clearing::CloseRequest{setlym, seq_through, now}));
+  XT_ASSIGN_OR_RETURN(month, clearing::ComputeMonthParallel(*store_, history, clearing::CloseRequest{setlym, seq_through, now}));
   store::ClosedMonthRow row;
   row.setlym = setlym;
   row.seq_through = month.close.seq_through;
@@ -592,7 +289,7 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
   const auto spend = clearing::SpendOf(month);
   Status written = store_->Write([&](store::WriteTxn& txn) -> Status {
     // A close that raced another: the history must be the one computed on.
-    XT_ASSIGN_OR_RETURN(auto now_history, HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(auto now_history, clearing::HistoryOf(txn));
     if (now_history.closed.size() != history.closed.size()) {
       return Status::Error("XT-CLR-002", "another close of the clearing ran at the same time; try again");
     }
@@ -689,7 +386,7 @@ Result<std::vector<clearing::PrepaidStatus>> ClearingService::Prepaid(const Call
     if (doc) {
       XT_ASSIGN_OR_RETURN(policies, ParsePrepaidPolicies(*doc));
     }
-    XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(auto history, clearing::HistoryOf(txn));
     XT_ASSIGN_OR_RETURN(auto rows, txn.PrepaidMovements(want));
     XT_ASSIGN_OR_RETURN(auto spend_rows, txn.MonthSpends());
     std::vector<clearing::PrepaidMovement> movements;
@@ -741,7 +438,7 @@ ClearingReply ClearingService::ListMonths(const Caller& caller) {
 ClearingReply ClearingService::Report(const Caller& caller, const std::string& setlym_text, const std::string& report_in,
                                       const std::string& format_in) {
   if (caller.role == Role::kResident) return ReplyError(403, "XT-AUTH-003", "clearing is not for residents");
-  auto setlym = ParseSetlym(setlym_text);
+  auto setlym = clearing::ParseSetlym(setlym_text);
   if (!setlym) return ReplyError(400, "XT-CLR-001", "setlym is not a month yyyyMM");
   std::string report = report_in;
   std::string format = format_in;
@@ -773,7 +470,7 @@ ClearingReply ClearingService::Report(const Caller& caller, const std::string& s
                                                          : row->funds_csv;
     return ClearingReply{200, body, "", "text/csv; charset=utf-8"};
   }
-  auto parsed = ParseMonthJson(row->report_json);
+  auto parsed = clearing::ParseMonthJson(row->report_json);
   if (!parsed.ok()) return ReplyOf(parsed.status());
   clearing::MonthResult m = Visible(caller, std::move(parsed).value());
   if (report.empty()) return ClearingReply{200, clearing::MonthJson(m), "", "application/json"};
@@ -800,7 +497,7 @@ ClearingReply ClearingService::Report(const Caller& caller, const std::string& s
 }
 
 ClearingReply ClearingService::CloseReply(const Caller& caller, const std::string& setlym_text) {
-  auto setlym = ParseSetlym(setlym_text);
+  auto setlym = clearing::ParseSetlym(setlym_text);
   if (caller.role != Role::kAdmin) return ReplyError(403, "XT-AUTH-003", "closing a month is for operators");
   if (!setlym) return ReplyError(400, "XT-CLR-001", "setlym is not a month yyyyMM");
   auto closed = Close(caller, *setlym);
@@ -895,7 +592,7 @@ Result<std::string> Apply3203(std::string_view code, const std::string& input_js
   clearing::ClearingApplication req;
   req.fixmedins_code = std::string(code);
   XT_ASSIGN_OR_RETURN(std::string ym_text, StringField(d, "input.data", "setlym"));
-  auto ym = ParseSetlym(ym_text);
+  auto ym = clearing::ParseSetlym(ym_text);
   if (!ym) return Status::Error("XT-CLR-001", "setlym is not a month yyyyMM", ym_text);
   req.setlym = *ym;
   XT_ASSIGN_OR_RETURN(req.clr_type, StringField(d, "input.data", "clr_type"));
@@ -913,11 +610,11 @@ Result<std::string> Apply3203(std::string_view code, const std::string& input_js
   XT_ASSIGN_OR_RETURN(auto closed, txn.FindClosedMonth(req.setlym));
   clearing::MonthResult month;
   if (closed) {
-    XT_ASSIGN_OR_RETURN(month, ParseMonthJson(closed->report_json));
+    XT_ASSIGN_OR_RETURN(month, clearing::ParseMonthJson(closed->report_json));
   } else {
-    XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(auto history, clearing::HistoryOf(txn));
     XT_ASSIGN_OR_RETURN(int64_t seq, txn.MaxSettlementId());
-    XT_ASSIGN_OR_RETURN(month, ComputeMonth(txn, history, clearing::CloseRequest{req.setlym, seq, now}, code));
+    XT_ASSIGN_OR_RETURN(month, clearing::ComputeMonth(txn, history, clearing::CloseRequest{req.setlym, seq, now}, code));
   }
   const auto platform = clearing::PlatformApplicationFigures(month, code, req.clr_type);
   XT_ASSIGN_OR_RETURN(auto rows, txn.ClearingApplications(code));
@@ -939,7 +636,7 @@ Result<std::string> Cancel3204(std::string_view code, const std::string& input_j
   if (!row || row->fixmedins_code != code) {
     return Status::Error("XT-CLR-008", "no clearing application " + id + " of this institution");
   }
-  XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+  XT_ASSIGN_OR_RETURN(auto history, clearing::HistoryOf(txn));
   XT_ASSIGN_OR_RETURN(auto cancelled, clearing::Cancel(ApplicationOf(*row), history, now));
   cancelled.time = now;
   XT_RETURN_IF_ERROR(txn.PutClearingApplication(RowOf(cancelled)));
@@ -950,7 +647,7 @@ Result<std::string> Cancel3204(std::string_view code, const std::string& input_j
 
 Result<ClearingCheck> RecomputeClearing(store::ReadTxn& txn) {
   ClearingCheck out;
-  XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+  XT_ASSIGN_OR_RETURN(auto history, clearing::HistoryOf(txn));
   XT_ASSIGN_OR_RETURN(auto movements, txn.PrepaidMovements(""));
   XT_ASSIGN_OR_RETURN(auto spends, txn.MonthSpends());
   std::map<std::tuple<std::string, std::string, Fen>, int64_t> stored_draws;  // ref, province, amount
@@ -976,7 +673,7 @@ Result<ClearingCheck> RecomputeClearing(store::ReadTxn& txn) {
     for (const auto& h : history.closed) {
       if (h.setlym <= c.setlym) upto.closed.push_back(h);
     }
-    XT_ASSIGN_OR_RETURN(auto month, ComputeMonth(txn, upto, clearing::CloseRequest{c.setlym, c.seq_through,
+    XT_ASSIGN_OR_RETURN(auto month, clearing::ComputeMonth(txn, upto, clearing::CloseRequest{c.setlym, c.seq_through,
                                                                                      c.closed_at}));
     XT_ASSIGN_OR_RETURN(auto stored, txn.FindClosedMonth(c.setlym));
     if (!stored || stored->report_json != clearing::MonthJson(month)) {
