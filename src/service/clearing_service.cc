@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clearing/month.h"
+#include "clearing/prepaid_load.h"
 #include "clearing/reconcile.h"
 #include "clearing/report.h"
 #include "core/json_writer.h"
@@ -19,12 +20,6 @@ using json = nlohmann::json;
 
 namespace {
 
-Status BadPolicy(const std::string& why) { return Status::Error("XT-CLR-009", "invalid prepaid policy: " + why); }
-
-bool IsProvinceCode(std::string_view code) {
-  return code.size() == 6 && code.substr(2) == "0000" && code[0] >= '1' && code[0] <= '9' && code[1] >= '0' &&
-         code[1] <= '9';
-}
 
 // Money in an input: a number of yuan with at most two decimals.
 Result<Fen> MoneyField(const json& obj, const std::string& path, const char* name) {
@@ -204,39 +199,7 @@ clearing::MonthResult Visible(const Caller& caller, clearing::MonthResult m) {
 
 }  // namespace
 
-// ---- policies and helpers
-
-Result<std::vector<clearing::PrepaidPolicy>> ParsePrepaidPolicies(std::string_view text) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_array()) return BadPolicy("the document is not a JSON array");
-  std::vector<clearing::PrepaidPolicy> out;
-  for (const auto& p : doc) {
-    if (!p.is_object()) return BadPolicy("a policy is not an object");
-    clearing::PrepaidPolicy pol;
-    pol.id = p.value("id", "");
-    pol.province = p.value("province", "");
-    auto from = ParseDate(p.value("effective_from", ""));
-    if (pol.id.empty() || !IsProvinceCode(pol.province) || !from) {
-      return BadPolicy("id, province (a province code) and effective_from (yyyy-MM-dd) are required");
-    }
-    pol.effective_from = *from;
-    if (p.contains("threshold_fen")) {
-      if (!p["threshold_fen"].is_number_integer()) return BadPolicy(pol.id + ": threshold_fen is whole fen");
-      pol.threshold_fen = p["threshold_fen"].get<int64_t>();
-    }
-    if (p.contains("months_of_average_spend")) {
-      if (!p["months_of_average_spend"].is_number_integer()) return BadPolicy(pol.id + ": months_of_average_spend");
-      pol.months_of_average_spend = p["months_of_average_spend"].get<int32_t>();
-    }
-    if (p.contains("average_window_months")) {
-      if (!p["average_window_months"].is_number_integer()) return BadPolicy(pol.id + ": average_window_months");
-      pol.average_window_months = p["average_window_months"].get<int32_t>();
-    }
-    XT_RETURN_IF_ERROR(clearing::CheckPrepaidPolicy(pol));
-    out.push_back(std::move(pol));
-  }
-  return out;
-}
+// ---- posting references
 
 std::string ClearingPostingRef(clearing::Setlym setlym) { return "clearing:" + std::to_string(setlym); }
 std::string DepositPostingRef(int64_t id) { return "deposit:" + std::to_string(id); }
@@ -330,7 +293,7 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
 
 Result<clearing::PrepaidStatus> ClearingService::Deposit(const Caller& caller, std::string_view province,
                                                          Fen amount_fen, std::string ref) {
-  if (!IsProvinceCode(province)) {
+  if (!clearing::IsProvinceCode(province)) {
     return Status::Error("XT-CLR-009", "the region of a prepaid fund is a province code such as 130000");
   }
   if (caller.role != Role::kLocal && !(caller.role == Role::kAgency && caller.scope == province)) {
@@ -375,7 +338,7 @@ Result<std::vector<clearing::PrepaidStatus>> ClearingService::Prepaid(const Call
     case Role::kAdmin:
     case Role::kLocal: break;
   }
-  if (!want.empty() && !IsProvinceCode(want)) {
+  if (!want.empty() && !clearing::IsProvinceCode(want)) {
     return Status::Error("XT-API-001", "region is a province code such as 130000");
   }
   std::vector<clearing::PrepaidStatus> out;
@@ -384,7 +347,7 @@ Result<std::vector<clearing::PrepaidStatus>> ClearingService::Prepaid(const Call
     XT_ASSIGN_OR_RETURN(auto doc, txn.GetRefData(kPrepaidPoliciesDoc));
     std::vector<clearing::PrepaidPolicy> policies;
     if (doc) {
-      XT_ASSIGN_OR_RETURN(policies, ParsePrepaidPolicies(*doc));
+      XT_ASSIGN_OR_RETURN(policies, clearing::ParsePrepaidPolicies(*doc));
     }
     XT_ASSIGN_OR_RETURN(auto history, clearing::HistoryOf(txn));
     XT_ASSIGN_OR_RETURN(auto rows, txn.PrepaidMovements(want));

@@ -34,11 +34,6 @@ namespace xt::service {
 // (data/prepaid.json, stored by `init`).
 inline constexpr char kPrepaidPoliciesDoc[] = "prepaid_policies";
 
-// [{"id","province","effective_from":"yyyy-MM-dd", "threshold_fen": N |
-//   "months_of_average_spend": M, "average_window_months": W}, ...];
-// XT-CLR-009 on anything else (docs/clearing.md, "Prepaid funds").
-Result<std::vector<clearing::PrepaidPolicy>> ParsePrepaidPolicies(std::string_view json_text);
-
 // The transfers' setl_id of clearing postings: "clearing:<setlym>" for a
 // month's, "deposit:<movement id>" for a deposit's (verify recomputes both).
 std::string ClearingPostingRef(clearing::Setlym setlym);
