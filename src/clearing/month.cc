@@ -6,19 +6,17 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "core/json_doc.h"
+
 namespace xt::clearing {
 
-using json = nlohmann::json;
-
-namespace {
-
-Fen FenOf(const json& v) { return v.is_number() ? ScaledFromNumberText(v.dump(), 2).value_or(0) : 0; }
-
-}  // namespace
+// A report nests four levels (the matrix's rows); a little room beyond.
+constexpr int kReportDepthMax = 8;
 
 Result<ClearingHistory> HistoryOf(store::ReadTxn& txn) {
   XT_ASSIGN_OR_RETURN(auto rows, txn.ClosedMonths());
@@ -251,56 +249,85 @@ Result<MonthResult> ComputeMonthParallel(store::Store& store, const ClearingHist
   return std::move(closer).Finish(codes);
 }
 
+namespace {
+
+// A stored report's values. The report is ours (MonthJson), so a field of
+// the wrong type reads as its zero, as a missing one does; amounts are read
+// from the number's text, as written from the fen.
+int64_t IntAt(const JsonValue& obj, const char* key) {
+  const JsonValue* v = obj.Find(key);
+  return v ? v->int64().value_or(0) : 0;
+}
+
+std::string StrAt(const JsonValue& obj, const char* key) {
+  const JsonValue* v = obj.Find(key);
+  return v ? std::string(v->string()) : std::string();
+}
+
+Fen FenAt(const JsonValue& obj, const char* key) {
+  const JsonValue* v = obj.Find(key);
+  if (!v) return 0;
+  if (v->is_number_integer()) return v->int64().value_or(0) * 100;
+  return ScaledFromNumberText(v->number_text(), 2).value_or(0);
+}
+
+// The elements of the array `key`, or none.
+std::span<const JsonValue> ArrayAt(const JsonValue& obj, const char* key) {
+  const JsonValue* v = obj.Find(key);
+  return v ? v->elements() : std::span<const JsonValue>();
+}
+
+}  // namespace
+
 Result<MonthResult> ParseMonthJson(std::string_view text) {
-  json d = json::parse(text, nullptr, false);
-  if (d.is_discarded() || !d.is_object()) {
+  JsonDoc doc;
+  if (doc.Parse(text, kReportDepthMax) != JsonDoc::Parsed::kOk || !doc.root().is_object()) {
     return Status::Error("XT-CLR-002", "a stored clearing report does not parse");
   }
+  const JsonValue& d = doc.root();
   MonthResult m;
-  m.close.setlym = d.value("setlym", 0);
-  m.close.seq_through = d.value("seq_through", int64_t{0});
-  if (auto t = ParseLocalTime(d.value("closed_at", ""))) m.close.closed_at = *t;
-  m.rows = d.value("rows", int64_t{0});
-  m.settlements = d.value("settlements", int64_t{0});
-  m.reversals = d.value("reversals", int64_t{0});
-  m.adjustment_rows = d.value("adjustment_rows", int64_t{0});
-  m.adjustment_fen = FenOf(d.value("adjustment_amt", json()));
-  for (const auto& f : d.value("flows", json::array())) {
-    m.flows.push_back({f.value("insuplc_province", ""), f.value("mdtrtarea_province", ""),
-                       FenOf(f.value("fund_pay_sumamt", json())), FenOf(f.value("acct_pay", json())),
-                       FenOf(f.value("adjustment", json())), f.value("settlements", int64_t{0}),
-                       f.value("reversals", int64_t{0})});
+  m.close.setlym = static_cast<Setlym>(IntAt(d, "setlym"));
+  m.close.seq_through = IntAt(d, "seq_through");
+  if (auto t = ParseLocalTime(StrAt(d, "closed_at"))) m.close.closed_at = *t;
+  m.rows = IntAt(d, "rows");
+  m.settlements = IntAt(d, "settlements");
+  m.reversals = IntAt(d, "reversals");
+  m.adjustment_rows = IntAt(d, "adjustment_rows");
+  m.adjustment_fen = FenAt(d, "adjustment_amt");
+  for (const JsonValue& f : ArrayAt(d, "flows")) {
+    m.flows.push_back({StrAt(f, "insuplc_province"), StrAt(f, "mdtrtarea_province"), FenAt(f, "fund_pay_sumamt"),
+                       FenAt(f, "acct_pay"), FenAt(f, "adjustment"), IntAt(f, "settlements"),
+                       IntAt(f, "reversals")});
   }
-  for (const auto& n : d.value("nets", json::array())) {
-    m.nets.push_back({n.value("province", ""), FenOf(n.value("receivable", json())),
-                      FenOf(n.value("payable", json())), FenOf(n.value("net", json()))});
+  for (const JsonValue& n : ArrayAt(d, "nets")) {
+    m.nets.push_back({StrAt(n, "province"), FenAt(n, "receivable"), FenAt(n, "payable"), FenAt(n, "net")});
   }
-  for (const auto& t : d.value("net_transfers", json::array())) {
-    m.net_transfers.push_back({t.value("from", ""), t.value("to", ""), FenOf(t.value("amount", json()))});
+  for (const JsonValue& t : ArrayAt(d, "net_transfers")) {
+    m.net_transfers.push_back({StrAt(t, "from"), StrAt(t, "to"), FenAt(t, "amount")});
   }
-  for (const auto& l : d.value("institutions", json::array())) {
+  for (const JsonValue& l : ArrayAt(d, "institutions")) {
     InstitutionLine x;
-    x.fixmedins_code = l.value("fixmedins_code", "");
-    x.mdtrtarea_province = l.value("mdtrtarea_province", "");
-    x.insutype = l.value("insutype", "");
-    x.clr_type = l.value("clr_type", "");
-    x.settlements = l.value("settlements", int64_t{0});
-    x.reversals = l.value("reversals", int64_t{0});
-    x.medfee_sumamt = FenOf(l.value("medfee_sumamt", json()));
-    x.fund_pay_sumamt = FenOf(l.value("fund_pay_sumamt", json()));
-    x.acct_pay = FenOf(l.value("acct_pay", json()));
-    x.psn_cash_pay = FenOf(l.value("psn_cash_pay", json()));
+    x.fixmedins_code = StrAt(l, "fixmedins_code");
+    x.mdtrtarea_province = StrAt(l, "mdtrtarea_province");
+    x.insutype = StrAt(l, "insutype");
+    x.clr_type = StrAt(l, "clr_type");
+    x.settlements = IntAt(l, "settlements");
+    x.reversals = IntAt(l, "reversals");
+    x.medfee_sumamt = FenAt(l, "medfee_sumamt");
+    x.fund_pay_sumamt = FenAt(l, "fund_pay_sumamt");
+    x.acct_pay = FenAt(l, "acct_pay");
+    x.psn_cash_pay = FenAt(l, "psn_cash_pay");
     m.institutions.push_back(std::move(x));
   }
-  for (const auto& f : d.value("funds", json::array())) {
-    m.funds.push_back({f.value("insuplc_province", ""), f.value("fund", ""), FenOf(f.value("amount", json()))});
+  for (const JsonValue& f : ArrayAt(d, "funds")) {
+    m.funds.push_back({StrAt(f, "insuplc_province"), StrAt(f, "fund"), FenAt(f, "amount")});
   }
-  for (const auto& t : d.value("ledger", json::array())) {
+  for (const JsonValue& t : ArrayAt(d, "ledger")) {
     store::Transfer x;
-    x.debit_account = t.value("debit", "");
-    x.credit_account = t.value("credit", "");
-    x.amount_fen = FenOf(t.value("amount", json()));
-    x.memo = t.value("memo", "");
+    x.debit_account = StrAt(t, "debit");
+    x.credit_account = StrAt(t, "credit");
+    x.amount_fen = FenAt(t, "amount");
+    x.memo = StrAt(t, "memo");
     x.time = m.close.closed_at;
     m.ledger.push_back(std::move(x));
   }

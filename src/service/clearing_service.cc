@@ -21,44 +21,62 @@ using json = nlohmann::json;
 namespace {
 
 
+// The input's fields, read from the request as parsed (core/json_doc.h):
+// money from the number's own text, never through a double.
+const JsonValue* FieldOf(const JsonValue& obj, const char* name) {
+  const JsonValue* v = obj.Find(name);
+  return v && !v->is_null() ? v : nullptr;
+}
+
 // Money in an input: a number of yuan with at most two decimals.
-Result<Fen> MoneyField(const json& obj, const std::string& path, const char* name) {
-  auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) return err::MissingField(path + "." + name);
-  if (!it->is_number()) return err::BadField(path + "." + name, "must be a number of yuan");
-  // From the number's text (nlohmann's shortest form of what it read).
-  auto fen = ScaledFromNumberText(it->dump(), 2);
+Result<Fen> MoneyField(const JsonValue& obj, const std::string& path, const char* name) {
+  const JsonValue* v = FieldOf(obj, name);
+  if (!v) return err::MissingField(path + "." + name);
+  std::optional<Fen> fen;
+  if (v->is_number_integer()) {
+    constexpr int64_t kYuanMax = INT64_MAX / 100;
+    const std::optional<int64_t> yuan = v->int64();
+    if (yuan && *yuan <= kYuanMax && *yuan >= -kYuanMax) fen = *yuan * 100;
+  } else if (v->is_number_float()) {
+    fen = ScaledFromNumberText(v->number_text(), 2);
+  } else {
+    return err::BadField(path + "." + name, "must be a number of yuan");
+  }
   if (!fen) return err::BadField(path + "." + name, "must be yuan with at most two decimals");
   return *fen;
 }
 
-Result<int64_t> CountField(const json& obj, const std::string& path, const char* name) {
-  auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) return err::MissingField(path + "." + name);
-  if (it->is_number_integer()) return it->get<int64_t>();
-  if (it->is_string()) {
-    const std::string s = it->get<std::string>();
-    int64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc() && end == s.data() + s.size()) return v;
+Result<int64_t> CountField(const JsonValue& obj, const std::string& path, const char* name) {
+  const JsonValue* v = FieldOf(obj, name);
+  if (!v) return err::MissingField(path + "." + name);
+  if (v->is_number_integer()) {
+    if (auto n = v->int64()) return *n;
+  } else if (v->is_string()) {
+    const std::string_view s = v->string();
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec == std::errc() && end == s.data() + s.size()) return n;
   }
   return err::BadField(path + "." + name, "must be a whole number");
 }
 
-Result<std::string> StringField(const json& obj, const std::string& path, const char* name, bool required = true) {
-  auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) {
+Result<std::string> StringField(const JsonValue& obj, const std::string& path, const char* name,
+                                bool required = true) {
+  const JsonValue* v = FieldOf(obj, name);
+  if (!v) {
     if (required) return err::MissingField(path + "." + name);
     return std::string();
   }
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  if (!it->is_string() || it->get_ref<const std::string&>().size() > 200) {
+  if (v->is_number_integer()) {
+    if (auto n = v->int64()) return std::to_string(*n);
+  }
+  if (!v->is_string() || v->string().size() > 200) {
     return err::BadField(path + "." + name, "must be a string of at most 200 characters");
   }
-  return it->get<std::string>();
+  return std::string(v->string());
 }
 
-Result<Date> DateField(const json& obj, const std::string& path, const char* name) {
+Result<Date> DateField(const JsonValue& obj, const std::string& path, const char* name) {
   XT_ASSIGN_OR_RETURN(std::string s, StringField(obj, path, name));
   // "yyyy-MM-dd", or "yyyy-MM-dd HH:mm:ss" of which the date counts.
   auto d = ParseDate(std::string_view(s).substr(0, 10));
@@ -66,15 +84,15 @@ Result<Date> DateField(const json& obj, const std::string& path, const char* nam
   return *d;
 }
 
-Result<json> ParseInput(const std::string& input_json) {
-  json in = json::parse(input_json, nullptr, false);
-  if (in.is_discarded() || !in.is_object()) return err::BadField("input", "must be an object");
-  auto data = in.find("data");
-  if (data == in.end() || !data->is_object()) return err::MissingField("input.data");
-  return in;
+// The input's data object.
+Result<const JsonValue*> DataOf(const JsonValue& input) {
+  if (!input.is_object()) return err::BadField("input", "must be an object");
+  const JsonValue* data = input.Find("data");
+  if (!data || !data->is_object()) return err::MissingField("input.data");
+  return data;
 }
 
-Result<clearing::TotalFigures> ReadFigures(const json& d) {
+Result<clearing::TotalFigures> ReadFigures(const JsonValue& d) {
   clearing::TotalFigures f;
   XT_ASSIGN_OR_RETURN(f.medfee_sumamt, MoneyField(d, "input.data", "medfee_sumamt"));
   XT_ASSIGN_OR_RETURN(f.fund_pay_sumamt, MoneyField(d, "input.data", "fund_pay_sumamt"));
@@ -443,20 +461,11 @@ ClearingReply ClearingService::Report(const Caller& caller, const std::string& s
                                                   : clearing::FundsCsv(m);
     return ClearingReply{200, std::move(body), "", "text/csv; charset=utf-8"};
   }
-  // One report as JSON: the part of the month's document it is.
-  json whole = json::parse(clearing::MonthJson(m));
-  JsonWriter w;
-  w.BeginObject().FieldInt("setlym", m.close.setlym);
-  if (report == "flows") {
-    w.Key("matrix").Raw(whole["matrix"].dump()).Key("flows").Raw(whole["flows"].dump());
-    w.Key("nets").Raw(whole["nets"].dump()).Key("net_transfers").Raw(whole["net_transfers"].dump());
-  } else if (report == "institutions") {
-    w.Key("institutions").Raw(whole["institutions"].dump());
-  } else {
-    w.Key("funds").Raw(whole["funds"].dump());
-  }
-  w.EndObject();
-  return ClearingReply{200, w.Take(), "", "application/json"};
+  // One report as JSON: the part of the month's document it is, its amounts
+  // written from the fen (never re-read through a double).
+  std::optional<std::string> body = clearing::ReportJson(m, report);
+  XT_INVARIANT(body.has_value(), "the report's name was checked above");
+  return ClearingReply{200, std::move(*body), "", "application/json"};
 }
 
 ClearingReply ClearingService::CloseReply(const Caller& caller, const std::string& setlym_text) {
@@ -482,9 +491,9 @@ ClearingReply ClearingService::PrepaidReply(const Caller& caller, const std::str
 
 // ---- the national interface
 
-Result<std::string> Reconcile3201(std::string_view code, const std::string& input_json, store::ReadTxn& txn) {
-  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
-  const json& d = in["data"];
+Result<std::string> Reconcile3201(std::string_view code, const JsonValue& input, store::ReadTxn& txn) {
+  XT_ASSIGN_OR_RETURN(const JsonValue* data, DataOf(input));
+  const JsonValue& d = *data;
   clearing::TotalsRequest req;
   req.fixmedins_code = std::string(code);
   XT_ASSIGN_OR_RETURN(req.insutype, StringField(d, "input.data", "insutype"));
@@ -500,21 +509,21 @@ Result<std::string> Reconcile3201(std::string_view code, const std::string& inpu
   return "{\"stmtinfo\":" + clearing::TotalsResultJson(result) + "}";
 }
 
-Result<std::string> Reconcile3202(std::string_view code, const std::string& input_json, store::ReadTxn& txn) {
-  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
-  const json& d = in["data"];
+Result<std::string> Reconcile3202(std::string_view code, const JsonValue& input, store::ReadTxn& txn) {
+  XT_ASSIGN_OR_RETURN(const JsonValue* data, DataOf(input));
+  const JsonValue& d = *data;
   XT_ASSIGN_OR_RETURN(Date begin, DateField(d, "input.data", "stmt_begndate"));
   XT_ASSIGN_OR_RETURN(Date end, DateField(d, "input.data", "stmt_enddate"));
   if (end < begin) return Status::Error("XT-CLR-005", "stmt_enddate is before stmt_begndate");
   XT_ASSIGN_OR_RETURN(std::string insutype, StringField(d, "input.data", "insutype", false));
   XT_ASSIGN_OR_RETURN(std::string clr_type, StringField(d, "input.data", "clr_type", false));
-  auto detail = in.find("detail");
-  if (detail == in.end() || !detail->is_array()) return err::MissingField("input.detail");
+  const JsonValue* detail = input.Find("detail");
+  if (!detail || !detail->is_array()) return err::MissingField("input.detail");
   if (detail->size() > clearing::kDetailRecordsMax) return err::TooMany("input.detail", clearing::kDetailRecordsMax);
   std::vector<clearing::DetailRecord> hospital;
   hospital.reserve(detail->size());
   for (size_t i = 0; i < detail->size(); ++i) {
-    const json& r = (*detail)[i];
+    const JsonValue& r = (*detail)[i];
     const std::string path = "input.detail[" + std::to_string(i) + "]";
     if (!r.is_object()) return err::BadField(path, "must be an object");
     clearing::DetailRecord x;
@@ -548,10 +557,10 @@ Result<std::string> Reconcile3202(std::string_view code, const std::string& inpu
   return "{\"stmtinfo\":" + clearing::DetailResultJson(result) + "}";
 }
 
-Result<std::string> Apply3203(std::string_view code, const std::string& input_json, LocalSeconds now,
+Result<std::string> Apply3203(std::string_view code, const JsonValue& input, LocalSeconds now,
                               store::WriteTxn& txn) {
-  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
-  const json& d = in["data"];
+  XT_ASSIGN_OR_RETURN(const JsonValue* data, DataOf(input));
+  const JsonValue& d = *data;
   clearing::ClearingApplication req;
   req.fixmedins_code = std::string(code);
   XT_ASSIGN_OR_RETURN(std::string ym_text, StringField(d, "input.data", "setlym"));
@@ -591,10 +600,10 @@ Result<std::string> Apply3203(std::string_view code, const std::string& input_js
   return "{\"clrinfo\":" + ApplicationJson(applied) + "}";
 }
 
-Result<std::string> Cancel3204(std::string_view code, const std::string& input_json, LocalSeconds now,
+Result<std::string> Cancel3204(std::string_view code, const JsonValue& input, LocalSeconds now,
                                store::WriteTxn& txn) {
-  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
-  XT_ASSIGN_OR_RETURN(std::string id, StringField(in["data"], "input.data", "clr_appy_evt_id"));
+  XT_ASSIGN_OR_RETURN(const JsonValue* data, DataOf(input));
+  XT_ASSIGN_OR_RETURN(std::string id, StringField(*data, "input.data", "clr_appy_evt_id"));
   XT_ASSIGN_OR_RETURN(auto row, txn.FindClearingApplication(id));
   if (!row || row->fixmedins_code != code) {
     return Status::Error("XT-CLR-008", "no clearing application " + id + " of this institution");

@@ -23,6 +23,7 @@
 #include "clearing/clearing.h"
 #include "clearing/prepaid.h"
 #include "core/clock.h"
+#include "core/json_doc.h"
 #include "core/status.h"
 #include "service/api_reply.h"
 #include "service/caller.h"
@@ -80,15 +81,15 @@ class ClearingService {
 // ---- the national interface (called by the processor's handlers)
 //
 // Each takes the envelope's fixmedins_code (already checked against the
-// caller) and its input object, and returns the output object as JSON text.
-// Shapes: docs/interface.md, "Reconciliation and clearing".
-Result<std::string> Reconcile3201(std::string_view fixmedins_code, const std::string& input_json,
-                                  store::ReadTxn& txn);
-Result<std::string> Reconcile3202(std::string_view fixmedins_code, const std::string& input_json,
-                                  store::ReadTxn& txn);
-Result<std::string> Apply3203(std::string_view fixmedins_code, const std::string& input_json, LocalSeconds now,
+// caller) and its input object as parsed, and returns the output object as
+// JSON text. Amounts are read from the numbers' own text (JsonValue's
+// number_text), never through a double, so the figures answered and compared
+// are the ones sent. Shapes: docs/interface.md, "Reconciliation and clearing".
+Result<std::string> Reconcile3201(std::string_view fixmedins_code, const JsonValue& input, store::ReadTxn& txn);
+Result<std::string> Reconcile3202(std::string_view fixmedins_code, const JsonValue& input, store::ReadTxn& txn);
+Result<std::string> Apply3203(std::string_view fixmedins_code, const JsonValue& input, LocalSeconds now,
                               store::WriteTxn& txn);
-Result<std::string> Cancel3204(std::string_view fixmedins_code, const std::string& input_json, LocalSeconds now,
+Result<std::string> Cancel3204(std::string_view fixmedins_code, const JsonValue& input, LocalSeconds now,
                                store::WriteTxn& txn);
 
 // ---- verify
