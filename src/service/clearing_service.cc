@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
-#include <nlohmann/json.hpp>
+#include <optional>
+#include <tuple>
 
 #include "clearing/month.h"
 #include "clearing/prepaid_load.h"
@@ -15,8 +16,6 @@
 #include "service/errors.h"
 
 namespace xt::service {
-
-using json = nlohmann::json;
 
 namespace {
 
@@ -224,6 +223,63 @@ std::string DepositPostingRef(int64_t id) { return "deposit:" + std::to_string(i
 
 // ---- close
 
+namespace {
+
+// What a close writes, made from the month before the write begins.
+struct CloseWrite {
+  store::ClosedMonthRow row;             // the month with its four reports
+  std::vector<store::Transfer> postings; // its ledger postings, setl_id clearing:<setlym>
+  std::vector<clearing::PrepaidMovement> draws;
+  std::vector<clearing::MonthSpend> spend;
+  int64_t rows = 0;                      // rows counted, for the audit record
+};
+
+CloseWrite CloseWriteOf(const clearing::MonthResult& month) {
+  CloseWrite out;
+  out.row.setlym = month.close.setlym;
+  out.row.seq_through = month.close.seq_through;
+  out.row.closed_at = month.close.closed_at;
+  out.row.report_json = clearing::MonthJson(month);
+  out.row.flows_csv = clearing::FlowsCsv(month);
+  out.row.institutions_csv = clearing::InstitutionsCsv(month);
+  out.row.funds_csv = clearing::FundsCsv(month);
+  out.postings = clearing::ClearingTransfers(month);
+  for (auto& t : out.postings) t.setl_id = ClearingPostingRef(month.close.setlym);
+  out.draws = clearing::DrawsOf(month);
+  out.spend = clearing::SpendOf(month);
+  out.rows = month.rows;
+  return out;
+}
+
+// The one commit of a close: the month, its postings, draws and spend, and
+// the audit record. XT-CLR-002 when another close committed since `history`
+// was read (the month was computed on a history no longer current).
+Status WriteClose(store::WriteTxn& txn, const clearing::ClearingHistory& history, const CloseWrite& c,
+                  const Caller& caller, LocalSeconds now) {
+  XT_ASSIGN_OR_RETURN(auto now_history, clearing::HistoryOf(txn));
+  if (now_history.closed.size() != history.closed.size()) {
+    return Status::Error("XT-CLR-002", "another close of the clearing ran at the same time; try again");
+  }
+  XT_RETURN_IF_ERROR(txn.InsertClosedMonth(c.row));
+  XT_RETURN_IF_ERROR(txn.PostTransfers(c.postings));
+  for (const auto& d : c.draws) {
+    XT_RETURN_IF_ERROR(txn.InsertPrepaidMovement({0, d.province, "draw", d.amount_fen, d.time, d.ref}).status());
+  }
+  for (const auto& s : c.spend) XT_RETURN_IF_ERROR(txn.InsertMonthSpend({s.setlym, s.province, s.spend_fen}));
+  store::AuditRow audit;
+  audit.time = now;
+  audit.actor = caller.actor();
+  audit.role = std::string(RoleName(caller.role));
+  audit.action = "clearing close";
+  audit.subject = ClearingPostingRef(c.row.setlym);
+  audit.outcome = "ok";
+  audit.detail = "seq_through " + std::to_string(c.row.seq_through) + ", rows " + std::to_string(c.rows) +
+                 ", transfers " + std::to_string(c.postings.size());
+  return txn.AppendAudit(std::move(audit));
+}
+
+}  // namespace
+
 Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setlym setlym) {
   if (caller.role != Role::kAdmin && caller.role != Role::kLocal) {
     return err::RoleNotAllowed("closing a clearing month is for operators");
@@ -231,66 +287,26 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
   if (!clearing::IsValidSetlym(setlym)) {
     return Status::Error("XT-CLR-001", "setlym is not a month yyyyMM", std::to_string(setlym));
   }
-  CloseAnswer answer;
+  std::optional<store::ClosedMonthRow> stored;
   clearing::ClearingHistory history;
-  clearing::MonthResult month;
-  bool stored = false;
   int64_t seq_through = 0;
   const LocalSeconds now = clock_->NowLocal();
   // The month's figures from read snapshots, outside the writer: seq_through
   // is the highest id of the first; rows recorded after it have larger ids
   // and fall to later months.
   XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto existing, txn.FindClosedMonth(setlym));
-    if (existing) {
-      answer.month = std::move(*existing);
-      stored = true;
-      return Status::Ok();
-    }
+    XT_ASSIGN_OR_RETURN(stored, txn.FindClosedMonth(setlym));
+    if (stored) return Status::Ok();
     XT_ASSIGN_OR_RETURN(history, clearing::HistoryOf(txn));
     XT_ASSIGN_OR_RETURN(seq_through, txn.MaxSettlementId());
     return Status::Ok();
   }));
-  if (stored) {
-    answer.already_closed = true;
-    return answer;
-  }
-  XT_ASSIGN_OR_RETURN(month, clearing::ComputeMonthParallel(*store_, history, clearing::CloseRequest{setlym, seq_through, now}));
-  store::ClosedMonthRow row;
-  row.setlym = setlym;
-  row.seq_through = month.close.seq_through;
-  row.closed_at = month.close.closed_at;
-  row.report_json = clearing::MonthJson(month);
-  row.flows_csv = clearing::FlowsCsv(month);
-  row.institutions_csv = clearing::InstitutionsCsv(month);
-  row.funds_csv = clearing::FundsCsv(month);
-  std::vector<store::Transfer> postings = clearing::ClearingTransfers(month);
-  for (auto& t : postings) t.setl_id = ClearingPostingRef(setlym);
-  const auto draws = clearing::DrawsOf(month);
-  const auto spend = clearing::SpendOf(month);
-  Status written = store_->Write([&](store::WriteTxn& txn) -> Status {
-    // A close that raced another: the history must be the one computed on.
-    XT_ASSIGN_OR_RETURN(auto now_history, clearing::HistoryOf(txn));
-    if (now_history.closed.size() != history.closed.size()) {
-      return Status::Error("XT-CLR-002", "another close of the clearing ran at the same time; try again");
-    }
-    XT_RETURN_IF_ERROR(txn.InsertClosedMonth(row));
-    XT_RETURN_IF_ERROR(txn.PostTransfers(postings));
-    for (const auto& d : draws) {
-      XT_RETURN_IF_ERROR(txn.InsertPrepaidMovement({0, d.province, "draw", d.amount_fen, d.time, d.ref}).status());
-    }
-    for (const auto& s : spend) XT_RETURN_IF_ERROR(txn.InsertMonthSpend({s.setlym, s.province, s.spend_fen}));
-    store::AuditRow audit;
-    audit.time = now;
-    audit.actor = caller.actor();
-    audit.role = std::string(RoleName(caller.role));
-    audit.action = "clearing close";
-    audit.subject = ClearingPostingRef(setlym);
-    audit.outcome = "ok";
-    audit.detail = "seq_through " + std::to_string(row.seq_through) + ", rows " + std::to_string(month.rows) +
-                   ", transfers " + std::to_string(postings.size());
-    return txn.AppendAudit(std::move(audit));
-  });
+  if (stored) return CloseAnswer{std::move(*stored), true};
+  XT_ASSIGN_OR_RETURN(clearing::MonthResult month,
+                      clearing::ComputeMonthParallel(*store_, history, clearing::CloseRequest{setlym, seq_through, now}));
+  CloseWrite write = CloseWriteOf(month);
+  Status written =
+      store_->Write([&](store::WriteTxn& txn) -> Status { return WriteClose(txn, history, write, caller, now); });
   if (!written.ok()) {
     // Closed by someone else in the meantime: answer with the stored month.
     if (written.code() == "XT-CLR-002") {
@@ -303,8 +319,7 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
     }
     return written;
   }
-  answer.month = std::move(row);
-  return answer;
+  return CloseAnswer{std::move(write.row), false};
 }
 
 // ---- prepaid
@@ -617,72 +632,104 @@ Result<std::string> Cancel3204(std::string_view code, const JsonValue& input, Lo
 
 // ---- verify
 
+namespace {
+
+// The draws and spends stored, each taken out as a recomputed month matches
+// it: what is left over belongs to no closed month.
+struct StoredClearing {
+  std::map<std::tuple<std::string, std::string, Fen>, int64_t> draws;  // (ref, province, amount): how many
+  std::map<std::pair<int32_t, std::string>, Fen> spend;                // (setlym, province): spend
+};
+
+// Each deposit's posting recomputed into `out`; the draws kept for the
+// months to match.
+void CheckMovements(const std::vector<store::PrepaidMovementRow>& movements, StoredClearing* stored,
+                    ClearingCheck* out) {
+  for (const auto& m : movements) {
+    if (m.kind == "draw") {
+      stored->draws[{m.ref, m.province, m.amount_fen}]++;
+    } else if (m.kind == "deposit") {
+      ++out->deposits;
+      store::Transfer t = clearing::DepositTransfer({m.province, clearing::PrepaidKind::kDeposit, m.amount_fen,
+                                                     m.time, m.ref});
+      t.setl_id = DepositPostingRef(m.id);
+      out->expected_transfers.push_back(std::move(t));
+    } else {
+      out->problems.push_back("prepaid movement " + std::to_string(m.id) + " has unknown kind " + m.kind);
+    }
+  }
+}
+
+// One closed month recomputed from the settlements as of its close: its
+// report must be the stored bytes, each clearing:* account back to zero
+// after it, its draws and spend the stored ones.
+Status CheckClosedMonth(store::ReadTxn& txn, const clearing::ClearingHistory& history, const clearing::ClosedMonth& c,
+                        StoredClearing* stored, ClearingCheck* out) {
+  const std::string name = std::to_string(c.setlym);
+  clearing::ClearingHistory upto;
+  for (const auto& h : history.closed) {
+    if (h.setlym <= c.setlym) upto.closed.push_back(h);
+  }
+  XT_ASSIGN_OR_RETURN(auto month,
+                      clearing::ComputeMonth(txn, upto, clearing::CloseRequest{c.setlym, c.seq_through, c.closed_at}));
+  XT_ASSIGN_OR_RETURN(auto stored_month, txn.FindClosedMonth(c.setlym));
+  if (!stored_month || stored_month->report_json != clearing::MonthJson(month)) {
+    out->problems.push_back("clearing month " + name + ": the stored report differs from the recomputed one");
+  }
+  std::map<std::string, Fen> clearing_balance;
+  for (auto t : clearing::ClearingTransfers(month)) {
+    if (t.debit_account.rfind("clearing:", 0) == 0) clearing_balance[t.debit_account] -= t.amount_fen;
+    if (t.credit_account.rfind("clearing:", 0) == 0) clearing_balance[t.credit_account] += t.amount_fen;
+    t.setl_id = ClearingPostingRef(c.setlym);
+    out->expected_transfers.push_back(std::move(t));
+  }
+  for (const auto& [account, balance] : clearing_balance) {
+    if (balance != 0) {
+      out->problems.push_back("clearing month " + name + " leaves " + account + " at " + FormatFen(balance));
+    }
+  }
+  for (const auto& d : clearing::DrawsOf(month)) {
+    auto it = stored->draws.find({d.ref, d.province, d.amount_fen});
+    if (it == stored->draws.end() || it->second == 0) {
+      out->problems.push_back("clearing month " + name + ": the draw on " + d.province + " is not stored");
+    } else {
+      it->second--;
+    }
+  }
+  for (const auto& sp : clearing::SpendOf(month)) {
+    auto it = stored->spend.find({sp.setlym, sp.province});
+    if (it == stored->spend.end() || it->second != sp.spend_fen) {
+      out->problems.push_back("clearing month " + name + ": the spend of " + sp.province + " differs");
+    } else {
+      stored->spend.erase(it);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<ClearingCheck> RecomputeClearing(store::ReadTxn& txn) {
   ClearingCheck out;
   XT_ASSIGN_OR_RETURN(auto history, clearing::HistoryOf(txn));
   XT_ASSIGN_OR_RETURN(auto movements, txn.PrepaidMovements(""));
   XT_ASSIGN_OR_RETURN(auto spends, txn.MonthSpends());
-  std::map<std::tuple<std::string, std::string, Fen>, int64_t> stored_draws;  // ref, province, amount
-  for (const auto& m : movements) {
-    if (m.kind == "draw") {
-      stored_draws[{m.ref, m.province, m.amount_fen}]++;
-    } else if (m.kind == "deposit") {
-      ++out.deposits;
-      store::Transfer t = clearing::DepositTransfer({m.province, clearing::PrepaidKind::kDeposit, m.amount_fen,
-                                                     m.time, m.ref});
-      t.setl_id = DepositPostingRef(m.id);
-      out.expected_transfers.push_back(std::move(t));
-    } else {
-      out.problems.push_back("prepaid movement " + std::to_string(m.id) + " has unknown kind " + m.kind);
-    }
-  }
-  std::map<std::pair<int32_t, std::string>, Fen> stored_spend;
-  for (const auto& s : spends) stored_spend[{s.setlym, s.province}] = s.spend_fen;
+  StoredClearing stored;
+  CheckMovements(movements, &stored, &out);
+  for (const auto& s : spends) stored.spend[{s.setlym, s.province}] = s.spend_fen;
   for (const auto& c : history.closed) {
     ++out.months;
-    const std::string name = std::to_string(c.setlym);
-    clearing::ClearingHistory upto;
-    for (const auto& h : history.closed) {
-      if (h.setlym <= c.setlym) upto.closed.push_back(h);
-    }
-    XT_ASSIGN_OR_RETURN(auto month, clearing::ComputeMonth(txn, upto, clearing::CloseRequest{c.setlym, c.seq_through,
-                                                                                     c.closed_at}));
-    XT_ASSIGN_OR_RETURN(auto stored, txn.FindClosedMonth(c.setlym));
-    if (!stored || stored->report_json != clearing::MonthJson(month)) {
-      out.problems.push_back("clearing month " + name + ": the stored report differs from the recomputed one");
-    }
-    std::map<std::string, Fen> clearing_balance;
-    for (auto t : clearing::ClearingTransfers(month)) {
-      if (t.debit_account.rfind("clearing:", 0) == 0) clearing_balance[t.debit_account] -= t.amount_fen;
-      if (t.credit_account.rfind("clearing:", 0) == 0) clearing_balance[t.credit_account] += t.amount_fen;
-      t.setl_id = ClearingPostingRef(c.setlym);
-      out.expected_transfers.push_back(std::move(t));
-    }
-    for (const auto& [account, balance] : clearing_balance) {
-      if (balance != 0) out.problems.push_back("clearing month " + name + " leaves " + account + " at " + FormatFen(balance));
-    }
-    for (const auto& d : clearing::DrawsOf(month)) {
-      auto it = stored_draws.find({d.ref, d.province, d.amount_fen});
-      if (it == stored_draws.end() || it->second == 0) {
-        out.problems.push_back("clearing month " + name + ": the draw on " + d.province + " is not stored");
-      } else {
-        it->second--;
-      }
-    }
-    for (const auto& s : clearing::SpendOf(month)) {
-      auto it = stored_spend.find({s.setlym, s.province});
-      if (it == stored_spend.end() || it->second != s.spend_fen) {
-        out.problems.push_back("clearing month " + name + ": the spend of " + s.province + " differs");
-      } else {
-        stored_spend.erase(it);
-      }
+    XT_RETURN_IF_ERROR(CheckClosedMonth(txn, history, c, &stored, &out));
+  }
+  for (const auto& [key, n] : stored.draws) {
+    if (n != 0) {
+      out.problems.push_back("prepaid draw " + std::get<0>(key) + " on " + std::get<1>(key) + " of no closed month");
     }
   }
-  for (const auto& [key, n] : stored_draws) {
-    if (n != 0) out.problems.push_back("prepaid draw " + std::get<0>(key) + " on " + std::get<1>(key) + " of no closed month");
-  }
-  for (const auto& [key, v] : stored_spend) {
-    if (v != 0) out.problems.push_back("month spend " + std::to_string(key.first) + " " + key.second + " of no closed month");
+  for (const auto& [key, v] : stored.spend) {
+    if (v != 0) {
+      out.problems.push_back("month spend " + std::to_string(key.first) + " " + key.second + " of no closed month");
+    }
   }
   return out;
 }
