@@ -12,7 +12,9 @@
 #include <set>
 #include <thread>
 
+#include "clearing/month.h"
 #include "clearing/reconcile.h"
+#include "core/crypto.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "service/clearing_service.h"
@@ -110,7 +112,7 @@ class ClearingFlowTest : public ::testing::Test {
   }
 
   clearing::MonthResult Parsed(const std::string& report_json) {
-    auto m = service::ParseMonthJson(report_json);
+    auto m = clearing::ParseMonthJson(report_json);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
     return m.ok() ? *m : clearing::MonthResult{};
   }
@@ -334,6 +336,71 @@ TEST_F(ClearingFlowTest, ReconciliationTotalsDetailsAndApplication) {
   CallResult ok = Call(tj, "3203", appl);
   EXPECT_EQ(ok.infcode, 0) << ok.response;
   ExpectVerifies();
+}
+
+// A clearing officer reading 3201's and 3202's answers sees the hospital's
+// figures as it sent them, digit for digit: amounts are read from their
+// text, never through a double, inline or in the file uploaded with 9101,
+// also where a double cannot hold them (2^53 fen and more). The requests are
+// written as text so that no JSON library of the test rounds them first.
+TEST_F(ClearingFlowTest, ReconciliationShowsTheHospitalsFiguresDigitForDigit) {
+  const auto& tj = env_->Hospital("120000", 3);
+  At("2026-11-10 10:00:00");
+  const Settled a = Settle(tj, "1305000000000001", "130500", 10000);
+  ASSERT_NE(a.acct, 29);
+  FlowDriver& d = Driver(tj);
+  const auto npos = std::string::npos;
+
+  const std::string totals =
+      R"({"data":{"insutype":"310","clr_type":"11","setl_optins":"120000","stmt_begndate":"2026-11-01",)"
+      R"("stmt_enddate":"2026-11-30","medfee_sumamt":1234567890123456.78,"fund_pay_sumamt":12345678901.23,)"
+      R"("acct_pay":0.29,"fixmedins_setl_cnt":1,"refd_setl_flag":"0"}})";
+  CallResult t = d.Call("3201", totals, "");
+  ASSERT_EQ(t.infcode, 0) << t.response;
+  const std::string t_dscr = service::OutputString(t.response, {"stmtinfo", "stmt_rslt_dscr"});
+  EXPECT_NE(t_dscr.find("medfee_sumamt: hospital 1234567890123456.78, platform " + FormatFen(a.medfee)), npos)
+      << t_dscr;
+  EXPECT_NE(t_dscr.find("fund_pay_sumamt: hospital 12345678901.23, platform " + FormatFen(a.fund)), npos) << t_dscr;
+  EXPECT_NE(t_dscr.find("acct_pay: hospital 0.29, platform " + FormatFen(a.acct)), npos) << t_dscr;
+
+  // 3202: the platform's record with the hospital's medfee_sumamt of
+  // 90,071,992,547,409.93 yuan (2^53 + 1 fen) and acct_pay of 0.29.
+  const std::string hospital_medfee = "90071992547409.93";
+  const std::string expect_medfee = "medfee_sumamt: hospital " + hospital_medfee + ", platform " + FormatFen(a.medfee);
+  const std::string expect_acct = "acct_pay: hospital 0.29, platform " + FormatFen(a.acct);
+  auto expect_differing = [&](const CallResult& r) {
+    ASSERT_EQ(r.infcode, 0) << r.response;
+    const json out = json::parse(r.response)["output"]["stmtinfo"];
+    EXPECT_EQ(out["differing"], 1) << r.response;
+    ASSERT_EQ(out["details"].size(), 1u) << r.response;
+    const json& line = out["details"][0];
+    EXPECT_EQ(line["setl_id"], a.setl_id);
+    EXPECT_EQ(line["fields"], json::array({"medfee_sumamt", "acct_pay"})) << r.response;
+    const std::string dscr = line["stmt_rslt_dscr"];
+    EXPECT_NE(dscr.find(expect_medfee), npos) << dscr;
+    EXPECT_NE(dscr.find(expect_acct), npos) << dscr;
+  };
+  json record = DetailJson(a.setl_id);
+  record["medfee_sumamt"] = "MEDFEE";
+  record["acct_pay"] = "ACCT";
+  std::string inline_text =
+      json{{"data", {{"stmt_begndate", "2026-11-01"}, {"stmt_enddate", "2026-11-30"}}}, {"detail", {record}}}.dump();
+  inline_text.replace(inline_text.find("\"MEDFEE\""), 8, hospital_medfee);
+  inline_text.replace(inline_text.find("\"ACCT\""), 6, "0.29");
+  expect_differing(d.Call("3202", inline_text, ""));
+
+  const std::string file = "setl_id\tmdtrt_id\tpsn_no\tmedfee_sumamt\tfund_pay_sumamt\tacct_pay\trefd_setl_flag\n" +
+                           a.setl_id + "\t" + record["mdtrt_id"].get<std::string>() + "\t" +
+                           record["psn_no"].get<std::string>() + "\t" + hospital_medfee + "\t" + FormatFen(a.fund) +
+                           "\t0.29\t0\n";
+  const json up = {{"fsUploadIn", {{"in", crypto::Base64Encode(file)}, {"filename", "3202_202611.txt"},
+                                   {"fixmedins_code", tj.fixmedins_code}}}};
+  CallResult uploaded = d.Call("9101", up.dump(), "");
+  ASSERT_EQ(uploaded.infcode, 0) << uploaded.response;
+  const json by_file = {{"data", {{"file_qury_no", service::OutputString(uploaded.response, {"file_qury_no"})},
+                                  {"stmt_begndate", "2026-11-01"}, {"stmt_enddate", "2026-11-30"},
+                                  {"insutype", "310"}, {"clr_type", "11"}}}};
+  expect_differing(d.Call("3202", by_file.dump(), ""));
 }
 
 // ---- over HTTP

@@ -3,6 +3,7 @@
 #include "clearing/clearing.h"
 
 #include <algorithm>
+#include <charconv>
 #include <tuple>
 
 #include "ledger/ledger.h"
@@ -24,6 +25,18 @@ Setlym SetlymOf(LocalSeconds local_time) {
 }
 
 Setlym NextMonth(Setlym ym) { return ym % 100 == 12 ? (ym / 100 + 1) * 100 + 1 : ym + 1; }
+
+Setlym PrevMonth(Setlym ym) { return ym % 100 == 1 ? (ym / 100 - 1) * 100 + 12 : ym - 1; }
+
+LocalSeconds StartOfMonth(Setlym ym) { return StartOf(Date::FromCivil(ym / 100, ym % 100, 1)); }
+
+std::optional<Setlym> ParseSetlym(std::string_view text) {
+  if (text.size() != 6) return std::nullopt;
+  Setlym v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !IsValidSetlym(v)) return std::nullopt;
+  return v;
+}
 
 int32_t MonthsBetween(Setlym a, Setlym b) { return (b / 100 - a / 100) * 12 + (b % 100 - a % 100); }
 

@@ -47,6 +47,11 @@ using Setlym = int32_t;
 bool IsValidSetlym(Setlym ym);
 Setlym SetlymOf(LocalSeconds local_time);  // the local (UTC+8) month of a time
 Setlym NextMonth(Setlym ym);
+Setlym PrevMonth(Setlym ym);
+// The first second of `ym` (local time).
+LocalSeconds StartOfMonth(Setlym ym);
+// "202403" -> 202403; nullopt for anything but six digits of a valid month.
+std::optional<Setlym> ParseSetlym(std::string_view text);
 // Months from a to b (b - a), e.g. MonthsBetween(202312, 202402) == 2.
 int32_t MonthsBetween(Setlym a, Setlym b);
 // The first second of the month after `ym`: a month can close from then on.

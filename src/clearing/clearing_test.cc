@@ -92,6 +92,13 @@ TEST(Clearing, MonthsAreLocalCalendarMonths) {
   EXPECT_EQ(SetlymOf(T("2024-03-31 23:59:59")), 202403);
   EXPECT_EQ(SetlymOf(T("2024-04-01 00:00:00")), 202404);
   EXPECT_EQ(NextMonth(202412), 202501);
+  EXPECT_EQ(PrevMonth(202501), 202412);
+  EXPECT_EQ(PrevMonth(202403), 202402);
+  EXPECT_EQ(StartOfMonth(202403), T("2024-03-01 00:00:00"));
+  EXPECT_EQ(ParseSetlym("202403"), std::optional<Setlym>(202403));
+  EXPECT_EQ(ParseSetlym("202413"), std::nullopt);
+  EXPECT_EQ(ParseSetlym("20243"), std::nullopt);
+  EXPECT_EQ(ParseSetlym("+20243"), std::nullopt);
   EXPECT_EQ(MonthsBetween(202311, 202402), 3);
   EXPECT_EQ(EndOf(202402), T("2024-03-01 00:00:00"));
   EXPECT_FALSE(IsValidSetlym(202413));

@@ -21,6 +21,11 @@ Fen MulDivRounded(Fen a, int64_t b, int64_t c) {
 
 }  // namespace
 
+bool IsProvinceCode(std::string_view code) {
+  return code.size() == 6 && code.substr(2) == "0000" && code[0] >= '1' && code[0] <= '9' && code[1] >= '0' &&
+         code[1] <= '9';
+}
+
 Status CheckPrepaidPolicy(const PrepaidPolicy& p) {
   if (p.province.size() != 6 || p.province.substr(2) != "0000") {
     return BadPrepaid("a policy's region must be a province code", p.id);

@@ -33,6 +33,10 @@ struct PrepaidPolicy {
 inline constexpr int32_t kAverageWindowMonthsMax = 120;
 inline constexpr int32_t kMonthsOfAverageSpendMax = 24;
 
+// A province's code: six digits, the first two the province, then "0000"
+// ("130000"); the region of a prepaid fund and of its policy.
+bool IsProvinceCode(std::string_view code);
+
 // XT-CLR-009 when a policy is not exactly one of the two forms, or out of bounds.
 Status CheckPrepaidPolicy(const PrepaidPolicy& policy);
 // The province's policy in force on `on`: the latest effective_from <= on.

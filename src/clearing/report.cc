@@ -43,17 +43,12 @@ std::map<std::pair<std::string, std::string>, Fen> MatrixOf(const MonthResult& m
 
 }  // namespace
 
-// One writer pass over the month, field after field in the order the
-// report's readers (docs/clearing.md) see them: long because the report is
-// wide, not because it decides anything.
-std::string MonthJson(const MonthResult& m) {
-  JsonWriter w;
-  w.BeginObject();
-  w.FieldInt("setlym", m.close.setlym).FieldInt("seq_through", m.close.seq_through);
-  w.Field("closed_at", FormatLocalTime(m.close.closed_at));
-  w.FieldInt("rows", m.rows).FieldInt("settlements", m.settlements).FieldInt("reversals", m.reversals);
-  w.FieldInt("adjustment_rows", m.adjustment_rows).FieldMoney("adjustment_amt", m.adjustment_fen);
+namespace {
 
+// The parts of a month's document, each written as "key": value. MonthJson
+// writes them all; ReportJson one report's.
+
+void WriteMatrix(JsonWriter& w, const MonthResult& m) {
   const std::vector<std::string> provinces = ProvincesOf(m);
   const auto cells = MatrixOf(m);
   w.Key("matrix").BeginObject().Key("provinces").BeginArray();
@@ -68,7 +63,9 @@ std::string MonthJson(const MonthResult& m) {
     w.EndArray();
   }
   w.EndArray().EndObject();
+}
 
+void WriteFlows(JsonWriter& w, const MonthResult& m) {
   w.Key("flows").BeginArray();
   for (const Flow& f : m.flows) {
     w.BeginObject().Field("insuplc_province", f.insuplc_province).Field("mdtrtarea_province", f.mdtrtarea_province);
@@ -77,21 +74,24 @@ std::string MonthJson(const MonthResult& m) {
     w.FieldInt("reversals", f.reversals).EndObject();
   }
   w.EndArray();
+}
 
+void WriteNets(JsonWriter& w, const MonthResult& m) {
   w.Key("nets").BeginArray();
   for (const NetPosition& n : m.nets) {
     w.BeginObject().Field("province", n.province).FieldMoney("receivable", n.receivable_fen);
     w.FieldMoney("payable", n.payable_fen).FieldMoney("net", n.net_fen).EndObject();
   }
   w.EndArray();
-
   w.Key("net_transfers").BeginArray();
   for (const NetTransfer& t : m.net_transfers) {
     w.BeginObject().Field("from", t.from_province).Field("to", t.to_province).FieldMoney("amount", t.amount_fen);
     w.EndObject();
   }
   w.EndArray();
+}
 
+void WriteInstitutions(JsonWriter& w, const MonthResult& m) {
   w.Key("institutions").BeginArray();
   for (const InstitutionLine& l : m.institutions) {
     w.BeginObject().Field("fixmedins_code", l.fixmedins_code).Field("mdtrtarea_province", l.mdtrtarea_province);
@@ -101,20 +101,59 @@ std::string MonthJson(const MonthResult& m) {
     w.FieldMoney("psn_cash_pay", l.psn_cash_pay).FieldMoney("paid", l.paid_fen()).EndObject();
   }
   w.EndArray();
+}
 
+void WriteFunds(JsonWriter& w, const MonthResult& m) {
   w.Key("funds").BeginArray();
   for (const FundTotal& f : m.funds) {
     w.BeginObject().Field("insuplc_province", f.insuplc_province).Field("fund", f.fund);
     w.FieldMoney("amount", f.amount_fen).EndObject();
   }
   w.EndArray();
+}
 
+void WriteLedger(JsonWriter& w, const MonthResult& m) {
   w.Key("ledger").BeginArray();
   for (const store::Transfer& t : m.ledger) {
     w.BeginObject().Field("debit", t.debit_account).Field("credit", t.credit_account);
     w.FieldMoney("amount", t.amount_fen).Field("memo", t.memo).EndObject();
   }
   w.EndArray();
+}
+
+}  // namespace
+
+std::string MonthJson(const MonthResult& m) {
+  JsonWriter w;
+  w.BeginObject();
+  w.FieldInt("setlym", m.close.setlym).FieldInt("seq_through", m.close.seq_through);
+  w.Field("closed_at", FormatLocalTime(m.close.closed_at));
+  w.FieldInt("rows", m.rows).FieldInt("settlements", m.settlements).FieldInt("reversals", m.reversals);
+  w.FieldInt("adjustment_rows", m.adjustment_rows).FieldMoney("adjustment_amt", m.adjustment_fen);
+  WriteMatrix(w, m);
+  WriteFlows(w, m);
+  WriteNets(w, m);
+  WriteInstitutions(w, m);
+  WriteFunds(w, m);
+  WriteLedger(w, m);
+  w.EndObject();
+  return w.Take();
+}
+
+std::optional<std::string> ReportJson(const MonthResult& m, std::string_view report) {
+  JsonWriter w;
+  w.BeginObject().FieldInt("setlym", m.close.setlym);
+  if (report == "flows") {
+    WriteMatrix(w, m);
+    WriteFlows(w, m);
+    WriteNets(w, m);
+  } else if (report == "institutions") {
+    WriteInstitutions(w, m);
+  } else if (report == "funds") {
+    WriteFunds(w, m);
+  } else {
+    return std::nullopt;
+  }
   w.EndObject();
   return w.Take();
 }

@@ -6,7 +6,9 @@
 // bytes. CSV: RFC 4180, "\n" line ends, a header line first. Thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "clearing/clearing.h"
 #include "clearing/prepaid.h"
@@ -17,6 +19,11 @@ namespace xt::clearing {
 // {"setlym","seq_through","closed_at","rows",...,"matrix","flows","nets",
 //  "net_transfers","institutions","funds","ledger"}
 std::string MonthJson(const MonthResult& month);
+// One report of the month as JSON, the same parts as in MonthJson:
+// "flows" {"setlym","matrix","flows","nets","net_transfers"}, "institutions"
+// {"setlym","institutions"}, "funds" {"setlym","funds"}; nullopt for any
+// other name.
+std::optional<std::string> ReportJson(const MonthResult& month, std::string_view report);
 
 // The matrix: one line per insurance province, one column per treatment
 // province (every province of the month in both), cells the total owed

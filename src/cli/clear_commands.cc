@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "clearing/month.h"
 #include "clearing/report.h"
 #include "cli/cli_util.h"
 #include "core/clock.h"
@@ -109,12 +110,12 @@ int Bench(const ClearArgs& a) {
   clearing::ClearingHistory history;
   int64_t seq = 0;
   Status st = (*store)->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(history, service::HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(history, clearing::HistoryOf(txn));
     XT_ASSIGN_OR_RETURN(seq, txn.settlements().MaxSettlementId());
     return Status::Ok();
   });
   if (!st.ok()) return Fail(st);
-  auto computed = service::ComputeMonthParallel(**store, history, clearing::CloseRequest{202611, seq, clock.NowLocal()});
+  auto computed = clearing::ComputeMonthParallel(**store, history, clearing::CloseRequest{202611, seq, clock.NowLocal()});
   if (!computed.ok()) return Fail(computed.status());
   month = std::move(computed).value();
   const double close_s = std::chrono::duration<double>(Steady::now() - t0).count();

@@ -3,13 +3,12 @@
 
 #include <algorithm>
 #include <charconv>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
 #include <map>
-#include <nlohmann/json.hpp>
+#include <optional>
+#include <tuple>
 
+#include "clearing/month.h"
+#include "clearing/prepaid_load.h"
 #include "clearing/reconcile.h"
 #include "clearing/report.h"
 #include "core/json_writer.h"
@@ -18,67 +17,65 @@
 
 namespace xt::service {
 
-using json = nlohmann::json;
-
 namespace {
 
-Status BadPolicy(const std::string& why) { return Status::Error("XT-CLR-009", "invalid prepaid policy: " + why); }
 
-clearing::Setlym PrevMonth(clearing::Setlym ym) { return ym % 100 == 1 ? (ym / 100 - 1) * 100 + 12 : ym - 1; }
-
-LocalSeconds StartOfMonth(clearing::Setlym ym) { return StartOf(Date::FromCivil(ym / 100, ym % 100, 1)); }
-
-std::optional<clearing::Setlym> ParseSetlym(std::string_view s) {
-  if (s.size() != 6) return std::nullopt;
-  int32_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || !clearing::IsValidSetlym(v)) return std::nullopt;
-  return v;
-}
-
-bool IsProvinceCode(std::string_view code) {
-  return code.size() == 6 && code.substr(2) == "0000" && code[0] >= '1' && code[0] <= '9' && code[1] >= '0' &&
-         code[1] <= '9';
+// The input's fields, read from the request as parsed (core/json_doc.h):
+// money from the number's own text, never through a double.
+const JsonValue* FieldOf(const JsonValue& obj, const char* name) {
+  const JsonValue* v = obj.Find(name);
+  return v && !v->is_null() ? v : nullptr;
 }
 
 // Money in an input: a number of yuan with at most two decimals.
-Result<Fen> MoneyField(const json& obj, const std::string& path, const char* name) {
-  auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) return err::MissingField(path + "." + name);
-  if (!it->is_number()) return err::BadField(path + "." + name, "must be a number of yuan");
-  // From the number's text (nlohmann's shortest form of what it read).
-  auto fen = ScaledFromNumberText(it->dump(), 2);
+Result<Fen> MoneyField(const JsonValue& obj, const std::string& path, const char* name) {
+  const JsonValue* v = FieldOf(obj, name);
+  if (!v) return err::MissingField(path + "." + name);
+  std::optional<Fen> fen;
+  if (v->is_number_integer()) {
+    constexpr int64_t kYuanMax = INT64_MAX / 100;
+    const std::optional<int64_t> yuan = v->int64();
+    if (yuan && *yuan <= kYuanMax && *yuan >= -kYuanMax) fen = *yuan * 100;
+  } else if (v->is_number_float()) {
+    fen = ScaledFromNumberText(v->number_text(), 2);
+  } else {
+    return err::BadField(path + "." + name, "must be a number of yuan");
+  }
   if (!fen) return err::BadField(path + "." + name, "must be yuan with at most two decimals");
   return *fen;
 }
 
-Result<int64_t> CountField(const json& obj, const std::string& path, const char* name) {
-  auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) return err::MissingField(path + "." + name);
-  if (it->is_number_integer()) return it->get<int64_t>();
-  if (it->is_string()) {
-    const std::string s = it->get<std::string>();
-    int64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc() && end == s.data() + s.size()) return v;
+Result<int64_t> CountField(const JsonValue& obj, const std::string& path, const char* name) {
+  const JsonValue* v = FieldOf(obj, name);
+  if (!v) return err::MissingField(path + "." + name);
+  if (v->is_number_integer()) {
+    if (auto n = v->int64()) return *n;
+  } else if (v->is_string()) {
+    const std::string_view s = v->string();
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec == std::errc() && end == s.data() + s.size()) return n;
   }
   return err::BadField(path + "." + name, "must be a whole number");
 }
 
-Result<std::string> StringField(const json& obj, const std::string& path, const char* name, bool required = true) {
-  auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) {
+Result<std::string> StringField(const JsonValue& obj, const std::string& path, const char* name,
+                                bool required = true) {
+  const JsonValue* v = FieldOf(obj, name);
+  if (!v) {
     if (required) return err::MissingField(path + "." + name);
     return std::string();
   }
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  if (!it->is_string() || it->get_ref<const std::string&>().size() > 200) {
+  if (v->is_number_integer()) {
+    if (auto n = v->int64()) return std::to_string(*n);
+  }
+  if (!v->is_string() || v->string().size() > 200) {
     return err::BadField(path + "." + name, "must be a string of at most 200 characters");
   }
-  return it->get<std::string>();
+  return std::string(v->string());
 }
 
-Result<Date> DateField(const json& obj, const std::string& path, const char* name) {
+Result<Date> DateField(const JsonValue& obj, const std::string& path, const char* name) {
   XT_ASSIGN_OR_RETURN(std::string s, StringField(obj, path, name));
   // "yyyy-MM-dd", or "yyyy-MM-dd HH:mm:ss" of which the date counts.
   auto d = ParseDate(std::string_view(s).substr(0, 10));
@@ -86,15 +83,15 @@ Result<Date> DateField(const json& obj, const std::string& path, const char* nam
   return *d;
 }
 
-Result<json> ParseInput(const std::string& input_json) {
-  json in = json::parse(input_json, nullptr, false);
-  if (in.is_discarded() || !in.is_object()) return err::BadField("input", "must be an object");
-  auto data = in.find("data");
-  if (data == in.end() || !data->is_object()) return err::MissingField("input.data");
-  return in;
+// The input's data object.
+Result<const JsonValue*> DataOf(const JsonValue& input) {
+  if (!input.is_object()) return err::BadField("input", "must be an object");
+  const JsonValue* data = input.Find("data");
+  if (!data || !data->is_object()) return err::MissingField("input.data");
+  return data;
 }
 
-Result<clearing::TotalFigures> ReadFigures(const json& d) {
+Result<clearing::TotalFigures> ReadFigures(const JsonValue& d) {
   clearing::TotalFigures f;
   XT_ASSIGN_OR_RETURN(f.medfee_sumamt, MoneyField(d, "input.data", "medfee_sumamt"));
   XT_ASSIGN_OR_RETURN(f.fund_pay_sumamt, MoneyField(d, "input.data", "fund_pay_sumamt"));
@@ -153,7 +150,6 @@ std::string ApplicationJson(const clearing::ClearingApplication& a) {
   return w.Take();
 }
 
-Fen FenOf(const json& v) { return v.is_number() ? ScaledFromNumberText(v.dump(), 2).value_or(0) : 0; }
 
 ClearingReply ReplyError(int status, const std::string& code, const std::string& message) {
   return ClearingReply{status, api::Error(status, code, message).body, code, "application/json"};
@@ -220,331 +216,69 @@ clearing::MonthResult Visible(const Caller& caller, clearing::MonthResult m) {
 
 }  // namespace
 
-// ---- policies and helpers
-
-Result<std::vector<clearing::PrepaidPolicy>> ParsePrepaidPolicies(std::string_view text) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_array()) return BadPolicy("the document is not a JSON array");
-  std::vector<clearing::PrepaidPolicy> out;
-  for (const auto& p : doc) {
-    if (!p.is_object()) return BadPolicy("a policy is not an object");
-    clearing::PrepaidPolicy pol;
-    pol.id = p.value("id", "");
-    pol.province = p.value("province", "");
-    auto from = ParseDate(p.value("effective_from", ""));
-    if (pol.id.empty() || !IsProvinceCode(pol.province) || !from) {
-      return BadPolicy("id, province (a province code) and effective_from (yyyy-MM-dd) are required");
-    }
-    pol.effective_from = *from;
-    if (p.contains("threshold_fen")) {
-      if (!p["threshold_fen"].is_number_integer()) return BadPolicy(pol.id + ": threshold_fen is whole fen");
-      pol.threshold_fen = p["threshold_fen"].get<int64_t>();
-    }
-    if (p.contains("months_of_average_spend")) {
-      if (!p["months_of_average_spend"].is_number_integer()) return BadPolicy(pol.id + ": months_of_average_spend");
-      pol.months_of_average_spend = p["months_of_average_spend"].get<int32_t>();
-    }
-    if (p.contains("average_window_months")) {
-      if (!p["average_window_months"].is_number_integer()) return BadPolicy(pol.id + ": average_window_months");
-      pol.average_window_months = p["average_window_months"].get<int32_t>();
-    }
-    XT_RETURN_IF_ERROR(clearing::CheckPrepaidPolicy(pol));
-    out.push_back(std::move(pol));
-  }
-  return out;
-}
+// ---- posting references
 
 std::string ClearingPostingRef(clearing::Setlym setlym) { return "clearing:" + std::to_string(setlym); }
 std::string DepositPostingRef(int64_t id) { return "deposit:" + std::to_string(id); }
 
-Result<clearing::ClearingHistory> HistoryOf(store::ReadTxn& txn) {
-  XT_ASSIGN_OR_RETURN(auto rows, txn.clearing().ClosedMonths());
-  clearing::ClearingHistory h;
-  for (const auto& r : rows) h.closed.push_back({r.setlym, r.seq_through, r.closed_at});
-  XT_RETURN_IF_ERROR(h.Check());
-  return h;
-}
+// ---- close
 
 namespace {
 
-// The aggregation of a month fed by one or more scans of the store: each
-// scan (a producer, on its own thread or the caller's) keeps the rows this
-// month counts and copies them into batches; one consumer thread makes
-// their facts and adds them to the MonthCloser (which is not thread-safe,
-// hence one). Batches are bounded (kBatchRows rows, kBatchesMax waiting), so
-// memory stays a few megabytes whatever the month's size.
-class MonthPipeline {
- public:
-  static constexpr size_t kBatchRows = 4096;
-  static constexpr size_t kBatchesMax = 8;
-
-  struct Item {
-    store::SettlementRow row;
-    LocalSeconds target = 0;
-  };
-  // A batch keeps its rows from one use to the next (`size` of them are
-  // live), so a row is copied by assignment into strings that already have
-  // their capacity: no allocation per row.
-  struct Batch {
-    std::vector<Item> items;
-    size_t size = 0;
-  };
-
-  MonthPipeline(clearing::MonthCloser* closer, clearing::Codes* codes, std::string_view only_institution)
-      : closer_(closer), codes_(codes), only_(only_institution) {
-    consumer_ = std::thread([this] { Consume(); });
-  }
-  ~MonthPipeline() { Finish(); }
-
-  // One producer's side: Accept is its scan's callback.
-  class Feeder {
-   public:
-    explicit Feeder(MonthPipeline* p) : p_(p) { current_.items.resize(kBatchRows); }
-    ~Feeder() { Flush(); }
-    bool Accept(const store::SettlementRow& row, LocalSeconds target_time) {
-      if (!clearing::IsCrossRegion(row.insuplc_admdvs, row.mdtrtarea_admvs)) return true;
-      if (!p_->only_.empty() && row.fixmedins_code != p_->only_) return true;
-      // Decided here (three comparisons; Counts reads only what Begin set),
-      // so rows of other months cost neither a copy nor look-ups.
-      if (!p_->closer_->Counts(clearing::SetlymOf(target_time), row.id)) return true;
-      Item& it = current_.items[current_.size++];
-      store::SettlementRow& r = it.row;
-      it.target = target_time;
-      r.id = row.id;
-      r.setl_id = row.setl_id;
-      r.kind = row.kind;
-      r.fixmedins_code = row.fixmedins_code;
-      r.insuplc_admdvs = row.insuplc_admdvs;
-      r.mdtrtarea_admvs = row.mdtrtarea_admvs;
-      r.insutype = row.insutype;
-      r.med_type = row.med_type;
-      r.setl_time = row.setl_time;
-      r.amounts = row.amounts;
-      if (current_.size >= kBatchRows) return p_->HandOver(&current_);
-      return true;
-    }
-    void Flush() {
-      if (current_.size > 0) p_->HandOver(&current_);
-    }
-
-   private:
-    MonthPipeline* p_;
-    Batch current_;
-  };
-
-  // Waits for the consumer; the first failure of FactsOf, if any.
-  Status Finish() {
-    if (consumer_.joinable()) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        done_ = true;
-      }
-      cv_.notify_all();
-      consumer_.join();
-    }
-    return bad_;
-  }
-
- private:
-  // Queues the batch and gives the producer an empty one; false once the
-  // consumer has failed (the scan then stops).
-  bool HandOver(Batch* current) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return full_.size() < kBatchesMax || failed_; });
-    if (failed_) {
-      current->size = 0;
-      return false;
-    }
-    full_.push_back(std::move(*current));
-    if (!spare_.empty()) {
-      *current = std::move(spare_.back());
-      spare_.pop_back();
-    } else {
-      *current = Batch();
-      current->items.resize(kBatchRows);
-    }
-    lock.unlock();
-    cv_.notify_all();
-    return true;
-  }
-
-  void Consume() {
-    for (;;) {
-      Batch batch;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return done_ || !full_.empty(); });
-        if (full_.empty()) return;
-        batch = std::move(full_.front());
-        full_.pop_front();
-      }
-      cv_.notify_all();
-      for (size_t i = 0; i < batch.size && bad_.ok(); ++i) {
-        const Item& it = batch.items[i];
-        auto facts = clearing::FactsOf(it.row, it.row.id, it.target, codes_);
-        if (!facts.ok()) {
-          bad_ = facts.status();
-          std::lock_guard<std::mutex> lock(mu_);
-          failed_ = true;
-          cv_.notify_all();
-          break;
-        }
-        closer_->Add(*facts);
-      }
-      batch.size = 0;
-      std::lock_guard<std::mutex> lock(mu_);
-      spare_.push_back(std::move(batch));
-    }
-  }
-
-  clearing::MonthCloser* closer_;
-  clearing::Codes* codes_;
-  std::string_view only_;
-  Status bad_ = Status::Ok();  // consumer's; read after join
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch> full_;   // guarded by mu_
-  std::vector<Batch> spare_; // guarded by mu_
-  bool done_ = false;        // guarded by mu_
-  bool failed_ = false;      // guarded by mu_
-  std::thread consumer_;
+// What a close writes, made from the month before the write begins.
+struct CloseWrite {
+  store::ClosedMonthRow row;             // the month with its four reports
+  std::vector<store::Transfer> postings; // its ledger postings, setl_id clearing:<setlym>
+  std::vector<clearing::PrepaidMovement> draws;
+  std::vector<clearing::MonthSpend> spend;
+  int64_t rows = 0;                      // rows counted, for the audit record
 };
 
-struct Ranges {
-  int64_t seq_after = 0;
-  int64_t seq_through = 0;
-  LocalSeconds time_from = 0;
-};
-
-Ranges RangesOf(const clearing::ClearingHistory& history, const clearing::MonthCloser& closer) {
-  const clearing::Setlym ym = closer.close().setlym;
-  const clearing::ClosedMonth* prior = history.Find(PrevMonth(ym));
-  return Ranges{prior ? prior->seq_through : 0, closer.close().seq_through, StartOfMonth(ym)};
+CloseWrite CloseWriteOf(const clearing::MonthResult& month) {
+  CloseWrite out;
+  out.row.setlym = month.close.setlym;
+  out.row.seq_through = month.close.seq_through;
+  out.row.closed_at = month.close.closed_at;
+  out.row.report_json = clearing::MonthJson(month);
+  out.row.flows_csv = clearing::FlowsCsv(month);
+  out.row.institutions_csv = clearing::InstitutionsCsv(month);
+  out.row.funds_csv = clearing::FundsCsv(month);
+  out.postings = clearing::ClearingTransfers(month);
+  for (auto& t : out.postings) t.setl_id = ClearingPostingRef(month.close.setlym);
+  out.draws = clearing::DrawsOf(month);
+  out.spend = clearing::SpendOf(month);
+  out.rows = month.rows;
+  return out;
 }
 
-// No row has a setl_time this late: the "earlier rows" part of a scan is empty.
-constexpr LocalSeconds kNoEarlierRows = INT64_MAX;
+// The one commit of a close: the month, its postings, draws and spend, and
+// the audit record. XT-CLR-002 when another close committed since `history`
+// was read (the month was computed on a history no longer current).
+Status WriteClose(store::WriteTxn& txn, const clearing::ClearingHistory& history, const CloseWrite& c,
+                  const Caller& caller, LocalSeconds now) {
+  XT_ASSIGN_OR_RETURN(auto now_history, clearing::HistoryOf(txn));
+  if (now_history.closed.size() != history.closed.size()) {
+    return Status::Error("XT-CLR-002", "another close of the clearing ran at the same time; try again");
+  }
+  XT_RETURN_IF_ERROR(txn.clearing().InsertClosedMonth(c.row));
+  XT_RETURN_IF_ERROR(txn.ledger().PostTransfers(c.postings));
+  for (const auto& d : c.draws) {
+    XT_RETURN_IF_ERROR(txn.clearing().InsertPrepaidMovement({0, d.province, "draw", d.amount_fen, d.time, d.ref}).status());
+  }
+  for (const auto& s : c.spend) XT_RETURN_IF_ERROR(txn.clearing().InsertMonthSpend({s.setlym, s.province, s.spend_fen}));
+  store::AuditRow audit;
+  audit.time = now;
+  audit.actor = caller.actor();
+  audit.role = std::string(RoleName(caller.role));
+  audit.action = "clearing close";
+  audit.subject = ClearingPostingRef(c.row.setlym);
+  audit.outcome = "ok";
+  audit.detail = "seq_through " + std::to_string(c.row.seq_through) + ", rows " + std::to_string(c.rows) +
+                 ", transfers " + std::to_string(c.postings.size());
+  return txn.AppendAudit(std::move(audit));
+}
 
 }  // namespace
-
-Result<clearing::MonthResult> ComputeMonth(store::ReadTxn& txn, const clearing::ClearingHistory& history,
-                                           const clearing::CloseRequest& request, std::string_view only_institution) {
-  XT_ASSIGN_OR_RETURN(auto closer, clearing::MonthCloser::Begin(history, request));
-  clearing::Codes codes;
-  const Ranges r = RangesOf(history, closer);
-  Status scanned = Status::Ok();
-  {
-    MonthPipeline pipeline(&closer, &codes, only_institution);
-    {
-      MonthPipeline::Feeder feeder(&pipeline);
-      scanned = txn.settlements().ForEachClearingRow(r.seq_after, r.seq_through, r.time_from,
-                                       [&](const store::SettlementRow& row, LocalSeconds t) {
-                                         return feeder.Accept(row, t);
-                                       });
-    }
-    XT_RETURN_IF_ERROR(pipeline.Finish());
-  }
-  XT_RETURN_IF_ERROR(scanned);
-  return std::move(closer).Finish(codes);
-}
-
-Result<clearing::MonthResult> ComputeMonthParallel(store::Store& store, const clearing::ClearingHistory& history,
-                                                   const clearing::CloseRequest& request) {
-  XT_ASSIGN_OR_RETURN(auto closer, clearing::MonthCloser::Begin(history, request));
-  clearing::Codes codes;
-  const Ranges r = RangesOf(history, closer);
-  // Two scans of the rows recorded since the last close, split at the
-  // middle id, each on its own read snapshot: every row up to seq_through
-  // was committed before either began, and what clearing reads of a row
-  // never changes. The rows recorded earlier but of this month go with the
-  // first.
-  const int64_t mid = r.seq_after + (r.seq_through - r.seq_after) / 2;
-  Status first = Status::Ok(), second = Status::Ok();
-  {
-    MonthPipeline pipeline(&closer, &codes, {});
-    std::thread other([&] {
-      MonthPipeline::Feeder feeder(&pipeline);
-      second = store.Read([&](store::ReadTxn& txn) {
-        return txn.settlements().ForEachClearingRow(mid, r.seq_through, kNoEarlierRows,
-                                      [&](const store::SettlementRow& row, LocalSeconds t) {
-                                        return feeder.Accept(row, t);
-                                      });
-      });
-    });
-    {
-      MonthPipeline::Feeder feeder(&pipeline);
-      first = store.Read([&](store::ReadTxn& txn) -> Status {
-        auto accept = [&](const store::SettlementRow& row, LocalSeconds t) { return feeder.Accept(row, t); };
-        XT_RETURN_IF_ERROR(txn.settlements().ForEachClearingRow(r.seq_after, mid, kNoEarlierRows, accept));
-        // Only the earlier rows: the id range (seq_after, seq_after] is empty.
-        return txn.settlements().ForEachClearingRow(r.seq_after, r.seq_after, r.time_from, accept);
-      });
-    }
-    other.join();
-    XT_RETURN_IF_ERROR(pipeline.Finish());
-  }
-  XT_RETURN_IF_ERROR(first);
-  XT_RETURN_IF_ERROR(second);
-  return std::move(closer).Finish(codes);
-}
-
-Result<clearing::MonthResult> ParseMonthJson(std::string_view text) {
-  json d = json::parse(text, nullptr, false);
-  if (d.is_discarded() || !d.is_object()) {
-    return Status::Error("XT-CLR-002", "a stored clearing report does not parse");
-  }
-  clearing::MonthResult m;
-  m.close.setlym = d.value("setlym", 0);
-  m.close.seq_through = d.value("seq_through", int64_t{0});
-  if (auto t = ParseLocalTime(d.value("closed_at", ""))) m.close.closed_at = *t;
-  m.rows = d.value("rows", int64_t{0});
-  m.settlements = d.value("settlements", int64_t{0});
-  m.reversals = d.value("reversals", int64_t{0});
-  m.adjustment_rows = d.value("adjustment_rows", int64_t{0});
-  m.adjustment_fen = FenOf(d.value("adjustment_amt", json()));
-  for (const auto& f : d.value("flows", json::array())) {
-    m.flows.push_back({f.value("insuplc_province", ""), f.value("mdtrtarea_province", ""),
-                       FenOf(f.value("fund_pay_sumamt", json())), FenOf(f.value("acct_pay", json())),
-                       FenOf(f.value("adjustment", json())), f.value("settlements", int64_t{0}),
-                       f.value("reversals", int64_t{0})});
-  }
-  for (const auto& n : d.value("nets", json::array())) {
-    m.nets.push_back({n.value("province", ""), FenOf(n.value("receivable", json())),
-                      FenOf(n.value("payable", json())), FenOf(n.value("net", json()))});
-  }
-  for (const auto& t : d.value("net_transfers", json::array())) {
-    m.net_transfers.push_back({t.value("from", ""), t.value("to", ""), FenOf(t.value("amount", json()))});
-  }
-  for (const auto& l : d.value("institutions", json::array())) {
-    clearing::InstitutionLine x;
-    x.fixmedins_code = l.value("fixmedins_code", "");
-    x.mdtrtarea_province = l.value("mdtrtarea_province", "");
-    x.insutype = l.value("insutype", "");
-    x.clr_type = l.value("clr_type", "");
-    x.settlements = l.value("settlements", int64_t{0});
-    x.reversals = l.value("reversals", int64_t{0});
-    x.medfee_sumamt = FenOf(l.value("medfee_sumamt", json()));
-    x.fund_pay_sumamt = FenOf(l.value("fund_pay_sumamt", json()));
-    x.acct_pay = FenOf(l.value("acct_pay", json()));
-    x.psn_cash_pay = FenOf(l.value("psn_cash_pay", json()));
-    m.institutions.push_back(std::move(x));
-  }
-  for (const auto& f : d.value("funds", json::array())) {
-    m.funds.push_back({f.value("insuplc_province", ""), f.value("fund", ""), FenOf(f.value("amount", json()))});
-  }
-  for (const auto& t : d.value("ledger", json::array())) {
-    store::Transfer x;
-    x.debit_account = t.value("debit", "");
-    x.credit_account = t.value("credit", "");
-    x.amount_fen = FenOf(t.value("amount", json()));
-    x.memo = t.value("memo", "");
-    x.time = m.close.closed_at;
-    m.ledger.push_back(std::move(x));
-  }
-  return m;
-}
-
-// ---- close
 
 Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setlym setlym) {
   if (caller.role != Role::kAdmin && caller.role != Role::kLocal) {
@@ -553,66 +287,26 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
   if (!clearing::IsValidSetlym(setlym)) {
     return Status::Error("XT-CLR-001", "setlym is not a month yyyyMM", std::to_string(setlym));
   }
-  CloseAnswer answer;
+  std::optional<store::ClosedMonthRow> stored;
   clearing::ClearingHistory history;
-  clearing::MonthResult month;
-  bool stored = false;
   int64_t seq_through = 0;
   const LocalSeconds now = clock_->NowLocal();
   // The month's figures from read snapshots, outside the writer: seq_through
   // is the highest id of the first; rows recorded after it have larger ids
   // and fall to later months.
   XT_RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> Status {
-    XT_ASSIGN_OR_RETURN(auto existing, txn.clearing().FindClosedMonth(setlym));
-    if (existing) {
-      answer.month = std::move(*existing);
-      stored = true;
-      return Status::Ok();
-    }
-    XT_ASSIGN_OR_RETURN(history, HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(stored, txn.clearing().FindClosedMonth(setlym));
+    if (stored) return Status::Ok();
+    XT_ASSIGN_OR_RETURN(history, clearing::HistoryOf(txn));
     XT_ASSIGN_OR_RETURN(seq_through, txn.settlements().MaxSettlementId());
     return Status::Ok();
   }));
-  if (stored) {
-    answer.already_closed = true;
-    return answer;
-  }
-  XT_ASSIGN_OR_RETURN(month, ComputeMonthParallel(*store_, history, clearing::CloseRequest{setlym, seq_through, now}));
-  store::ClosedMonthRow row;
-  row.setlym = setlym;
-  row.seq_through = month.close.seq_through;
-  row.closed_at = month.close.closed_at;
-  row.report_json = clearing::MonthJson(month);
-  row.flows_csv = clearing::FlowsCsv(month);
-  row.institutions_csv = clearing::InstitutionsCsv(month);
-  row.funds_csv = clearing::FundsCsv(month);
-  std::vector<store::Transfer> postings = clearing::ClearingTransfers(month);
-  for (auto& t : postings) t.setl_id = ClearingPostingRef(setlym);
-  const auto draws = clearing::DrawsOf(month);
-  const auto spend = clearing::SpendOf(month);
-  Status written = store_->Write([&](store::WriteTxn& txn) -> Status {
-    // A close that raced another: the history must be the one computed on.
-    XT_ASSIGN_OR_RETURN(auto now_history, HistoryOf(txn));
-    if (now_history.closed.size() != history.closed.size()) {
-      return Status::Error("XT-CLR-002", "another close of the clearing ran at the same time; try again");
-    }
-    XT_RETURN_IF_ERROR(txn.clearing().InsertClosedMonth(row));
-    XT_RETURN_IF_ERROR(txn.ledger().PostTransfers(postings));
-    for (const auto& d : draws) {
-      XT_RETURN_IF_ERROR(txn.clearing().InsertPrepaidMovement({0, d.province, "draw", d.amount_fen, d.time, d.ref}).status());
-    }
-    for (const auto& s : spend) XT_RETURN_IF_ERROR(txn.clearing().InsertMonthSpend({s.setlym, s.province, s.spend_fen}));
-    store::AuditRow audit;
-    audit.time = now;
-    audit.actor = caller.actor();
-    audit.role = std::string(RoleName(caller.role));
-    audit.action = "clearing close";
-    audit.subject = ClearingPostingRef(setlym);
-    audit.outcome = "ok";
-    audit.detail = "seq_through " + std::to_string(row.seq_through) + ", rows " + std::to_string(month.rows) +
-                   ", transfers " + std::to_string(postings.size());
-    return txn.AppendAudit(std::move(audit));
-  });
+  if (stored) return CloseAnswer{std::move(*stored), true};
+  XT_ASSIGN_OR_RETURN(clearing::MonthResult month,
+                      clearing::ComputeMonthParallel(*store_, history, clearing::CloseRequest{setlym, seq_through, now}));
+  CloseWrite write = CloseWriteOf(month);
+  Status written =
+      store_->Write([&](store::WriteTxn& txn) -> Status { return WriteClose(txn, history, write, caller, now); });
   if (!written.ok()) {
     // Closed by someone else in the meantime: answer with the stored month.
     if (written.code() == "XT-CLR-002") {
@@ -625,15 +319,14 @@ Result<CloseAnswer> ClearingService::Close(const Caller& caller, clearing::Setly
     }
     return written;
   }
-  answer.month = std::move(row);
-  return answer;
+  return CloseAnswer{std::move(write.row), false};
 }
 
 // ---- prepaid
 
 Result<clearing::PrepaidStatus> ClearingService::Deposit(const Caller& caller, std::string_view province,
                                                          Fen amount_fen, std::string ref) {
-  if (!IsProvinceCode(province)) {
+  if (!clearing::IsProvinceCode(province)) {
     return Status::Error("XT-CLR-009", "the region of a prepaid fund is a province code such as 130000");
   }
   if (caller.role != Role::kLocal && !(caller.role == Role::kAgency && caller.scope == province)) {
@@ -678,7 +371,7 @@ Result<std::vector<clearing::PrepaidStatus>> ClearingService::Prepaid(const Call
     case Role::kAdmin:
     case Role::kLocal: break;
   }
-  if (!want.empty() && !IsProvinceCode(want)) {
+  if (!want.empty() && !clearing::IsProvinceCode(want)) {
     return Status::Error("XT-API-001", "region is a province code such as 130000");
   }
   std::vector<clearing::PrepaidStatus> out;
@@ -687,9 +380,9 @@ Result<std::vector<clearing::PrepaidStatus>> ClearingService::Prepaid(const Call
     XT_ASSIGN_OR_RETURN(auto doc, txn.registry().GetRefData(kPrepaidPoliciesDoc));
     std::vector<clearing::PrepaidPolicy> policies;
     if (doc) {
-      XT_ASSIGN_OR_RETURN(policies, ParsePrepaidPolicies(*doc));
+      XT_ASSIGN_OR_RETURN(policies, clearing::ParsePrepaidPolicies(*doc));
     }
-    XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(auto history, clearing::HistoryOf(txn));
     XT_ASSIGN_OR_RETURN(auto rows, txn.clearing().PrepaidMovements(want));
     XT_ASSIGN_OR_RETURN(auto spend_rows, txn.clearing().MonthSpends());
     std::vector<clearing::PrepaidMovement> movements;
@@ -741,7 +434,7 @@ ClearingReply ClearingService::ListMonths(const Caller& caller) {
 ClearingReply ClearingService::Report(const Caller& caller, const std::string& setlym_text, const std::string& report_in,
                                       const std::string& format_in) {
   if (caller.role == Role::kResident) return ReplyError(403, "XT-AUTH-003", "clearing is not for residents");
-  auto setlym = ParseSetlym(setlym_text);
+  auto setlym = clearing::ParseSetlym(setlym_text);
   if (!setlym) return ReplyError(400, "XT-CLR-001", "setlym is not a month yyyyMM");
   std::string report = report_in;
   std::string format = format_in;
@@ -773,7 +466,7 @@ ClearingReply ClearingService::Report(const Caller& caller, const std::string& s
                                                          : row->funds_csv;
     return ClearingReply{200, body, "", "text/csv; charset=utf-8"};
   }
-  auto parsed = ParseMonthJson(row->report_json);
+  auto parsed = clearing::ParseMonthJson(row->report_json);
   if (!parsed.ok()) return ReplyOf(parsed.status());
   clearing::MonthResult m = Visible(caller, std::move(parsed).value());
   if (report.empty()) return ClearingReply{200, clearing::MonthJson(m), "", "application/json"};
@@ -783,24 +476,15 @@ ClearingReply ClearingService::Report(const Caller& caller, const std::string& s
                                                   : clearing::FundsCsv(m);
     return ClearingReply{200, std::move(body), "", "text/csv; charset=utf-8"};
   }
-  // One report as JSON: the part of the month's document it is.
-  json whole = json::parse(clearing::MonthJson(m));
-  JsonWriter w;
-  w.BeginObject().FieldInt("setlym", m.close.setlym);
-  if (report == "flows") {
-    w.Key("matrix").Raw(whole["matrix"].dump()).Key("flows").Raw(whole["flows"].dump());
-    w.Key("nets").Raw(whole["nets"].dump()).Key("net_transfers").Raw(whole["net_transfers"].dump());
-  } else if (report == "institutions") {
-    w.Key("institutions").Raw(whole["institutions"].dump());
-  } else {
-    w.Key("funds").Raw(whole["funds"].dump());
-  }
-  w.EndObject();
-  return ClearingReply{200, w.Take(), "", "application/json"};
+  // One report as JSON: the part of the month's document it is, its amounts
+  // written from the fen (never re-read through a double).
+  std::optional<std::string> body = clearing::ReportJson(m, report);
+  XT_INVARIANT(body.has_value(), "the report's name was checked above");
+  return ClearingReply{200, std::move(*body), "", "application/json"};
 }
 
 ClearingReply ClearingService::CloseReply(const Caller& caller, const std::string& setlym_text) {
-  auto setlym = ParseSetlym(setlym_text);
+  auto setlym = clearing::ParseSetlym(setlym_text);
   if (caller.role != Role::kAdmin) return ReplyError(403, "XT-AUTH-003", "closing a month is for operators");
   if (!setlym) return ReplyError(400, "XT-CLR-001", "setlym is not a month yyyyMM");
   auto closed = Close(caller, *setlym);
@@ -822,9 +506,9 @@ ClearingReply ClearingService::PrepaidReply(const Caller& caller, const std::str
 
 // ---- the national interface
 
-Result<std::string> Reconcile3201(std::string_view code, const std::string& input_json, store::ReadTxn& txn) {
-  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
-  const json& d = in["data"];
+Result<std::string> Reconcile3201(std::string_view code, const JsonValue& input, store::ReadTxn& txn) {
+  XT_ASSIGN_OR_RETURN(const JsonValue* data, DataOf(input));
+  const JsonValue& d = *data;
   clearing::TotalsRequest req;
   req.fixmedins_code = std::string(code);
   XT_ASSIGN_OR_RETURN(req.insutype, StringField(d, "input.data", "insutype"));
@@ -840,21 +524,21 @@ Result<std::string> Reconcile3201(std::string_view code, const std::string& inpu
   return "{\"stmtinfo\":" + clearing::TotalsResultJson(result) + "}";
 }
 
-Result<std::string> Reconcile3202(std::string_view code, const std::string& input_json, store::ReadTxn& txn) {
-  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
-  const json& d = in["data"];
+Result<std::string> Reconcile3202(std::string_view code, const JsonValue& input, store::ReadTxn& txn) {
+  XT_ASSIGN_OR_RETURN(const JsonValue* data, DataOf(input));
+  const JsonValue& d = *data;
   XT_ASSIGN_OR_RETURN(Date begin, DateField(d, "input.data", "stmt_begndate"));
   XT_ASSIGN_OR_RETURN(Date end, DateField(d, "input.data", "stmt_enddate"));
   if (end < begin) return Status::Error("XT-CLR-005", "stmt_enddate is before stmt_begndate");
   XT_ASSIGN_OR_RETURN(std::string insutype, StringField(d, "input.data", "insutype", false));
   XT_ASSIGN_OR_RETURN(std::string clr_type, StringField(d, "input.data", "clr_type", false));
-  auto detail = in.find("detail");
-  if (detail == in.end() || !detail->is_array()) return err::MissingField("input.detail");
+  const JsonValue* detail = input.Find("detail");
+  if (!detail || !detail->is_array()) return err::MissingField("input.detail");
   if (detail->size() > clearing::kDetailRecordsMax) return err::TooMany("input.detail", clearing::kDetailRecordsMax);
   std::vector<clearing::DetailRecord> hospital;
   hospital.reserve(detail->size());
   for (size_t i = 0; i < detail->size(); ++i) {
-    const json& r = (*detail)[i];
+    const JsonValue& r = (*detail)[i];
     const std::string path = "input.detail[" + std::to_string(i) + "]";
     if (!r.is_object()) return err::BadField(path, "must be an object");
     clearing::DetailRecord x;
@@ -888,14 +572,14 @@ Result<std::string> Reconcile3202(std::string_view code, const std::string& inpu
   return "{\"stmtinfo\":" + clearing::DetailResultJson(result) + "}";
 }
 
-Result<std::string> Apply3203(std::string_view code, const std::string& input_json, LocalSeconds now,
+Result<std::string> Apply3203(std::string_view code, const JsonValue& input, LocalSeconds now,
                               store::WriteTxn& txn) {
-  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
-  const json& d = in["data"];
+  XT_ASSIGN_OR_RETURN(const JsonValue* data, DataOf(input));
+  const JsonValue& d = *data;
   clearing::ClearingApplication req;
   req.fixmedins_code = std::string(code);
   XT_ASSIGN_OR_RETURN(std::string ym_text, StringField(d, "input.data", "setlym"));
-  auto ym = ParseSetlym(ym_text);
+  auto ym = clearing::ParseSetlym(ym_text);
   if (!ym) return Status::Error("XT-CLR-001", "setlym is not a month yyyyMM", ym_text);
   req.setlym = *ym;
   XT_ASSIGN_OR_RETURN(req.clr_type, StringField(d, "input.data", "clr_type"));
@@ -913,11 +597,11 @@ Result<std::string> Apply3203(std::string_view code, const std::string& input_js
   XT_ASSIGN_OR_RETURN(auto closed, txn.clearing().FindClosedMonth(req.setlym));
   clearing::MonthResult month;
   if (closed) {
-    XT_ASSIGN_OR_RETURN(month, ParseMonthJson(closed->report_json));
+    XT_ASSIGN_OR_RETURN(month, clearing::ParseMonthJson(closed->report_json));
   } else {
-    XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+    XT_ASSIGN_OR_RETURN(auto history, clearing::HistoryOf(txn));
     XT_ASSIGN_OR_RETURN(int64_t seq, txn.settlements().MaxSettlementId());
-    XT_ASSIGN_OR_RETURN(month, ComputeMonth(txn, history, clearing::CloseRequest{req.setlym, seq, now}, code));
+    XT_ASSIGN_OR_RETURN(month, clearing::ComputeMonth(txn, history, clearing::CloseRequest{req.setlym, seq, now}, code));
   }
   const auto platform = clearing::PlatformApplicationFigures(month, code, req.clr_type);
   XT_ASSIGN_OR_RETURN(auto rows, txn.clearing().ClearingApplications(code));
@@ -931,15 +615,15 @@ Result<std::string> Apply3203(std::string_view code, const std::string& input_js
   return "{\"clrinfo\":" + ApplicationJson(applied) + "}";
 }
 
-Result<std::string> Cancel3204(std::string_view code, const std::string& input_json, LocalSeconds now,
+Result<std::string> Cancel3204(std::string_view code, const JsonValue& input, LocalSeconds now,
                                store::WriteTxn& txn) {
-  XT_ASSIGN_OR_RETURN(json in, ParseInput(input_json));
-  XT_ASSIGN_OR_RETURN(std::string id, StringField(in["data"], "input.data", "clr_appy_evt_id"));
+  XT_ASSIGN_OR_RETURN(const JsonValue* data, DataOf(input));
+  XT_ASSIGN_OR_RETURN(std::string id, StringField(*data, "input.data", "clr_appy_evt_id"));
   XT_ASSIGN_OR_RETURN(auto row, txn.clearing().FindClearingApplication(id));
   if (!row || row->fixmedins_code != code) {
     return Status::Error("XT-CLR-008", "no clearing application " + id + " of this institution");
   }
-  XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
+  XT_ASSIGN_OR_RETURN(auto history, clearing::HistoryOf(txn));
   XT_ASSIGN_OR_RETURN(auto cancelled, clearing::Cancel(ApplicationOf(*row), history, now));
   cancelled.time = now;
   XT_RETURN_IF_ERROR(txn.clearing().PutClearingApplication(RowOf(cancelled)));
@@ -948,72 +632,104 @@ Result<std::string> Cancel3204(std::string_view code, const std::string& input_j
 
 // ---- verify
 
-Result<ClearingCheck> RecomputeClearing(store::ReadTxn& txn) {
-  ClearingCheck out;
-  XT_ASSIGN_OR_RETURN(auto history, HistoryOf(txn));
-  XT_ASSIGN_OR_RETURN(auto movements, txn.clearing().PrepaidMovements(""));
-  XT_ASSIGN_OR_RETURN(auto spends, txn.clearing().MonthSpends());
-  std::map<std::tuple<std::string, std::string, Fen>, int64_t> stored_draws;  // ref, province, amount
+namespace {
+
+// The draws and spends stored, each taken out as a recomputed month matches
+// it: what is left over belongs to no closed month.
+struct StoredClearing {
+  std::map<std::tuple<std::string, std::string, Fen>, int64_t> draws;  // (ref, province, amount): how many
+  std::map<std::pair<int32_t, std::string>, Fen> spend;                // (setlym, province): spend
+};
+
+// Each deposit's posting recomputed into `out`; the draws kept for the
+// months to match.
+void CheckMovements(const std::vector<store::PrepaidMovementRow>& movements, StoredClearing* stored,
+                    ClearingCheck* out) {
   for (const auto& m : movements) {
     if (m.kind == "draw") {
-      stored_draws[{m.ref, m.province, m.amount_fen}]++;
+      stored->draws[{m.ref, m.province, m.amount_fen}]++;
     } else if (m.kind == "deposit") {
-      ++out.deposits;
+      ++out->deposits;
       store::Transfer t = clearing::DepositTransfer({m.province, clearing::PrepaidKind::kDeposit, m.amount_fen,
                                                      m.time, m.ref});
       t.setl_id = DepositPostingRef(m.id);
-      out.expected_transfers.push_back(std::move(t));
+      out->expected_transfers.push_back(std::move(t));
     } else {
-      out.problems.push_back("prepaid movement " + std::to_string(m.id) + " has unknown kind " + m.kind);
+      out->problems.push_back("prepaid movement " + std::to_string(m.id) + " has unknown kind " + m.kind);
     }
   }
-  std::map<std::pair<int32_t, std::string>, Fen> stored_spend;
-  for (const auto& s : spends) stored_spend[{s.setlym, s.province}] = s.spend_fen;
+}
+
+// One closed month recomputed from the settlements as of its close: its
+// report must be the stored bytes, each clearing:* account back to zero
+// after it, its draws and spend the stored ones.
+Status CheckClosedMonth(store::ReadTxn& txn, const clearing::ClearingHistory& history, const clearing::ClosedMonth& c,
+                        StoredClearing* stored, ClearingCheck* out) {
+  const std::string name = std::to_string(c.setlym);
+  clearing::ClearingHistory upto;
+  for (const auto& h : history.closed) {
+    if (h.setlym <= c.setlym) upto.closed.push_back(h);
+  }
+  XT_ASSIGN_OR_RETURN(auto month,
+                      clearing::ComputeMonth(txn, upto, clearing::CloseRequest{c.setlym, c.seq_through, c.closed_at}));
+  XT_ASSIGN_OR_RETURN(auto stored_month, txn.clearing().FindClosedMonth(c.setlym));
+  if (!stored_month || stored_month->report_json != clearing::MonthJson(month)) {
+    out->problems.push_back("clearing month " + name + ": the stored report differs from the recomputed one");
+  }
+  std::map<std::string, Fen> clearing_balance;
+  for (auto t : clearing::ClearingTransfers(month)) {
+    if (t.debit_account.rfind("clearing:", 0) == 0) clearing_balance[t.debit_account] -= t.amount_fen;
+    if (t.credit_account.rfind("clearing:", 0) == 0) clearing_balance[t.credit_account] += t.amount_fen;
+    t.setl_id = ClearingPostingRef(c.setlym);
+    out->expected_transfers.push_back(std::move(t));
+  }
+  for (const auto& [account, balance] : clearing_balance) {
+    if (balance != 0) {
+      out->problems.push_back("clearing month " + name + " leaves " + account + " at " + FormatFen(balance));
+    }
+  }
+  for (const auto& d : clearing::DrawsOf(month)) {
+    auto it = stored->draws.find({d.ref, d.province, d.amount_fen});
+    if (it == stored->draws.end() || it->second == 0) {
+      out->problems.push_back("clearing month " + name + ": the draw on " + d.province + " is not stored");
+    } else {
+      it->second--;
+    }
+  }
+  for (const auto& sp : clearing::SpendOf(month)) {
+    auto it = stored->spend.find({sp.setlym, sp.province});
+    if (it == stored->spend.end() || it->second != sp.spend_fen) {
+      out->problems.push_back("clearing month " + name + ": the spend of " + sp.province + " differs");
+    } else {
+      stored->spend.erase(it);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ClearingCheck> RecomputeClearing(store::ReadTxn& txn) {
+  ClearingCheck out;
+  XT_ASSIGN_OR_RETURN(auto history, clearing::HistoryOf(txn));
+  XT_ASSIGN_OR_RETURN(auto movements, txn.clearing().PrepaidMovements(""));
+  XT_ASSIGN_OR_RETURN(auto spends, txn.clearing().MonthSpends());
+  StoredClearing stored;
+  CheckMovements(movements, &stored, &out);
+  for (const auto& s : spends) stored.spend[{s.setlym, s.province}] = s.spend_fen;
   for (const auto& c : history.closed) {
     ++out.months;
-    const std::string name = std::to_string(c.setlym);
-    clearing::ClearingHistory upto;
-    for (const auto& h : history.closed) {
-      if (h.setlym <= c.setlym) upto.closed.push_back(h);
-    }
-    XT_ASSIGN_OR_RETURN(auto month, ComputeMonth(txn, upto, clearing::CloseRequest{c.setlym, c.seq_through,
-                                                                                     c.closed_at}));
-    XT_ASSIGN_OR_RETURN(auto stored, txn.clearing().FindClosedMonth(c.setlym));
-    if (!stored || stored->report_json != clearing::MonthJson(month)) {
-      out.problems.push_back("clearing month " + name + ": the stored report differs from the recomputed one");
-    }
-    std::map<std::string, Fen> clearing_balance;
-    for (auto t : clearing::ClearingTransfers(month)) {
-      if (t.debit_account.rfind("clearing:", 0) == 0) clearing_balance[t.debit_account] -= t.amount_fen;
-      if (t.credit_account.rfind("clearing:", 0) == 0) clearing_balance[t.credit_account] += t.amount_fen;
-      t.setl_id = ClearingPostingRef(c.setlym);
-      out.expected_transfers.push_back(std::move(t));
-    }
-    for (const auto& [account, balance] : clearing_balance) {
-      if (balance != 0) out.problems.push_back("clearing month " + name + " leaves " + account + " at " + FormatFen(balance));
-    }
-    for (const auto& d : clearing::DrawsOf(month)) {
-      auto it = stored_draws.find({d.ref, d.province, d.amount_fen});
-      if (it == stored_draws.end() || it->second == 0) {
-        out.problems.push_back("clearing month " + name + ": the draw on " + d.province + " is not stored");
-      } else {
-        it->second--;
-      }
-    }
-    for (const auto& s : clearing::SpendOf(month)) {
-      auto it = stored_spend.find({s.setlym, s.province});
-      if (it == stored_spend.end() || it->second != s.spend_fen) {
-        out.problems.push_back("clearing month " + name + ": the spend of " + s.province + " differs");
-      } else {
-        stored_spend.erase(it);
-      }
+    XT_RETURN_IF_ERROR(CheckClosedMonth(txn, history, c, &stored, &out));
+  }
+  for (const auto& [key, n] : stored.draws) {
+    if (n != 0) {
+      out.problems.push_back("prepaid draw " + std::get<0>(key) + " on " + std::get<1>(key) + " of no closed month");
     }
   }
-  for (const auto& [key, n] : stored_draws) {
-    if (n != 0) out.problems.push_back("prepaid draw " + std::get<0>(key) + " on " + std::get<1>(key) + " of no closed month");
-  }
-  for (const auto& [key, v] : stored_spend) {
-    if (v != 0) out.problems.push_back("month spend " + std::to_string(key.first) + " " + key.second + " of no closed month");
+  for (const auto& [key, v] : stored.spend) {
+    if (v != 0) {
+      out.problems.push_back("month spend " + std::to_string(key.first) + " " + key.second + " of no closed month");
+    }
   }
   return out;
 }

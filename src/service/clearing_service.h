@@ -4,9 +4,10 @@
 // (3201-3204), and the recomputation `verify` does (docs/clearing.md,
 // "Integration").
 //
-// The rules are src/clearing/'s; this file reads the store, calls them and
-// writes what they give in one commit. A close streams the month's rows from
-// a read snapshot into clearing::MonthCloser (outside the writer), then
+// The rules are src/clearing/'s, and so is computing a month from the store
+// (clearing/month.h); this file decides who may do what, calls them and
+// writes what they give in one commit. A close computes the month from read
+// snapshots (clearing::ComputeMonthParallel, outside the writer), then
 // writes the closed month, its four reports, the ledger postings, the
 // prepaid draws, the month's spend and the audit record in ONE store write;
 // a month already closed is answered from the stored reports, byte for byte.
@@ -22,6 +23,7 @@
 #include "clearing/clearing.h"
 #include "clearing/prepaid.h"
 #include "core/clock.h"
+#include "core/json_doc.h"
 #include "core/status.h"
 #include "service/api_reply.h"
 #include "service/caller.h"
@@ -33,36 +35,10 @@ namespace xt::service {
 // (data/prepaid.json, stored by `init`).
 inline constexpr char kPrepaidPoliciesDoc[] = "prepaid_policies";
 
-// [{"id","province","effective_from":"yyyy-MM-dd", "threshold_fen": N |
-//   "months_of_average_spend": M, "average_window_months": W}, ...];
-// XT-CLR-009 on anything else (docs/clearing.md, "Prepaid funds").
-Result<std::vector<clearing::PrepaidPolicy>> ParsePrepaidPolicies(std::string_view json_text);
-
 // The transfers' setl_id of clearing postings: "clearing:<setlym>" for a
 // month's, "deposit:<movement id>" for a deposit's (verify recomputes both).
 std::string ClearingPostingRef(clearing::Setlym setlym);
 std::string DepositPostingRef(int64_t movement_id);
-
-// The history of closes as stored.
-Result<clearing::ClearingHistory> HistoryOf(store::ReadTxn& txn);
-
-// Streams the store's rows of a month into MonthCloser (rows that are not
-// cross-region are skipped: they are not cleared). `only_institution`, when
-// not empty, keeps that institution's rows only (3203 on an open month).
-Result<clearing::MonthResult> ComputeMonth(store::ReadTxn& txn, const clearing::ClearingHistory& history,
-                                           const clearing::CloseRequest& request,
-                                           std::string_view only_institution = {});
-
-// The same for a close: the rows since the last close are read by two scans
-// on two read snapshots (split at the middle id) feeding one aggregation, so
-// SQLite's stepping runs on two cores. Used by ClearingService::Close and
-// the benchmark.
-Result<clearing::MonthResult> ComputeMonthParallel(store::Store& store, const clearing::ClearingHistory& history,
-                                                   const clearing::CloseRequest& request);
-
-// A stored month's report read back into a MonthResult (for filtered views
-// and 3203); XT-CLR-002 when it does not parse.
-Result<clearing::MonthResult> ParseMonthJson(std::string_view json_text);
 
 struct CloseAnswer {
   store::ClosedMonthRow month;  // with its reports
@@ -105,15 +81,15 @@ class ClearingService {
 // ---- the national interface (called by the processor's handlers)
 //
 // Each takes the envelope's fixmedins_code (already checked against the
-// caller) and its input object, and returns the output object as JSON text.
-// Shapes: docs/interface.md, "Reconciliation and clearing".
-Result<std::string> Reconcile3201(std::string_view fixmedins_code, const std::string& input_json,
-                                  store::ReadTxn& txn);
-Result<std::string> Reconcile3202(std::string_view fixmedins_code, const std::string& input_json,
-                                  store::ReadTxn& txn);
-Result<std::string> Apply3203(std::string_view fixmedins_code, const std::string& input_json, LocalSeconds now,
+// caller) and its input object as parsed, and returns the output object as
+// JSON text. Amounts are read from the numbers' own text (JsonValue's
+// number_text), never through a double, so the figures answered and compared
+// are the ones sent. Shapes: docs/interface.md, "Reconciliation and clearing".
+Result<std::string> Reconcile3201(std::string_view fixmedins_code, const JsonValue& input, store::ReadTxn& txn);
+Result<std::string> Reconcile3202(std::string_view fixmedins_code, const JsonValue& input, store::ReadTxn& txn);
+Result<std::string> Apply3203(std::string_view fixmedins_code, const JsonValue& input, LocalSeconds now,
                               store::WriteTxn& txn);
-Result<std::string> Cancel3204(std::string_view fixmedins_code, const std::string& input_json, LocalSeconds now,
+Result<std::string> Cancel3204(std::string_view fixmedins_code, const JsonValue& input, LocalSeconds now,
                                store::WriteTxn& txn);
 
 // ---- verify

@@ -1,28 +1,27 @@
+// The detail file of a 3202 read into its records (detail_file.h).
 #include "service/detail_file.h"
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/json_writer.h"
 #include "core/money.h"
 #include "core/zip_archive.h"
 #include "service/errors.h"
 
 namespace xt::service {
 
-using nlohmann::json;
-
 namespace {
 // data's insutype or clr_type: the default of a record that has none. Only a
 // string counts (3202 checks data's own fields apart).
-std::string DefaultOf(const json& data, const char* name) {
-  if (!data.is_object()) return {};
-  auto it = data.find(name);
-  return it != data.end() && it->is_string() ? it->get<std::string>() : std::string();
+std::string DefaultOf(const JsonValue& data, const char* name) {
+  const JsonValue* v = data.Find(name);
+  return v && v->is_string() ? std::string(v->string()) : std::string();
 }
 }  // namespace
 
-Result<json> DetailRecordsOf(std::string_view file, const json& data, size_t max_bytes) {
+Result<std::string> DetailRecordsJson(std::string_view file, const JsonValue& data, size_t max_bytes) {
   std::string unpacked;
   if (zip::LooksZipped(file)) {
     std::vector<zip::Entry> entries;
@@ -32,7 +31,8 @@ Result<json> DetailRecordsOf(std::string_view file, const json& data, size_t max
     unpacked = std::move(entries.front().body);
     file = unpacked;
   }
-  json out = json::array();
+  JsonWriter out;
+  out.BeginArray();
   size_t line_no = 0;
   for (size_t pos = 0; pos < file.size();) {
     size_t end = file.find('\n', pos);
@@ -56,7 +56,7 @@ Result<json> DetailRecordsOf(std::string_view file, const json& data, size_t max
       return err::FileInvalid("line " + std::to_string(line_no) + " of the detail file has " +
                               std::to_string(f.size()) + " fields, not 7 to 10");
     }
-    json money[3];
+    Fen money[3];
     static const char* const kMoneyNames[] = {"medfee_sumamt", "fund_pay_sumamt", "acct_pay"};
     for (int k = 0; k < 3; ++k) {
       const std::optional<int64_t> fen = ParseDecimal(f[3 + k], 2);
@@ -64,18 +64,20 @@ Result<json> DetailRecordsOf(std::string_view file, const json& data, size_t max
         return err::FileInvalid("line " + std::to_string(line_no) + " of the detail file: " + kMoneyNames[k] +
                                 " is not an amount of yuan with at most 2 places");
       }
-      // 3202's records carry yuan as JSON numbers; fen below 2^53 convert
-      // to the nearest double and back exactly.
-      money[k] = static_cast<double>(*fen) / 100.0;
+      money[k] = *fen;
     }
-    json r = {{"setl_id", f[0]}, {"mdtrt_id", f[1]}, {"psn_no", f[2]}, {"medfee_sumamt", money[0]},
-              {"fund_pay_sumamt", money[1]}, {"acct_pay", money[2]}, {"refd_setl_flag", f[6]},
-              {"insutype", f.size() > 7 && !f[7].empty() ? f[7] : DefaultOf(data, "insutype")},
-              {"clr_type", f.size() > 8 && !f[8].empty() ? f[8] : DefaultOf(data, "clr_type")}};
-    if (f.size() > 9 && !f[9].empty()) r["setl_time"] = f[9];
-    out.push_back(std::move(r));
+    // 3202's records carry yuan as JSON numbers, written from the fen as
+    // exact decimal text (3202 reads them back from that text).
+    out.BeginObject().Field("setl_id", f[0]).Field("mdtrt_id", f[1]).Field("psn_no", f[2]);
+    out.FieldMoney("medfee_sumamt", money[0]).FieldMoney("fund_pay_sumamt", money[1]);
+    out.FieldMoney("acct_pay", money[2]).Field("refd_setl_flag", f[6]);
+    out.Field("insutype", f.size() > 7 && !f[7].empty() ? f[7] : DefaultOf(data, "insutype"));
+    out.Field("clr_type", f.size() > 8 && !f[8].empty() ? f[8] : DefaultOf(data, "clr_type"));
+    if (f.size() > 9 && !f[9].empty()) out.Field("setl_time", f[9]);
+    out.EndObject();
   }
-  return out;
+  out.EndArray();
+  return out.Take();
 }
 
 }  // namespace xt::service

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
+#include "core/json_doc.h"
 #include "core/status.h"
 
 namespace xt::service {
@@ -19,8 +19,10 @@ namespace xt::service {
 // The file may come zipped, as the interface's files travel: then its
 // first file is read, unpacked to at most `max_bytes`.
 //
-// The records as 3202's `detail` array; XT-FILE-001 naming the line and
-// field when the file cannot be read.
-Result<nlohmann::json> DetailRecordsOf(std::string_view file, const nlohmann::json& data, size_t max_bytes);
+// The records as the JSON text of 3202's `detail` array, each amount written
+// as the exact decimal text of its fen (the file's "0.29" is 0.29, never a
+// double's neighbour); XT-FILE-001 naming the line and field when the file
+// cannot be read. Pure; thread-safe.
+Result<std::string> DetailRecordsJson(std::string_view file, const JsonValue& data, size_t max_bytes);
 
 }  // namespace xt::service

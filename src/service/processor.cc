@@ -262,7 +262,7 @@ class Handlers {
   // ---- reconciliation and clearing (3201-3204): the institution's own
   // figures only (fixmedins_code is the caller's, checked above).
   Status StmtTotals(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
-    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3201(c.fixmedins_code, c.input->Dump(), txn));
+    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3201(c.fixmedins_code, *c.input, txn));
     return Status::Ok();
   }
   Status StmtDetails(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
@@ -274,22 +274,33 @@ class Handlers {
       XT_ASSIGN_OR_RETURN(std::string no, data.OptStr("file_qury_no", 200));
       if (!no.empty()) {
         XT_ASSIGN_OR_RETURN(store::FileRow file, OwnFile(c, txn, no));
-        json in = json::parse(c.input->Dump());
-        XT_ASSIGN_OR_RETURN(in["detail"], DetailRecordsOf(file.body, in["data"], kFileBytesMax));
-        XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, in.dump(), txn));
+        const JsonValue& data_value = *c.input->Find("data");
+        XT_ASSIGN_OR_RETURN(std::string records, DetailRecordsJson(file.body, data_value, kFileBytesMax));
+        // The input 3202 reads: data as sent, the file's records as detail
+        // (their amounts as exact decimal text, read back from that text).
+        std::string text = "{\"data\":";
+        data_value.DumpTo(&text);
+        text += ",\"detail\":";
+        text += records;
+        text += '}';
+        JsonDoc in;
+        if (in.Parse(text, kEnvelopeDepthMax) != JsonDoc::Parsed::kOk) {
+          return err::FileInvalid("the detail file is not UTF-8 text");
+        }
+        XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, in.root(), txn));
         return Status::Ok();
       }
     }
-    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, c.input->Dump(), txn));
+    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, *c.input, txn));
     return Status::Ok();
   }
 
   Status ClearingApply(CallCtx& c, store::ReadTxn&, store::WriteTxn* w, json*) {
-    XT_ASSIGN_OR_RETURN(c.raw_output, Apply3203(c.fixmedins_code, c.input->Dump(), c.now, *w));
+    XT_ASSIGN_OR_RETURN(c.raw_output, Apply3203(c.fixmedins_code, *c.input, c.now, *w));
     return Status::Ok();
   }
   Status ClearingCancel(CallCtx& c, store::ReadTxn&, store::WriteTxn* w, json*) {
-    XT_ASSIGN_OR_RETURN(c.raw_output, Cancel3204(c.fixmedins_code, c.input->Dump(), c.now, *w));
+    XT_ASSIGN_OR_RETURN(c.raw_output, Cancel3204(c.fixmedins_code, *c.input, c.now, *w));
     return Status::Ok();
   }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "clearing/prepaid_load.h"
 #include "ledger/ledger.h"
 #include "service/clearing_service.h"
 
@@ -73,7 +74,7 @@ Status InitDatabase(store::Store& store, const std::string& data_dir, const Cloc
   // Prepaid-fund policies (clearing): optional, checked, kept as refdata.
   if (fs::exists(fs::path(data_dir) / "prepaid.json")) {
     XT_ASSIGN_OR_RETURN(std::string text, ReadDataFile(data_dir, "prepaid.json"));
-    XT_RETURN_IF_ERROR(ParsePrepaidPolicies(text).status());
+    XT_RETURN_IF_ERROR(clearing::ParsePrepaidPolicies(text).status());
     docs.emplace_back(kPrepaidPoliciesDoc, std::move(text));
   }
   XT_ASSIGN_OR_RETURN(std::string persons_text, ReadDataFile(data_dir, "persons.json"));
