@@ -55,7 +55,9 @@ class MonthPipeline {
       : closer_(closer), codes_(codes), only_(only_institution) {
     consumer_ = std::thread([this] { Consume(); });
   }
-  ~MonthPipeline() { Finish(); }
+  // Joins the consumer on an early return; the month's error, if any, was
+  // already taken by the caller's own Finish, or the month is abandoned.
+  ~MonthPipeline() { (void)Finish(); }
 
   // One producer's side: Accept is its scan's callback.
   class Feeder {
