@@ -53,6 +53,16 @@ TEST(ClearingPrepaidLoad, BadDocumentsAreRefused) {
       R"([{"id":"neither","province":"130000","effective_from":"2024-01-01"}])",
       R"([{"id":"window","province":"130000","effective_from":"2024-01-01","months_of_average_spend":2,)"
       R"("average_window_months":"12"}])",
+      // Fields of the wrong type are refused, not thrown on.
+      R"([{"id":7,"province":"130000","effective_from":"2024-01-01","months_of_average_spend":2}])",
+      R"([{"id":"p","province":130000,"effective_from":"2024-01-01","months_of_average_spend":2}])",
+      R"([{"id":"p","province":"130000","effective_from":20240101,"months_of_average_spend":2}])",
+      // Numbers past their field's range are refused, not cut to 32 bits
+      // (4294967298 would have read as 2).
+      R"([{"id":"wrap","province":"130000","effective_from":"2024-01-01","months_of_average_spend":4294967298}])",
+      R"([{"id":"wrap","province":"130000","effective_from":"2024-01-01","months_of_average_spend":2,)"
+      R"("average_window_months":4294967308}])",
+      R"([{"id":"huge","province":"130000","effective_from":"2024-01-01","threshold_fen":18446744073709551615}])",
   };
   for (const char* text : kBad) {
     auto policies = ParsePrepaidPolicies(text);
