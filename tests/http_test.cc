@@ -23,6 +23,7 @@
 #include "core/crypto.h"
 #include "tools/loadgen.h"
 #include "http/server.h"
+#include "service/envelope.h"
 #include "service/verify.h"
 #include "http_util.h"
 #include "test_env.h"
@@ -686,6 +687,44 @@ TEST_F(HttpTest, AccessLogHasOneJsonLinePerRequestAndNoPersonalData) {
     EXPECT_EQ(line.find(DemoCertno()), std::string::npos) << "an ID number in the log: " << line;
     EXPECT_EQ(line.find(kDemoPsn), std::string::npos) << "a psn_no in the log: " << line;
     EXPECT_EQ(line.find(name), std::string::npos) << "a name in the log: " << line;
+  }
+}
+
+// A refusal's internal detail is for the operator: the client gets the code
+// and the message, the request's access-log line gets the detail. A body
+// that is not JSON is refused XT-ENV-001 with a detail (envelope.cc).
+TEST_F(HttpTest, RefusalDetailGoesToTheAccessLogNeverToTheClient) {
+  const std::string request = "{\"infno\": not json";
+  const Status refusal = service::DecodeEnvelope(request, nullptr).status();
+  ASSERT_EQ(refusal.code(), "XT-ENV-001");
+  ASSERT_FALSE(refusal.detail().empty()) << "the refusal this test needs carries a detail";
+
+  auto res = cli_->Post(kCallPath, request, "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  const json body = json::parse(res->body);
+  EXPECT_EQ(body["err_code"], refusal.code());
+  EXPECT_EQ(body["err_msg"], refusal.message());
+  EXPECT_EQ(res->body.find(refusal.detail()), std::string::npos) << "the detail sent to the client: " << res->body;
+
+  // The line is written after the answer: wait for it (the sign-in of SetUp first).
+  std::vector<std::string> log;
+  for (int i = 0; i < 100 && (log = server_->Log()).size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(log.size(), 2u);
+  json line;
+  for (const auto& l : log) {
+    json j = json::parse(l);
+    if (j["err_code"] == refusal.code()) line = j;
+  }
+  ASSERT_TRUE(line.is_object()) << "no access-log line of the refusal";
+  EXPECT_EQ(line["route"], kCallPath);
+  EXPECT_EQ(line["detail"], refusal.detail());
+  // Lines of answers without a detail have no such field.
+  for (const auto& l : log) {
+    const json j = json::parse(l);
+    if (j["err_code"] == "") {
+      EXPECT_FALSE(j.contains("detail")) << l;
+    }
   }
 }
 

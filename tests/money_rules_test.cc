@@ -81,7 +81,9 @@ class MoneyRulesTest : public ::testing::Test {
   // Uploads, discharges a stay, and settles; returns the settlement answer.
   CallResult SettleVisit(Visit& v, const std::vector<FlowLine>& lines) {
     EXPECT_EQ(drv_->Upload(v, lines, "2026-11-18 09:10:00").infcode, 0);
-    if (v.inpatient) EXPECT_EQ(drv_->Discharge(v, "2026-11-19 09:00:00").infcode, 0);
+    if (v.inpatient) {
+      EXPECT_EQ(drv_->Discharge(v, "2026-11-19 09:00:00").infcode, 0);
+    }
     Fen total = 0;
     for (const auto& l : lines) total += FlowDriver::LineAmountFen(l);
     CallResult s = drv_->Settle(v, total, false, false);
@@ -167,7 +169,9 @@ TEST_F(MoneyRulesTest, PartialRefundsUploadedLaterEndAsIfNeverCharged) {
   CallResult s = drv_->Settle(with, 10000, false, false);
   ASSERT_EQ(s.infcode, 0) << s.response;
   for (const auto& [k, val] : SetlInfo(pre.response)) {
-    if (k != "balc") EXPECT_EQ(SetlInfo(s.response)[k], val) << k;
+    if (k != "balc") {
+      EXPECT_EQ(SetlInfo(s.response)[k], val) << k;
+    }
   }
   ExpectVerifies();
 }
@@ -609,7 +613,9 @@ TEST_F(MoneyRulesTest, CatalogueDownloadsAreFilesOfTheTreatmentPlacesCatalogue) 
     CallResult d = drv_->Call(infno, json{{"data", {{"ver", "0"}}}}.dump(), "");
     ASSERT_EQ(d.infcode, 0) << infno << ": " << d.response;
     const json o = json::parse(d.response)["output"];
-    if (expected.count(infno)) EXPECT_EQ(o["data_cnt"], expected.at(infno)) << infno;
+    if (expected.count(infno)) {
+      EXPECT_EQ(o["data_cnt"], expected.at(infno)) << infno;
+    }
     CallResult f = drv_->Call("9102", json{{"fsDownloadIn", {{"file_qury_no", o["file_qury_no"]}}}}.dump(), "");
     ASSERT_EQ(f.infcode, 0) << infno << ": " << f.response;
     std::string z;

@@ -58,6 +58,9 @@ using SteadyClock = std::chrono::steady_clock;
 // Bounds on what a REST request's query may hold.
 constexpr size_t kQueryParamsMax = 16;
 constexpr size_t kQueryValueBytesMax = 100;
+// A refusal's internal detail in its access-log line: longer ones are cut
+// (at a character boundary), so that one line stays small.
+constexpr size_t kLogDetailBytesMax = 1024;
 // A request line and the header lines' own bytes (names, colons, line ends)
 // beyond header_bytes_max before the head counts as too large.
 constexpr size_t kHeadSlackBytes = 8192;
@@ -105,6 +108,14 @@ std::string UtcNow() {
   return buf;
 }
 
+// At most `bytes_max` bytes of `s`, not cutting a UTF-8 sequence in two.
+std::string_view Utf8Prefix(std::string_view s, size_t bytes_max) {
+  if (s.size() <= bytes_max) return s;
+  size_t n = bytes_max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 // The answer to one request.
 struct Response {
   int status = 200;
@@ -129,6 +140,7 @@ struct Exchange {
   std::string msgid;
   std::string err_code;
   std::string note;    // internal detail for the log only (never sent)
+  std::string detail;  // the refusal's Status::detail(), for the log only (never sent)
   std::string key_id;  // the caller's credential, when one was shown
 };
 
@@ -423,6 +435,7 @@ struct ServerCore {
     if (!caller.ok()) {
       res.headers.emplace_back("WWW-Authenticate", "Bearer");
       refuse(401, caller.status().code(), caller.status().message());
+      ex.detail = caller.status().detail();
       return std::nullopt;
     }
     ex.key_id = caller->key_id;
@@ -544,6 +557,7 @@ struct ServerCore {
     }
     service::ApiReply reply = ex.spec->rest(services, RestRequest{caller, ex.args, params, ex.body});
     ex.err_code = reply.err_code;
+    ex.detail = std::move(reply.detail);
     res.status = reply.http_status;
     res.body = std::move(reply.body);
     res.content_type = std::move(reply.content_type);
@@ -650,6 +664,7 @@ struct ServerCore {
             owned->infno = std::move(info.infno);
             owned->msgid = std::move(info.msgid);
             owned->err_code = std::move(info.err_code);
+            owned->detail = std::move(info.detail);
             // Every envelope answer is HTTP 200, refusals included: the
             // envelope's infcode and err_code say what happened. A 9102
             // download is the file itself, as the platform streams it.
@@ -703,6 +718,7 @@ struct ServerCore {
         .FieldInt("bytes_in", static_cast<int64_t>(ex.body.size()))
         .FieldInt("bytes_out", static_cast<int64_t>(res.body.size()));
     if (!ex.note.empty()) w.Field("note", ex.note);
+    if (!ex.detail.empty()) w.Field("detail", Utf8Prefix(ex.detail, kLogDetailBytesMax));
     w.EndObject();
     if (log_sink) {
       log_sink(w.str());

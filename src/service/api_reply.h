@@ -18,6 +18,9 @@ struct ApiReply {
   std::string body;      // JSON; on an error {"err_code": ..., "err_msg": ...}
   std::string err_code;  // empty on success
   std::string content_type = "application/json";  // "text/csv; charset=utf-8" for CSV reports
+  // The refusal's internal detail (Status::detail), for the server's access
+  // log only: never part of the body.
+  std::string detail = {};
 };
 
 using QueryParams = std::map<std::string, std::string>;
@@ -28,7 +31,14 @@ ApiReply Error(int http_status, const std::string& code, const std::string& mess
 inline ApiReply BadParam(const std::string& m) { return Error(400, "XT-API-001", m); }
 inline ApiReply Forbidden(const std::string& m) { return Error(403, "XT-AUTH-003", m); }
 inline ApiReply NotFound(const std::string& m) { return Error(404, "XT-API-002", m); }
-inline ApiReply Failed(const Status& st) { return Error(500, st.code(), st.message()); }
+// A refused Status as an answer: its code and message in the body, its
+// detail kept apart for the log.
+inline ApiReply Refused(int http_status, const Status& st) {
+  ApiReply reply = Error(http_status, st.code(), st.message());
+  reply.detail = st.detail();
+  return reply;
+}
+inline ApiReply Failed(const Status& st) { return Refused(500, st); }
 
 // A filter that the caller's scope fixes and the caller may not widen:
 // false when the request asked for another value (answer 403); otherwise

@@ -161,7 +161,9 @@ ClearingReply ReplyOf(const Status& st) {
   if (c == "XT-AUTH-003") status = 403;
   else if (c == "XT-API-002") status = 404;
   else if (c.rfind("XT-CLR-", 0) == 0 || c == "XT-API-001") status = c == "XT-CLR-002" ? 409 : 400;
-  return ReplyError(status, c, st.message());
+  ClearingReply reply = ReplyError(status, c, st.message());
+  reply.detail = st.detail();  // for the access log, never the body
+  return reply;
 }
 
 // What of a month a caller may see: operators all of it; an agency the flows,

@@ -1841,6 +1841,7 @@ struct Processor::Flight {
     }
     info.infcode = st.ok() ? 0 : -1;
     info.err_code = st.ok() ? std::string() : st.code();
+    info.detail = st.ok() ? std::string() : st.detail();
     w.Field("err_msg", st.ok() ? std::string() : st.message()).Key("output");
     return w.Take();
   }
@@ -1864,6 +1865,7 @@ struct Processor::Flight {
 static constexpr std::string_view kNoOutput = "null}";
 
 Status Processor::Flight::Write(store::WriteTxn& txn) {
+  info.detail.clear();  // of an earlier attempt; a stored answer keeps no detail
   XT_ASSIGN_OR_RETURN(auto seen, txn.messages().FindMessage(ctx.msgid_key));
   if (seen) {
     if (seen->request_hash == kClosedByRedo) {

@@ -39,6 +39,9 @@ struct CallInfo {
   // envelope, also answered, carries them in base64 for `xietong call`.
   std::string download_name;
   std::string download_bytes;
+  // The refusal's internal detail (Status::detail), for the caller's log
+  // only: the envelope carries err_code and err_msg, never this.
+  std::string detail = {};
 };
 
 struct CallStats {

@@ -22,22 +22,22 @@ namespace {
 using json = nlohmann::json;
 
 using api::BadParam;
-using api::Error;
 using api::Forbidden;
 using api::NarrowToScope;
 using api::IsProvince;
 using api::Param;
+using api::Refused;
 using api::ToInt;
 
 // The HTTP status of a refusal: XT-RES-001 is access, -010/-011 a reused id,
 // -008 a state that does not allow the decision; storage errors are 500.
 ApiReply FromStatus(const Status& st) {
   const std::string& c = st.code();
-  if (c == "XT-RES-001") return Error(403, c, st.message());
-  if (c == "XT-RES-010" || c == "XT-RES-011" || c == "XT-RES-008") return Error(409, c, st.message());
-  if (c.rfind("XT-RES-", 0) == 0 || c == "XT-API-001") return Error(400, c, st.message());
-  if (c == "XT-AUTH-003") return Error(403, c, st.message());
-  return Error(500, c, st.message());
+  if (c == "XT-RES-001") return Refused(403, st);
+  if (c == "XT-RES-010" || c == "XT-RES-011" || c == "XT-RES-008") return Refused(409, st);
+  if (c.rfind("XT-RES-", 0) == 0 || c == "XT-API-001") return Refused(400, st);
+  if (c == "XT-AUTH-003") return Refused(403, st);
+  return Refused(500, st);
 }
 
 bool IsCode(std::string_view s, size_t max) {
