@@ -19,10 +19,10 @@ using testing::Book;
 using testing::Reverse;
 using testing::Settle;
 using testing::T;
+using testing::kBjHosp;
+using testing::kHbHosp;
+using testing::kTjHosp;
 
-const char* const kBjHosp = "H11010500001";
-const char* const kTjHosp = "H12010300001";
-const char* const kHbHosp = "H13010200001";
 
 // March 2024 and April 2024, in recording order (seq = position + 1).
 struct TwoMonths {

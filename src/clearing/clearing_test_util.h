@@ -14,6 +14,11 @@ namespace xt::clearing::testing {
 
 inline LocalSeconds T(const char* local) { return *ParseLocalTime(local); }
 
+// One designated hospital of each region, as the dataset names them.
+inline constexpr char kBjHosp[] = "H11010500001";
+inline constexpr char kTjHosp[] = "H12010300001";
+inline constexpr char kHbHosp[] = "H13010200001";
+
 // A settlement row: funds by ledger name order (pooled, large_amount,
 // critical_illness, ...) in fen.
 struct RowSpec {

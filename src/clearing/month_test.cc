@@ -23,10 +23,10 @@ using testing::Book;
 using testing::Reverse;
 using testing::Settle;
 using testing::T;
+using testing::kBjHosp;
+using testing::kHbHosp;
+using testing::kTjHosp;
 
-const char* const kBjHosp = "H11010500001";
-const char* const kTjHosp = "H12010300001";
-const char* const kHbHosp = "H13010200001";
 
 class ClearingMonthTest : public ::testing::Test {
  protected:

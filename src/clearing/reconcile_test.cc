@@ -18,8 +18,8 @@ using testing::Book;
 using testing::Reverse;
 using testing::Settle;
 using testing::T;
+using testing::kTjHosp;
 
-const char* const kTjHosp = "H12010300001";
 
 // The Tianjin hospital's March 2024: three inpatient settlements of Hebei and
 // Beijing insured, one reversed, one outpatient.

@@ -527,7 +527,7 @@ Status SettlementsWriter::InsertFeeLines(const std::vector<FeeLineRow>& lines, s
     }
     XT_RETURN_IF_ERROR(c_.Exec("INSERT INTO fee_uploads(mdtrt_id, msgid, lines, answer) VALUES(?, ?, ?, ?)", [&](sql::Stmt& s) {
       s.Bind(1, first.mdtrt_id).Bind(2, first.msgid).Bind(3, EncodeFeeLines(&lines[start], end - start));
-      s.Bind(4, answer.data() ? answer : std::string_view(""));  // a null pointer would bind NULL
+      s.Bind(4, answer);  // an empty view binds "", never NULL (SqliteStmt::BindText)
     }));
     start = end;
   }

@@ -32,9 +32,9 @@ Status Conn::Run(const char* text) {
 
 const char* Conn::RowsText(const char* head, int columns, size_t rows, const char* tail) {
   static std::mutex mu;
-  static std::map<std::tuple<const char*, const char*, size_t>, std::unique_ptr<std::string>> texts;
+  static std::map<std::tuple<const char*, const char*, int, size_t>, std::unique_ptr<std::string>> texts;
   std::lock_guard<std::mutex> lock(mu);
-  auto& text = texts[{head, tail, rows}];
+  auto& text = texts[{head, tail, columns, rows}];
   if (!text) {
     std::string row = "(";
     for (int c = 0; c < columns; ++c) row += c ? ",?" : "?";

@@ -173,7 +173,8 @@ class Conn {
     ~Used() { s->Reset(); }
     Stmt* s;
   };
-  // The text of a multi-row statement, built once per (head, rows) and kept
+  // The text of a multi-row statement, built once per (head, tail, columns,
+  // rows) and kept
   // for the life of the process, so that its address keys the cache.
   static const char* RowsText(const char* head, int columns, size_t rows, const char* tail);
 };
