@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_writer.h"
+
 namespace xt::service {
 
 using json = nlohmann::json;
@@ -83,24 +85,19 @@ CallResult FlowDriver::Open(Visit* v, const std::string& begntime) {
 
 CallResult FlowDriver::Upload(const Visit& v, const std::vector<FlowLine>& lines, const std::string& fee_time,
                               const std::string& chrg_bchno) {
-  json arr = json::array();
+  // Amounts, counts and prices are written from their integers (fen, 1e-4,
+  // 1e-6) as exact decimals, as a HIS sends them.
+  JsonWriter w;
+  w.BeginObject().Key("feedetail").BeginArray();
   for (const auto& l : lines) {
-    arr.push_back({{"feedetl_sn", l.feedetl_sn},
-                   {"mdtrt_id", v.mdtrt_id},
-                   {"psn_no", v.psn_no},
-                   {"chrg_bchno", chrg_bchno},
-                   {"med_list_codg", l.med_list_codg},
-                   {"medins_list_codg", "H-" + l.med_list_codg},
-                   {"det_item_fee_sumamt", static_cast<double>(LineAmountFen(l)) / 100.0},
-                   {"cnt", static_cast<double>(l.cnt_e4) / 10000.0},
-                   {"pric", static_cast<double>(l.pric_e6) / 1000000.0},
-                   {"fee_ocur_time", fee_time},
-                   {"bilg_dept_codg", "A03"},
-                   {"bilg_dr_codg", "D001"},
-                   {"hosp_appr_flag", "1"}});
+    w.BeginObject().Field("feedetl_sn", l.feedetl_sn).Field("mdtrt_id", v.mdtrt_id).Field("psn_no", v.psn_no);
+    w.Field("chrg_bchno", chrg_bchno).Field("med_list_codg", l.med_list_codg);
+    w.Field("medins_list_codg", "H-" + l.med_list_codg).FieldMoney("det_item_fee_sumamt", LineAmountFen(l));
+    w.Key("cnt").Decimal(l.cnt_e4, 4).Key("pric").Decimal(l.pric_e6, 6).Field("fee_ocur_time", fee_time);
+    w.Field("bilg_dept_codg", "A03").Field("bilg_dr_codg", "D001").Field("hosp_appr_flag", "1").EndObject();
   }
-  json in = {{"feedetail", std::move(arr)}};
-  return Call(v.inpatient ? "2301" : "2204", in.dump(), v.insuplc_admdvs);
+  w.EndArray().EndObject();
+  return Call(v.inpatient ? "2301" : "2204", w.Take(), v.insuplc_admdvs);
 }
 
 CallResult FlowDriver::Discharge(const Visit& v, const std::string& endtime) {
@@ -110,17 +107,20 @@ CallResult FlowDriver::Discharge(const Visit& v, const std::string& endtime) {
 }
 
 CallResult FlowDriver::Settle(const Visit& v, Fen medfee_sumamt_fen, bool acct_used, bool pre) {
-  json in = {{"data",
-              {{"psn_no", v.psn_no}, {"mdtrt_id", v.mdtrt_id}, {"mdtrt_cert_type", "02"}, {"insutype", v.insutype},
-               {"medfee_sumamt", static_cast<double>(medfee_sumamt_fen) / 100.0},
-               {"acct_used_flag", acct_used ? "1" : "0"}, {"mid_setl_flag", "0"}}}};
+  JsonWriter w;
+  w.BeginObject().Key("data").BeginObject();
+  w.Field("psn_no", v.psn_no).Field("mdtrt_id", v.mdtrt_id).Field("mdtrt_cert_type", "02");
+  w.Field("insutype", v.insutype).FieldMoney("medfee_sumamt", medfee_sumamt_fen);
+  w.Field("acct_used_flag", acct_used ? "1" : "0").Field("mid_setl_flag", "0").EndObject().EndObject();
   const char* infno = v.inpatient ? (pre ? "2303" : "2304") : (pre ? "2206" : "2207");
-  return Call(infno, in.dump(), v.insuplc_admdvs);
+  return Call(infno, w.Take(), v.insuplc_admdvs);
 }
 
 CallResult FlowDriver::Reverse(const Visit& v, const std::string& setl_id) {
-  json in = {{"data", {{"psn_no", v.psn_no}, {"mdtrt_id", v.mdtrt_id}, {"setl_id", setl_id}}}};
-  return Call(v.inpatient ? "2305" : "2208", in.dump(), v.insuplc_admdvs);
+  JsonWriter w;
+  w.BeginObject().Key("data").BeginObject();
+  w.Field("psn_no", v.psn_no).Field("mdtrt_id", v.mdtrt_id).Field("setl_id", setl_id).EndObject().EndObject();
+  return Call(v.inpatient ? "2305" : "2208", w.Take(), v.insuplc_admdvs);
 }
 
 std::string OutputString(const std::string& response, const std::vector<std::string>& path) {
