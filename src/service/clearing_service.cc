@@ -445,7 +445,7 @@ ClearingReply ClearingService::Report(const Caller& caller, const std::string& s
     report.resize(report.size() - 4);
     format = "csv";
   }
-  if (format.empty()) format = report.empty() ? "json" : "json";
+  if (format.empty()) format = "json";  // JSON unless asked otherwise
   if (format != "json" && format != "csv") return ReplyError(400, "XT-API-001", "format is json or csv");
   if (report != "" && report != "flows" && report != "institutions" && report != "funds") {
     return ReplyError(404, "XT-API-002", "no report " + report + ": flows, institutions or funds");
