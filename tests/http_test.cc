@@ -419,7 +419,7 @@ TEST_F(HttpTest, RawRequestsPipelinedContinuedChunkedAndOld) {
   {
     // Two requests in one write: two answers, in order, on one connection.
     const int fd = Connect(server_->port());
-    const std::string two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /api/nowhere HTTP/1.1\r\nHost: x\r\n\r\n";
     ASSERT_EQ(::send(fd, two.data(), two.size(), 0), static_cast<ssize_t>(two.size()));
     const auto answers = ReadAnswers(fd, 2);
     ASSERT_EQ(answers.size(), 2u);
@@ -655,7 +655,7 @@ TEST_F(HttpTest, AccessLogHasOneJsonLinePerRequestAndNoPersonalData) {
   ASSERT_FALSE(name.empty());
   EXPECT_EQ(Post("[]").first, 200);
   ASSERT_TRUE(cli_->Get("/healthz"));
-  ASSERT_TRUE(cli_->Get("/nowhere"));
+  ASSERT_TRUE(cli_->Get("/api/nowhere"));
   // The logger runs after the answer is written, so lines of requests on
   // different connections may come in either order: wait for all five (the
   // sign-in of SetUp first), then find each by what it records.

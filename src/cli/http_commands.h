@@ -33,6 +33,10 @@ struct ServeArgs {
   std::optional<int64_t> keep_alive_timeout_s;
   std::optional<int64_t> keep_alive_requests_max;
   std::optional<bool> access_log;
+  // --web DIR: the browser application's folder; when not given, web/dist
+  // beside the source tree of the binary (<dir of executable>/../web/dist),
+  // then ./web/dist.
+  std::optional<std::string> web;
   bool demo_credentials = false;  // --demo-credentials: issue and print keys for every role
 };
 

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "cli/cli_util.h"
 #include "cli/http_commands.h"
@@ -45,6 +46,7 @@ constexpr size_t kConfigBytesMax = 64 << 10;
 struct ServeConfig {
   std::string db = "xietong.db";
   std::string data;  // empty: service::DefaultDataDir()
+  std::string web;   // empty: the default search (WebFolder)
   http::ServerOptions server;
 };
 
@@ -117,6 +119,8 @@ Status ApplyConfigFile(const std::string& file, ServeConfig* cfg) {
       XT_RETURN_IF_ERROR(want_string(&cfg->db));
     } else if (key == "data") {
       XT_RETURN_IF_ERROR(want_string(&cfg->data));
+    } else if (key == "web") {
+      XT_RETURN_IF_ERROR(want_string(&cfg->web));
     } else if (key == "listen") {
       std::string listen;
       XT_RETURN_IF_ERROR(want_string(&listen));
@@ -144,6 +148,7 @@ Result<ServeConfig> Resolve(const ServeArgs& a) {
   if (!a.config.empty()) XT_RETURN_IF_ERROR(ApplyConfigFile(a.config, &cfg));
   if (a.db) cfg.db = *a.db;
   if (a.data) cfg.data = *a.data;
+  if (a.web) cfg.web = *a.web;
   if (a.listen) XT_RETURN_IF_ERROR(ParseListen(*a.listen, &cfg.server));
   if (a.access_log) cfg.server.access_log = *a.access_log;
   for (const auto& s : kIntSettings) {
@@ -153,7 +158,28 @@ Result<ServeConfig> Resolve(const ServeArgs& a) {
     s.apply(cfg.server, *v);
   }
   XT_RETURN_IF_ERROR(cfg.server.Validate());
+  if (!cfg.web.empty() && !std::filesystem::is_directory(cfg.web)) {
+    // Named but not there: a typo should stop the start, not serve the
+    // page saying the application is not built.
+    return Status::Error("XT-CLI-003", "--web " + cfg.web + " is not a folder");
+  }
   return cfg;
+}
+
+// The application's folder: the one named, else web/dist beside the source
+// tree of this binary (build/xietong -> web/dist), else ./web/dist; empty
+// when none is there (the server then answers a page saying how to build it).
+std::string WebFolder(const std::string& named) {
+  if (!named.empty()) return named;
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::vector<std::filesystem::path> candidates;
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "web" / "dist");
+  candidates.push_back(std::filesystem::path("web") / "dist");
+  for (const auto& c : candidates) {
+    if (std::filesystem::is_directory(c, ec)) return c.lexically_normal().string();
+  }
+  return {};
 }
 
 // Requests the user can paste: 1101 person info for the demo patient, as
@@ -219,6 +245,8 @@ CLI::App* AddServeCommand(CLI::App& app, ServeArgs* a) {
   cmd->add_option("--keep-alive-timeout-s", a->keep_alive_timeout_s, "idle kept-alive connections close after (default 5)");
   cmd->add_option("--keep-alive-requests-max", a->keep_alive_requests_max,
                   "requests on one connection before it closes (default 1000)");
+  cmd->add_option("--web", a->web, "folder of the built browser application (default: web/dist beside the source "
+                                   "tree of this binary, then ./web/dist)");
   cmd->add_option("--access-log", a->access_log, "one JSON line per request on stderr: true or false (default true)");
   cmd->add_flag("--demo-credentials", a->demo_credentials,
                 "issue and print keys for one hospital per region, one agency per region, the demo resident and "
@@ -253,6 +281,7 @@ int RunServe(const ServeArgs& args) {
   auto auth = std::make_unique<service::Authenticator>(store.get());
   auto clearing = std::make_unique<service::ClearingService>(store.get(), &SystemClock::Instance());
   const http::Services services{processor.get(), auth.get(), api.get(), &api->results(), clearing.get()};
+  cfg->server.web_dir = WebFolder(cfg->web);
   auto server = std::make_unique<http::HttpServer>(services, cfg->server);
   Status st = server->Bind();
   if (!st.ok()) return Fail(st);
@@ -278,6 +307,11 @@ int RunServe(const ServeArgs& args) {
     std::printf("\nEvery route but /healthz and /openapi.json needs a key: `xietong credentials issue --db %s ...`, "
                 "or start with --demo-credentials.\n",
                 cfg->db.c_str());
+  }
+  if (cfg->server.web_dir.empty()) {
+    std::printf("\nThe web application is not built (no web/dist): %s/ says how (bash scripts/build.sh).\n", url.c_str());
+  } else {
+    std::printf("\nThe web application: %s/ (from %s).\n", url.c_str(), cfg->server.web_dir.c_str());
   }
   std::printf("\nAlso GET %s/healthz, %s/openapi.json and %s/metrics (operator key). Stop with Ctrl-C or SIGTERM "
               "(finishes what was accepted).\n",

@@ -45,6 +45,7 @@
 #include "http/chunked.h"
 #include "http/request_head.h"
 #include "http/routes.h"
+#include "http/static_files.h"
 #include "service/credentials.h"
 #include "service/processor.h"
 #include "service/rest.h"
@@ -400,6 +401,7 @@ struct ServerCore {
   int listen_fd = -1;
   std::vector<std::unique_ptr<Loop>> loops;
   std::unique_ptr<BlockingPool> pool;
+  StaticFiles static_files;  // the application's files (options.web_dir), read by Bind
 
   ServerCore(Services s, ServerOptions o) : services(s), options(std::move(o)) {}
   ~ServerCore() {
@@ -500,6 +502,18 @@ struct ServerCore {
       ex.route = EnvelopeRoute();
       ex.spec = &table[EnvelopeRoute()];
       return true;
+    }
+    // A GET that no API route takes is the browser application's
+    // (static_files.h): a file of it, or index.html. Answered here, on the
+    // event loop, from memory.
+    if (ex.head.method == "GET" && StaticFiles::IsPagePath(ex.head.path)) {
+      StaticAnswer page = static_files.Answer(ex.head.path, ex.head.Header("accept-encoding"));
+      res.status = page.status;
+      res.content_type = std::move(page.content_type);
+      res.body = std::move(page.body);
+      res.headers = std::move(page.headers);
+      ex.err_code = std::move(page.err_code);
+      return false;
     }
     SetError(ex, res, 404, "XT-HTTP-002",
              "no such route: POST national-interface envelopes to " + std::string(kEnvelopePath));
@@ -1185,6 +1199,9 @@ Status HttpServer::Bind() {
   XT_RETURN_IF_ERROR(impl_->options.Validate());
   if (impl_->bound) return Status::Error("XT-HTTP-007", "the server is already bound to " + address());
   const auto& o = impl_->options;
+  if (!o.web_dir.empty()) {
+    XT_ASSIGN_OR_RETURN(impl_->static_files, StaticFiles::Load(o.web_dir));
+  }
   auto cannot = [&] {
     return Status::Error("XT-HTTP-007", "cannot listen on " + o.host + ":" + std::to_string(o.port) +
                                             " (is the address in use, or not this machine's?)");

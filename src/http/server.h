@@ -57,6 +57,10 @@ struct ServerOptions {
   int keep_alive_timeout_s = 5;        // an idle kept-alive connection is closed after this
   int keep_alive_requests_max = 1000;  // requests on one connection before it is closed
   bool access_log = true;              // one JSON line per request (see set_log_sink)
+  // The browser application's folder (web/dist), read into memory by Bind
+  // (static_files.h); empty: the page paths answer one saying how to build
+  // it. XT-WEB-002 from Bind when the folder cannot be served.
+  std::string web_dir;
 
   // XT-HTTP-008 when a value is out of its range.
   Status Validate() const;
