@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <vector>
 
@@ -66,6 +67,37 @@ bool Base64Decode(std::string_view text, std::string* bytes) {
 bool EqualConstantTime(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool PasswordHash(std::string_view password, std::string* hash) {
+  EnsureInit();
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return false;
+  }
+  hash->assign(out);
+  return true;
+}
+
+bool PasswordVerify(std::string_view hash, std::string_view password) {
+  EnsureInit();
+  // crypto_pwhash_str_verify reads a NUL-terminated string of at most
+  // crypto_pwhash_STRBYTES bytes.
+  if (hash.size() >= crypto_pwhash_STRBYTES) return false;
+  char text[crypto_pwhash_STRBYTES] = {};
+  hash.copy(text, hash.size());
+  return crypto_pwhash_str_verify(text, password.data(), password.size()) == 0;
+}
+
+std::string RandomPassword(size_t chars) {
+  EnsureInit();
+  static constexpr char kAlphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  constexpr uint32_t kSize = sizeof kAlphabet - 1;
+  std::string out;
+  out.reserve(chars);
+  for (size_t i = 0; i < chars; ++i) out += kAlphabet[randombytes_uniform(kSize)];
+  return out;
 }
 
 }  // namespace xt::crypto

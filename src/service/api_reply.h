@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 
@@ -21,6 +23,9 @@ struct ApiReply {
   // The refusal's internal detail (Status::detail), for the server's access
   // log only: never part of the body.
   std::string detail = {};
+  // Headers the answer carries beyond Content-Type and Content-Length
+  // (Set-Cookie of a sign-in, Retry-After of a lockout).
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 using QueryParams = std::map<std::string, std::string>;

@@ -23,6 +23,8 @@ std::string SecretHash(std::string_view key_id, std::string_view secret) {
   return crypto::HashHex(std::string(key_id) + ":" + std::string(secret));
 }
 
+}  // namespace
+
 Status CheckScope(store::Store* store, const RefData& ref, Role role, const std::string& scope) {
   switch (role) {
     case Role::kHospital:
@@ -51,8 +53,6 @@ Status CheckScope(store::Store* store, const RefData& ref, Role role, const std:
   }
   return BadRequest("the local operator has no credential");
 }
-
-}  // namespace
 
 std::string_view RoleName(Role role) {
   switch (role) {

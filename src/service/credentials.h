@@ -32,6 +32,12 @@ struct IssuedKey {
   store::CredentialRow credential;
 };
 
+// Ok when the scope names something that exists for the role: an
+// institution for hospital, a province with an agency, an insured person
+// for resident, "*" for admin. XT-AUTH-006 otherwise (API keys and staff
+// accounts alike).
+Status CheckScope(store::Store* store, const RefData& ref, Role role, const std::string& scope);
+
 // Checks that the scope names something that exists for the role (an
 // institution, a province with an agency, a person, "*" for admin), then
 // stores a new credential. XT-AUTH-006 when the role or scope is wrong.

@@ -3,6 +3,8 @@
 // plain words, no internal names.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -44,6 +46,29 @@ inline Status SignInUnknown() {
   return Status::Error("XT-AUTH-005", "sign_no is not an open sign-in of this institution; sign in with 9001");
 }
 inline Status SignInClosed() { return Status::Error("XT-AUTH-005", "this sign_no was signed out; sign in with 9001"); }
+// Staff accounts and sessions (service/accounts.h)
+inline Status WrongNameOrPassword() { return Status::Error("XT-AUTH-008", "wrong user name or password"); }
+inline Status AccountLocked(int64_t retry_after_s) {
+  return Status::Error("XT-AUTH-009", "too many failed sign-ins: try again in " +
+                                          std::to_string((retry_after_s + 59) / 60) + " minute(s)");
+}
+inline Status CsrfMismatch() {
+  return Status::Error("XT-AUTH-010", "this change needs the X-CSRF-Token header of the session");
+}
+inline Status SessionEnded() {
+  return Status::Error("XT-AUTH-011", "the session has ended (signed out, or idle too long): sign in again");
+}
+inline Status WeakPassword(size_t chars_min) {
+  return Status::Error("XT-AUTH-012", "the password must have at least " + std::to_string(chars_min) + " characters");
+}
+inline Status AccountNameTaken(const std::string& name) {
+  return Status::Error("XT-AUTH-013", "there is already an account named " + name);
+}
+inline Status NoSuchAccount(const std::string& name) { return Status::Error("XT-AUTH-014", "no account named " + name); }
+inline Status BadAccount(const std::string& m) { return Status::Error("XT-AUTH-015", m); }
+inline Status SessionsFull() {
+  return Status::Error("XT-AUTH-016", "the server cannot open a session now; try again in a moment");
+}
 // Input fields
 inline Status MissingField(const std::string& path) { return Status::Error("XT-INP-001", path + " is required"); }
 inline Status BadField(const std::string& path, const std::string& why) {

@@ -36,8 +36,8 @@ const char* BaseVfs(const SqliteOptions& options) { return options.vfs.empty() ?
 
 // Every subsystem's tables (sql.h's dialect), created when missing on every
 // opening, in this order.
-const char* const kSchemas[] = {kTxnSchema,    kRegistrySchema, kSettlementsSchema, kLedgerSchema,
-                                kMessagesSchema, kAccessSchema, kResultsSchema,     kClearingSchema};
+const char* const kSchemas[] = {kTxnSchema,      kRegistrySchema, kSettlementsSchema, kLedgerSchema,  kMessagesSchema,
+                                kAccessSchema,   kResultsSchema,  kClearingSchema,    kAccountsSchema};
 
 class SqliteStore final : public Store {
  public:

@@ -20,6 +20,7 @@
 
 #include "core/status.h"
 #include "store/access_store.h"
+#include "store/accounts_store.h"
 #include "store/clearing_store.h"
 #include "store/ledger_store.h"
 #include "store/messages_store.h"
@@ -42,6 +43,7 @@ class ReadTxn {
   LedgerReader ledger() { return LedgerReader(c_); }
   MessagesReader messages() { return MessagesReader(c_); }
   AccessReader access() { return AccessReader(c_); }
+  AccountsReader accounts() { return AccountsReader(c_); }
   ResultsReader results() { return ResultsReader(c_); }
   ClearingReader clearing() { return ClearingReader(c_); }
 
@@ -89,6 +91,7 @@ class WriteTxn : public ReadTxn {
   LedgerWriter ledger() { return LedgerWriter(c_); }
   MessagesWriter messages() { return MessagesWriter(c_); }
   AccessWriter access() { return AccessWriter(c_); }
+  AccountsWriter accounts() { return AccountsWriter(c_); }
   ResultsWriter results() { return ResultsWriter(c_); }
   ClearingWriter clearing() { return ClearingWriter(c_); }
 
