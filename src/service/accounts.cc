@@ -109,8 +109,9 @@ Status CheckPasswordPolicy(std::string_view password) {
 
 std::string NewRandomPassword() { return crypto::RandomPassword(kRandomPasswordChars); }
 
-Result<store::StaffAccountRow> AddAccount(store::Store* store, const RefData& ref, const NewAccount& a,
-                                     std::string_view password, LocalSeconds now) {
+// A new account's row, once its details and password pass the checks.
+static Result<store::StaffAccountRow> CheckedRow(store::Store* store, const RefData& ref, const NewAccount& a,
+                                                 std::string_view password, LocalSeconds now) {
   XT_RETURN_IF_ERROR(CheckAccount(store, ref, a));
   XT_RETURN_IF_ERROR(CheckPasswordPolicy(password));
   store::StaffAccountRow row;
@@ -122,6 +123,12 @@ Result<store::StaffAccountRow> AddAccount(store::Store* store, const RefData& re
   XT_ASSIGN_OR_RETURN(row.password_hash, Hash(password));
   row.created = now;
   row.changed = now;
+  return row;
+}
+
+Result<store::StaffAccountRow> AddAccount(store::Store* store, const RefData& ref, const NewAccount& a,
+                                     std::string_view password, LocalSeconds now) {
+  XT_ASSIGN_OR_RETURN(store::StaffAccountRow row, CheckedRow(store, ref, a, password, now));
   XT_RETURN_IF_ERROR(store->Write([&](store::WriteTxn& txn) -> Status {
     XT_ASSIGN_OR_RETURN(auto existing, txn.accounts().FindAccount(row.username));
     if (existing) return err::AccountNameTaken(row.username);
@@ -160,17 +167,7 @@ Status ResetPassword(store::Store* store, const std::string& username, std::stri
 
 Result<store::StaffAccountRow> ProvideAccount(store::Store* store, const RefData& ref, const NewAccount& a,
                                          std::string_view password, LocalSeconds now) {
-  XT_RETURN_IF_ERROR(CheckAccount(store, ref, a));
-  XT_RETURN_IF_ERROR(CheckPasswordPolicy(password));
-  store::StaffAccountRow row;
-  row.username = a.username;
-  row.display_name = a.display_name.empty() ? a.username : a.display_name;
-  row.role = std::string(RoleName(a.role));
-  row.duty = DutyOfRow(a);
-  row.scope = a.scope;
-  XT_ASSIGN_OR_RETURN(row.password_hash, Hash(password));
-  row.created = now;
-  row.changed = now;
+  XT_ASSIGN_OR_RETURN(store::StaffAccountRow row, CheckedRow(store, ref, a, password, now));
   XT_RETURN_IF_ERROR(store->Write([&](store::WriteTxn& txn) -> Status {
     XT_ASSIGN_OR_RETURN(auto existing, txn.accounts().FindAccount(row.username));
     if (existing) row.created = existing->created;
