@@ -3,8 +3,8 @@
 // browser asks for it: the files with their content types, cache and
 // security headers, index.html for the application's own paths, a 404 for
 // a missing asset, path traversal refused (plain, percent-encoded, with an
-// empty segment), the APIs answering as before, and the page saying how to
-// build the application when there is no folder.
+// empty segment), the APIs answering as before, and the page saying that no
+// application folder was found.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -238,7 +238,7 @@ TEST_F(StaticFilesTest, WithoutTheFolderThePageSaysHowToBuild) {
   ASSERT_TRUE(index);
   EXPECT_EQ(index->status, 200);
   EXPECT_EQ(index->get_header_value("Content-Type"), "text/html; charset=utf-8");
-  EXPECT_NE(index->body.find("bash scripts/build.sh"), std::string::npos) << index->body;
+  EXPECT_NE(index->body.find("--web DIR"), std::string::npos) << index->body;
   ExpectPageHeaders(index);
   auto health = cli_->Get("/healthz");
   ASSERT_TRUE(health);

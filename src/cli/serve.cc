@@ -309,7 +309,7 @@ int RunServe(const ServeArgs& args) {
                 cfg->db.c_str());
   }
   if (cfg->server.web_dir.empty()) {
-    std::printf("\nThe web application is not built (no web/dist): %s/ says how (bash scripts/build.sh).\n", url.c_str());
+    std::printf("\nNo web application folder (web/dist, or --web DIR): %s/ answers a page saying so.\n", url.c_str());
   } else {
     std::printf("\nThe web application: %s/ (from %s).\n", url.c_str(), cfg->server.web_dir.c_str());
   }

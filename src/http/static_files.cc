@@ -49,9 +49,8 @@ StaticAnswer Refusal(int status, std::string_view code, std::string_view message
 // The page answered when the server has no application folder.
 constexpr std::string_view kNotBuiltPage =
     "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Xietong</title></head>\n"
-    "<body><h1>Xietong</h1><p>The web application is not built. Build it with "
-    "<code>bash scripts/build.sh</code> (it runs <code>npm ci &amp;&amp; npm run build</code> in web/), "
-    "then restart <code>xietong serve</code>, or point <code>--web DIR</code> at a built folder.</p>"
+    "<body><h1>Xietong</h1><p>No web application is served here: the server found no application folder "
+    "(<code>web/dist</code> beside its build, or the folder named by <code>--web DIR</code>).</p>"
     "<p>The APIs answer as usual: <a href=\"/openapi.json\">/openapi.json</a>.</p></body></html>\n";
 
 // The path's segments after the leading '/', or false when one would leave
