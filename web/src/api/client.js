@@ -19,12 +19,14 @@ export function onUnauthorized(listener) {
 }
 
 export class ApiError extends Error {
-  constructor(status, errCode, errMsg) {
+  constructor(status, errCode, errMsg, retryAfter = null) {
     super(errMsg);
     this.name = 'ApiError';
     this.status = status;
     this.err_code = errCode;
     this.err_msg = errMsg;
+    // seconds from a Retry-After header (a locked account's 429), or null
+    this.retry_after = retryAfter;
   }
 }
 
@@ -107,5 +109,6 @@ async function errorOf(response) {
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(response.status, errCode, errMsg);
+  const retry = Number.parseInt(response.headers.get('Retry-After') || '', 10);
+  return new ApiError(response.status, errCode, errMsg, Number.isFinite(retry) ? retry : null);
 }

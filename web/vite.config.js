@@ -1,0 +1,30 @@
+// The application's build: Vue single-file components into web/dist, served
+// by `xietong serve`. Hashed assets under assets/ (the server caches those a
+// year); nothing loaded from anywhere but the server itself.
+import { defineConfig } from 'vite';
+import vue from '@vitejs/plugin-vue';
+
+export default defineConfig({
+  plugins: [vue()],
+  base: '/',
+  define: {
+    // vue-i18n's bundler build: composition API only, no legacy API, no
+    // devtools in the production bundle.
+    __VUE_I18N_FULL_INSTALL__: false,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+    __VUE_PROD_DEVTOOLS__: false,
+    __VUE_OPTIONS_API__: true,
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: false,
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    chunkSizeWarningLimit: 900,
+  },
+  test: {
+    include: ['src/**/*.test.js'],
+    environment: 'node',
+  },
+});
