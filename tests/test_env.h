@@ -15,6 +15,7 @@
 #include "service/credentials.h"
 #include "tools/flow.h"
 #include "http/routes.h"
+#include "service/accounts.h"
 #include "service/clearing_service.h"
 #include "service/processor.h"
 #include "service/results_service.h"
@@ -62,6 +63,7 @@ struct Env {
     api = std::make_unique<service::Api>(store.get(), ref.get(), &clock);
     auth = std::make_unique<service::Authenticator>(store.get());
     clearing = std::make_unique<service::ClearingService>(store.get(), &clock);
+    accounts = std::make_unique<service::Accounts>(store.get(), &clock);
   }
 
   // A new API key for `role` over `scope`.
@@ -112,8 +114,11 @@ struct Env {
   // Env's, for tests that wrap it).
   http::Services Services(service::Processor* other_processor = nullptr) {
     return http::Services{other_processor ? other_processor : processor.get(), auth.get(), api.get(), &api->results(),
-                          clearing.get()};
+                          clearing.get(), accounts.get()};
   }
+
+  // Staff sessions on the clock above (replace it for other options).
+  std::unique_ptr<service::Accounts> accounts;
 };
 
 }  // namespace xt::testing
