@@ -226,6 +226,9 @@ TEST_F(CounterTest, DemoPatientFromCardToReceiptAsTheStoreKeptIt) {
                              {{"acct_used_flag", "0"}});
   EXPECT_EQ(reused.status, 409) << reused.body;
   EXPECT_EQ(reused.err(), "XT-ENV-006");
+  const Answer reused_for_pre = Post("/api/v1/counter/visits/" + mdtrt_id + "/presettle", "journey-settle", json::object());
+  EXPECT_EQ(reused_for_pre.status, 409) << reused_for_pre.body;
+  EXPECT_EQ(reused_for_pre.err(), "XT-ENV-006");
   const Answer twice = Post("/api/v1/counter/visits/" + mdtrt_id + "/settle", "journey-settle-2", json::object());
   EXPECT_EQ(twice.status, 422) << twice.body;
   EXPECT_EQ(twice.err(), "XT-CTR-004");
@@ -257,6 +260,11 @@ TEST_F(CounterTest, DemoPatientFromCardToReceiptAsTheStoreKeptIt) {
     if (r.subject == service::kDemoPsnNo && r.detail.find("sample: wrong insutype") != std::string::npos) reason_kept = true;
   }
   EXPECT_TRUE(reason_kept) << "the reversal's reason is in the audit log";
+  int looks = 0;
+  for (const auto& r : *rows) {
+    if (r.action == "GET /api/v1/counter/visits/{mdtrt_id}" && r.subject == service::kDemoPsnNo) ++looks;
+  }
+  EXPECT_EQ(looks, 3) << "each look at the visit is in the audit log";
 
   // The day balances: the settlement and its reversal on both sides.
   const Answer day = Post("/api/v1/counter/reconcile", "journey-day",

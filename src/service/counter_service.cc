@@ -806,6 +806,9 @@ ApiReply CounterService::Settlement(const Caller& caller, const std::string& mdt
   if (!st.ok()) return api::Failed(st);
   if (!visit) return VisitNotFound();
   const store::VisitRow& v = *visit;
+  // A pre-settlement is a read the message log does not keep: under a key
+  // already used for a write it is that key reused.
+  if (pre && sent_before) return api::Refused(409, err::MsgidReused());
   if (!sent_before) {
     if (v.state == "settled") {
       return api::Refused(422, err::CounterState("the visit is already settled; reverse the settlement first"));
