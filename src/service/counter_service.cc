@@ -73,8 +73,8 @@ void WriteValue(JsonWriter& w, const JsonValue& v) {
     case JsonValue::Type::kNull: w.Null(); break;
     case JsonValue::Type::kBoolean: w.Bool(v.boolean()); break;
     case JsonValue::Type::kInteger:
-    case JsonValue::Type::kUnsigned:
-    case JsonValue::Type::kFloat: w.Raw(v.Dump()); break;
+    case JsonValue::Type::kUnsigned: w.Raw(v.Dump()); break;
+    case JsonValue::Type::kFloat: w.Raw(v.number_text()); break;  // as the interface wrote it ("2.0000")
     case JsonValue::Type::kString: w.String(v.string()); break;
     case JsonValue::Type::kArray:
       w.BeginArray();
