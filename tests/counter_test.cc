@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http_util.h"
@@ -335,6 +336,40 @@ TEST_F(CounterTest, AnotherHospitalSeesNoVisitAndNoSettlement) {
     }
   }
   EXPECT_EQ(Send("GET", "/api/v1/settlements/" + setl_id).body.value("state", ""), "settled") << "nothing reversed";
+}
+
+// A double click: the same key sent at once from several connections, and
+// then keys of their own (the page makes one per click). One settlement
+// either way; every answer names it or says the visit is settled.
+TEST_F(CounterTest, ClicksAtOnceSettleTheVisitOnce) {
+  for (const bool same_key : {true, false}) {
+    const auto [mdtrt_id, bill_fen] = VisitWithFees(same_key ? "same" : "own");
+    ASSERT_FALSE(mdtrt_id.empty());
+    constexpr int kClicks = 4;
+    std::vector<Answer> answers(kClicks);
+    std::vector<std::thread> clicks;
+    for (int i = 0; i < kClicks; ++i) {
+      clicks.emplace_back([&, i, id = mdtrt_id] {
+        answers[i] = Post("/api/v1/counter/visits/" + id + "/settle",
+                          same_key ? std::string("click") : "click-" + std::to_string(i), json::object());
+      });
+    }
+    for (auto& t : clicks) t.join();
+    std::string setl_id;
+    for (const Answer& a : answers) {
+      if (a.status == 200) {
+        if (setl_id.empty()) setl_id = a.body.value("setl_id", "");
+        EXPECT_EQ(a.body.value("setl_id", ""), setl_id);
+        EXPECT_EQ(a.body["receipt"].value("medfee_sumamt_fen", Fen{-1}), bill_fen);
+      } else {
+        EXPECT_FALSE(same_key) << "the same key is always the first answer: " << a.body;
+        EXPECT_EQ(a.status, 422) << a.body;
+        EXPECT_EQ(a.err(), "XT-CTR-004");
+      }
+    }
+    EXPECT_FALSE(setl_id.empty());
+  }
+  EXPECT_EQ(env_->Settlements(), 2) << "one settlement per visit";
 }
 
 TEST_F(CounterTest, SignInRenewedWhenItWasClosed) {
