@@ -150,6 +150,10 @@ std::string SettlementBody(const JsonValue& output, const std::string& extra_fie
   return w.Take();
 }
 
+// The key of the n-th message of one click: a space, which no key holds,
+// keeps it apart from every key a client may send.
+std::string SubKey(std::string_view key, const std::string& part) { return std::string(key) + ' ' + part; }
+
 bool PrintableAscii(std::string_view s) {
   for (unsigned char c : s) {
     if (c < 0x21 || c > 0x7e) return false;
@@ -547,7 +551,7 @@ ApiReply CounterService::OpenVisit(const Caller& caller, std::string_view idempo
     info.BeginObject().Key("mdtrtinfo").BeginObject().Field("mdtrt_id", mdtrt_id).Field("psn_no", *psn_no);
     info.Field("med_type", mt).Field("begntime", *begntime).EndObject().Key("diseinfo").Raw(diag.str()).EndObject();
     Sent d = Send(ctx, "2203", info.Take(), *insuplc,
-                  MsgidOf(ctx.institution->fixmedins_code, std::string(idempotency_key) + "#2203"));
+                  MsgidOf(ctx.institution->fixmedins_code, SubKey(idempotency_key, "2203")));
     if (!d.ok()) return d.Refusal();
   }
   JsonWriter w;
@@ -971,7 +975,7 @@ ApiReply CounterService::Reconcile(const Caller& caller, std::string_view idempo
     in.FieldMoney("acct_pay", f.acct_pay).FieldInt("fixmedins_setl_cnt", f.fixmedins_setl_cnt);
     in.Field("refd_setl_flag", "1").EndObject().EndObject();
     Sent s = Send(ctx, "3201", in.Take(), "",
-                  MsgidOf(ctx.institution->fixmedins_code, std::string(idempotency_key) + "#" + std::to_string(++n)));
+                  MsgidOf(ctx.institution->fixmedins_code, SubKey(idempotency_key, std::to_string(++n))));
     if (!s.ok()) return s.Refusal();
     const JsonValue* info = s.output->Find("stmtinfo");
     const clearing::TotalFigures ex = FiguresOf(info);
