@@ -303,7 +303,17 @@ TEST_F(CounterTest, InpatientStayAdmittedDischargedAndSettled) {
   EXPECT_EQ(settled.body["receipt"].value("medfee_sumamt", ""), "1199.97");
   EXPECT_GT(settled.body["receipt"].value("fund_pay_sumamt_fen", Fen{0}), 0) << "past the stay's deductible";
   EXPECT_EQ(settled.body["receipt"].value("acct_pay_fen", Fen{-1}), 0) << "the account was not to be used";
-  ExpectReceiptIs(settled.body["receipt"], Send("GET", "/api/v1/settlements/" + settled.body.value("setl_id", "")).body);
+  const std::string setl_id = settled.body.value("setl_id", "");
+  ExpectReceiptIs(settled.body["receipt"], Send("GET", "/api/v1/settlements/" + setl_id).body);
+  // Reversed (2305), the stay is discharged again, ready to settle anew.
+  const Answer reversed =
+      Post("/api/v1/counter/settlements/" + setl_id + "/reverse", "stay-rev", {{"reason", "sample: bill corrected"}});
+  ASSERT_EQ(reversed.status, 200) << reversed.body;
+  EXPECT_EQ(reversed.body["receipt"].value("medfee_sumamt_fen", Fen{0}), -119997);
+  EXPECT_EQ(Send("GET", base).body.value("state", ""), "discharged");
+  const Answer again = Post("/api/v1/counter/settlements/" + setl_id + "/reverse", "stay-rev-2", {{"reason", "x"}});
+  EXPECT_EQ(again.status, 422) << again.body;
+  EXPECT_EQ(again.err(), "XT-SETL-006") << "already reversed: the interface's own refusal";
 }
 
 TEST_F(CounterTest, AnotherHospitalSeesNoVisitAndNoSettlement) {
