@@ -63,6 +63,12 @@ export function lineOf(item, quantityText, priceYuanText) {
   return { item, quantity, price_fen: priceFen, amount_fen: lineAmountFen(quantity, priceFen) };
 }
 
+// Fee lines one upload may carry: the server's bound
+// (CounterService::kFeeLinesPerCallMax).
+export const kFeeLinesMax = 1000;
+// Catalogue items one search shows (the server allows 1..100).
+export const kItemsShownMax = 20;
+
 // POST /api/v1/counter/visits/{mdtrt_id}/fees: {fees: [{med_list_codg, cnt,
 // pric_fen}]}; the server makes the serial numbers, the time (the visit's
 // start) and the amount (cnt × pric to the fen) itself.
