@@ -311,7 +311,9 @@ TEST_F(ResultsFlowTest, DecisionsAndStatistics) {
   EXPECT_EQ(post(other).first, 409);  // same decision_id, another body
   const json repeat = {{"decision_id", "D-2"},         {"psn_no", kPatient},         {"item_code", "CT-HEAD"},
                        {"result_id", "H13010200001-C0001"}, {"kind", "repeated"},   {"reason", "condition_changed"}};
-  EXPECT_EQ(post(repeat).first, 200);
+  auto [rs, rj] = post(repeat);
+  EXPECT_EQ(rs, 200);
+  EXPECT_EQ(rj["fee_saved_fen"], 0) << "a repeated test saves nothing";
   json bad = accept;
   bad["decision_id"] = "D-3";
   bad["reason"] = "emergency";  // accepted with a reason
@@ -336,6 +338,10 @@ TEST_F(ResultsFlowTest, DecisionsAndStatistics) {
                                    DateOf(env_->clock.NowLocal()))
                           .price_fen;
   ASSERT_GT(k_price, 0);
+  // The doctor is told what the accepted result spared, priced as the
+  // statistics price it.
+  EXPECT_EQ(d1["fee_saved_fen"], k_price);
+  EXPECT_EQ(d1["fee_priced"], true);
   for (const std::string& key : {env_->Key(service::Role::kAgency, "120000"), doctor}) {
     auto st = Client(key).Get("/api/v1/results/statistics", httplib::Params{{"from", "2024-05"}, {"to", "2024-05"}}, httplib::Headers{});
     ASSERT_TRUE(st);

@@ -125,12 +125,17 @@ std::string PublishAnswer(const results::Book& book, const store::ResultRow& r) 
   return w.Take();
 }
 
-std::string DecisionAnswer(const store::ResultDecisionRow& d) {
+// `saved`: what the decision spared the patient and the fund (the avoided
+// test's price at the treatment place on the decision day; nothing when the
+// test is repeated or has no price there), priced as the statistics price it.
+std::string DecisionAnswer(const store::ResultDecisionRow& d, const results::Price& saved) {
   JsonWriter w;
   w.BeginObject().Field("decision_id", d.decision_id).Field("psn_no", d.psn_no);
   w.Field("fixmedins_code", d.fixmedins_code).Field("item_code", d.item_code).Field("result_id", d.result_id);
   w.Field("kind", d.kind).Field("reason", d.reason).Field("note", d.note);
-  w.Field("decided_at", FormatLocalTime(d.decided_at)).EndObject();
+  w.Field("decided_at", FormatLocalTime(d.decided_at));
+  w.FieldInt("fee_saved_fen", saved.price_fen);
+  w.Key("fee_priced").Bool(saved.source != results::PriceSource::kNone).EndObject();
   return w.Take();
 }
 
@@ -562,12 +567,17 @@ ApiReply ResultsApi::Decide(const Caller& caller, std::string_view body) {
   canonical.erase("decided_at");  // a retry later is the same decision
   row.request_hash = crypto::HashHex(canonical.dump());
 
+  // Only an accepted result avoids a test.
+  auto saved = [&](const store::ResultDecisionRow& r) {
+    if (r.kind != results::DecisionKindName(results::DecisionKind::kAccepted)) return results::Price{};
+    return book.PriceOf(&ref_->catalog, book.FindItem(r.item_code), inst->admdvs, DateOf(r.decided_at));
+  };
   std::string answer;
   st = store_->Write([&](store::WriteTxn& txn) -> Status {
     XT_ASSIGN_OR_RETURN(auto first, txn.results().FindResultDecision(row.decision_id));
     if (first) {
       if (first->request_hash != row.request_hash) return results::err::DecisionIdReused(row.decision_id);
-      answer = DecisionAnswer(*first);
+      answer = DecisionAnswer(*first, saved(*first));
       return Status::Ok();
     }
     XT_ASSIGN_OR_RETURN(auto result, txn.results().FindResult(d.result_id));
@@ -580,7 +590,7 @@ ApiReply ResultsApi::Decide(const Caller& caller, std::string_view body) {
     XT_RETURN_IF_ERROR(txn.results().InsertResultDecision(row));
     XT_RETURN_IF_ERROR(Audit(txn, caller, "POST /api/v1/results/decisions", row.psn_no, "ok",
                              "decision_id " + row.decision_id + " " + row.kind + " result_id " + row.result_id));
-    answer = DecisionAnswer(row);
+    answer = DecisionAnswer(row, saved(row));
     return Status::Ok();
   });
   if (!st.ok()) return FromStatus(st);
