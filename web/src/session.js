@@ -8,6 +8,7 @@ import { api, setCsrfToken } from './api/client.js';
 export const session = reactive({
   current: null, // the session's answer, or null when nobody is signed in
   ended: false, // set when a request found the session over (shown on sign-in)
+  error: null, // why the session could not be asked for (other than 401)
 });
 
 function keep(view) {
@@ -21,6 +22,7 @@ export async function loadSession() {
   try {
     const view = await api('/api/v1/session');
     keep(view);
+    session.error = null;
     return view;
   } catch (e) {
     if (e && e.status === 401) {
@@ -37,6 +39,7 @@ export async function signIn(username, password) {
   const view = await api('/api/v1/session', { method: 'POST', body: { username, password } });
   keep(view);
   session.ended = false;
+  session.error = null;
   return view;
 }
 
