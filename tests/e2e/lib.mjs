@@ -48,14 +48,24 @@ export async function newPage(browser, { viewport = kDesktop, locale = 'en' } = 
   }, locale);
   context.setDefaultTimeout(kStepTimeoutMs);
   const page = await context.newPage();
+  page.xtLocale = locale;
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // The browser's own log of a refused request ("Failed to load resource")
+  // is not the page's error: the journeys provoke refusals on purpose and
+  // assert what the page shows of them.
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console error: ${m.text()}`);
   });
   page.problems = problems;
   return page;
 }
+
+// The sign-in form's labels in the application's two languages.
+const kSignInLabels = {
+  en: { username: 'User name', password: 'Password', submit: 'Sign in' },
+  'zh-CN': { username: '用户名', password: '密码', submit: '登录' },
+};
 
 // Signs in as `role` (a key of users.json) through the sign-in page: the
 // labelled user name and password, then the button; waits until the
@@ -63,10 +73,11 @@ export async function newPage(browser, { viewport = kDesktop, locale = 'en' } = 
 export async function signIn(page, role, { password = users.password } = {}) {
   const account = users[role];
   assert.ok(account, `no account for role ${role}`);
+  const labels = kSignInLabels[page.xtLocale || 'en'];
   await page.goto(`${baseUrl}/signin`);
-  await page.getByLabel('User name').fill(account.username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel(labels.username).fill(account.username);
+  await page.getByLabel(labels.password).fill(password);
+  await page.getByRole('button', { name: labels.submit, exact: true }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
   await page.locator('main h1').first().waitFor();
 }

@@ -61,6 +61,11 @@ add_user e2e.doctor hospital doctor H12010300001 "Sample doctor"
 add_user e2e.agency agency "" 130000 "Sample agency clerk"
 add_user e2e.resident resident "" 1305000000000001 "Sample resident"
 add_user e2e.operator admin "" '*' "Sample operator"
+# A Hebei hospital's system, which publishes the result the doctor's
+# journey finds recognised in Tianjin.
+publisher_key="$("$xt" credentials issue --db "$db" --role hospital --scope H13010200001 --label e2e-publisher --json |
+  sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')"
+[ -n "$publisher_key" ] || fail "credentials issue for the publishing hospital failed"
 cat >"$users" <<EOF
 {
   "password": "$password",
@@ -68,7 +73,8 @@ cat >"$users" <<EOF
   "doctor": {"username": "e2e.doctor", "fixmedins_code": "H12010300001"},
   "agency": {"username": "e2e.agency", "scope": "130000"},
   "resident": {"username": "e2e.resident", "psn_no": "1305000000000001"},
-  "operator": {"username": "e2e.operator"}
+  "operator": {"username": "e2e.operator"},
+  "publisher": {"fixmedins_code": "H13010200001", "api_key": "$publisher_key"}
 }
 EOF
 
