@@ -22,6 +22,8 @@ const kCases = {
       ['GET', '/metrics', [403]],
       ['GET', `/api/v1/persons/${kOtherPsnNo}/settlements`, [403]],
       ['GET', `/api/v1/institutions/${kBeijingHospital}/balance`, [403, 404]],
+      // the doctor's route, not the cashier's duty
+      ['GET', `/api/v1/persons/${users.resident.psn_no}/recognised?items=JY01001`, [403]],
     ],
   },
   doctor: {
