@@ -97,7 +97,9 @@ done
 [ -n "$healthy" ] || fail "$base/healthz did not answer ok"
 echo "e2e: server at $base, database $db"
 
-if [ $# -gt 0 ]; then files=("$@"); else files=("$here"/*.test.mjs); fi
+files=()
+for f in "$@"; do files+=("$(realpath -e "$f")"); done
+[ ${#files[@]} -gt 0 ] || files=("$here"/*.test.mjs)
 status=0
 (cd "$here" && XT_E2E_BASE_URL="$base" XT_E2E_USERS="$users" XT_E2E_DB="$db" XT_E2E_CHROMIUM="$chromium" \
   XT_E2E_XIETONG="$xt" XT_E2E_ROOT="$root" \
