@@ -78,8 +78,8 @@ cat >"$users" <<EOF
 }
 EOF
 
-"$xt" serve --db "$db" --listen 127.0.0.1:0 --web "$root/web/dist" --access-log false \
-  >"$dir/serve.out" 2>"$dir/serve.err" &
+# Its access log (one line per request) goes to serve.err, shown on a failure.
+"$xt" serve --db "$db" --listen 127.0.0.1:0 --web "$root/web/dist" >"$dir/serve.out" 2>"$dir/serve.err" &
 server_pid=$!
 base=""
 for _ in $(seq 200); do
@@ -104,6 +104,13 @@ status=0
 (cd "$here" && XT_E2E_BASE_URL="$base" XT_E2E_USERS="$users" XT_E2E_DB="$db" XT_E2E_CHROMIUM="$chromium" \
   XT_E2E_XIETONG="$xt" XT_E2E_ROOT="$root" \
   node --test --test-concurrency=1 --test-timeout=120000 "${files[@]}") || status=$?
+# A server that died under the journeys fails the run, whatever they said.
+if ! kill -0 "$server_pid" 2>/dev/null; then
+  wait "$server_pid" && code=0 || code=$?
+  server_pid=""
+  echo "e2e: xietong serve died during the journeys (exit status $code)" >&2
+  [ "$status" -ne 0 ] || status=1
+fi
 if [ "$status" -ne 0 ]; then
   echo "e2e: the server's log (last 40 lines):" >&2
   tail -n 40 "$dir/serve.err" >&2 || true
