@@ -168,11 +168,13 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
               }).ok());
   ASSERT_FALSE(fund_account.empty());
   const std::string tj = tianjin_->fixmedins_code;
+  std::string open_visit;  // the demo patient's registered visit in Tianjin
   {
     auto client = env_->Client(*tianjin_);
     FlowDriver drv(env_->processor.get(), &client);
     Visit open{kDemoPsn, "310", "130500", false, ""};
     ASSERT_EQ(drv.Open(&open, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
+    open_visit = open.mdtrt_id;
   }
 
   const std::vector<std::string> who = {"none",      "bad",       "hosp_tj",  "hosp_he",   "agency_tj",
@@ -232,6 +234,27 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
        {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
       {"listPrepaidFunds", "/api/v1/clearing/prepaid",
        {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok"}},
+      // The cashier's counter: hospitals only, each its own visits; a POST
+      // without its Idempotency-Key is admitted and refused (400).
+      {"lookUpPerson", "/api/v1/counter/persons?certno=130502198503160248",
+       {"401", "401", "ok", "ok", "403", "403", "403", "403", "403", "403"}},
+      {"listCounterItems", "/api/v1/counter/items?q=",
+       {"401", "401", "ok", "ok", "403", "403", "403", "403", "403", "403"}},
+      {"getCounterVisit", "/api/v1/counter/visits/" + open_visit,
+       {"401", "401", "ok", "404", "403", "403", "403", "403", "403", "403"}},
+      {"openVisit", "/api/v1/counter/visits", {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+      {"addVisitFees", "/api/v1/counter/visits/" + open_visit + "/fees",
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+      {"dischargeVisit", "/api/v1/counter/visits/" + open_visit + "/discharge",
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+      {"presettleVisit", "/api/v1/counter/visits/" + open_visit + "/presettle",
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+      {"settleVisit", "/api/v1/counter/visits/" + open_visit + "/settle",
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+      {"reverseSettlement", "/api/v1/counter/settlements/" + s1 + "/reverse",
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+      {"reconcileDay", "/api/v1/counter/reconcile",
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
   };
   // The matrix covers every route the server has.
   std::set<std::string> covered;

@@ -16,6 +16,7 @@
 #include "tools/flow.h"
 #include "http/routes.h"
 #include "service/clearing_service.h"
+#include "service/counter_service.h"
 #include "service/processor.h"
 #include "service/results_service.h"
 #include "service/refdata.h"
@@ -62,6 +63,7 @@ struct Env {
     api = std::make_unique<service::Api>(store.get(), ref.get(), &clock);
     auth = std::make_unique<service::Authenticator>(store.get());
     clearing = std::make_unique<service::ClearingService>(store.get(), &clock);
+    counter = std::make_unique<service::CounterService>(processor.get(), store.get(), ref.get(), &clock);
   }
 
   // A new API key for `role` over `scope`.
@@ -112,8 +114,10 @@ struct Env {
   // Env's, for tests that wrap it).
   http::Services Services(service::Processor* other_processor = nullptr) {
     return http::Services{other_processor ? other_processor : processor.get(), auth.get(), api.get(), &api->results(),
-                          clearing.get()};
+                          clearing.get(), counter.get()};
   }
+
+  std::unique_ptr<service::CounterService> counter;  // on `processor`
 };
 
 }  // namespace xt::testing

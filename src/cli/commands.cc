@@ -90,9 +90,23 @@ int CmdInit(const std::string& db, const std::string& data_dir, bool as_json) {
   return 0;
 }
 
-int CmdDemo(const std::string& db, const std::string& data_dir, bool as_json) {
+int CmdDemo(const std::string& db, const std::string& data_dir, bool as_json, int past_month) {
   auto o = OpenDatabase(db, true, data_dir, !as_json);
   if (!o.ok()) return Fail(o.status());
+  if (past_month > 0) {
+    // The past month's sample visits first, so that every settlement is
+    // recorded in the order of its date.
+    auto persons = service::LoadPersonsFile(data_dir.empty() ? service::DefaultDataDir() : data_dir, o->ref->registry);
+    if (!persons.ok()) return Fail(persons.status());
+    auto past = service::SettlePastMonth(*o->store, *o->ref, SystemClock::Instance(), *persons, past_month);
+    if (!past.ok()) return Fail(past.status());
+    if (!as_json) {
+      std::printf("past month %s: %d sample visits settled, %s yuan billed (close it with `xietong clear close "
+                  "--month %s --db %s`)\n\n",
+                  past->setlym.c_str(), past->settled, FormatFen(past->medfee_sumamt_fen).c_str(),
+                  past->setlym.c_str(), db.c_str());
+    }
+  }
   auto r = service::RunDemo(*o->store, *o->ref, SystemClock::Instance());
   if (!r.ok()) return Fail(r.status());
   const auto& last = r->steps.back().call;
@@ -310,6 +324,10 @@ int Main(int argc, char** argv) {
   auto* demo = app.add_subcommand("demo", "the Xingtai patient settled at a Tianjin hospital, end to end");
   add_common(demo, true);
   demo->add_option("--data", data_dir, "data folder to load when the database is created");
+  int past_month = 0;
+  demo->add_option("--past-month", past_month,
+                   "also settle N sample visits dated in the previous calendar month (for clearing)")
+      ->check(CLI::Range(0, service::kPastMonthVisitsMax));
 
   std::string who;
   int year = 0;
@@ -361,7 +379,7 @@ int Main(int argc, char** argv) {
   }
   try {
     if (*init) return CmdInit(db, data_dir, as_json);
-    if (*demo) return CmdDemo(db, data_dir, as_json);
+    if (*demo) return CmdDemo(db, data_dir, as_json, past_month);
     if (*person) return CmdPerson(db, who, year, as_json);
     if (*call) return CmdCall(db, file, concurrency);
     if (*verify) return CmdVerify(db, as_json);

@@ -27,6 +27,7 @@
 #include "http/server.h"
 #include "tools/client.h"
 #include "service/clearing_service.h"
+#include "service/counter_service.h"
 #include "service/credentials.h"
 #include "service/results_service.h"
 #include "tools/demo.h"
@@ -280,7 +281,8 @@ int RunServe(const ServeArgs& args) {
   auto api = std::make_unique<service::Api>(store.get(), ref.get(), &SystemClock::Instance());
   auto auth = std::make_unique<service::Authenticator>(store.get());
   auto clearing = std::make_unique<service::ClearingService>(store.get(), &SystemClock::Instance());
-  const http::Services services{processor.get(), auth.get(), api.get(), &api->results(), clearing.get()};
+  auto counter = std::make_unique<service::CounterService>(processor.get(), store.get(), ref.get(), &SystemClock::Instance());
+  const http::Services services{processor.get(), auth.get(), api.get(), &api->results(), clearing.get(), counter.get()};
   cfg->server.web_dir = WebFolder(cfg->web);
   auto server = std::make_unique<http::HttpServer>(services, cfg->server);
   Status st = server->Bind();
@@ -341,6 +343,7 @@ int RunServe(const ServeArgs& args) {
   watcher.join();
   const int64_t answered = processor->stats().calls;
   server.reset();
+  counter.reset();
   clearing.reset();
   api.reset();
   auth.reset();

@@ -3,6 +3,7 @@
 #include "http/routes.h"
 
 #include "service/clearing_service.h"
+#include "service/counter_service.h"
 #include "service/rest.h"
 #include "service/results_service.h"
 
@@ -72,6 +73,29 @@ std::vector<RouteSpec> MakeTable() {
            [](S s, R r) { return s.clearing->Report(r.caller, r.arg(0), r.arg(1), r.param("format")); }),
       Rest("GET", "/api/v1/clearing/prepaid", "listPrepaidFunds", kOverseers,
            [](S s, R r) { return s.clearing->PrepaidReply(r.caller, r.param("region")); }),
+
+      // The cashier's counter (service/counter_service.h); each POST takes
+      // an Idempotency-Key.
+      Rest("GET", "/api/v1/counter/persons", "lookUpPerson", kHospitals,
+           [](S s, R r) { return s.counter->LookUpPerson(r.caller, r.params); }),
+      Rest("GET", "/api/v1/counter/items", "listCounterItems", kHospitals,
+           [](S s, R r) { return s.counter->ListItems(r.caller, r.params); }),
+      Rest("POST", "/api/v1/counter/visits", "openVisit", kHospitals,
+           [](S s, R r) { return s.counter->OpenVisit(r.caller, r.idempotency_key, r.body); }),
+      Rest("GET", "/api/v1/counter/visits/{mdtrt_id}", "getCounterVisit", kHospitals,
+           [](S s, R r) { return s.counter->GetVisit(r.caller, r.arg(0)); }),
+      Rest("POST", "/api/v1/counter/visits/{mdtrt_id}/fees", "addVisitFees", kHospitals,
+           [](S s, R r) { return s.counter->AddFees(r.caller, r.arg(0), r.idempotency_key, r.body); }),
+      Rest("POST", "/api/v1/counter/visits/{mdtrt_id}/discharge", "dischargeVisit", kHospitals,
+           [](S s, R r) { return s.counter->Discharge(r.caller, r.arg(0), r.idempotency_key, r.body); }),
+      Rest("POST", "/api/v1/counter/visits/{mdtrt_id}/presettle", "presettleVisit", kHospitals,
+           [](S s, R r) { return s.counter->Presettle(r.caller, r.arg(0), r.idempotency_key, r.body); }),
+      Rest("POST", "/api/v1/counter/visits/{mdtrt_id}/settle", "settleVisit", kHospitals,
+           [](S s, R r) { return s.counter->Settle(r.caller, r.arg(0), r.idempotency_key, r.body); }),
+      Rest("POST", "/api/v1/counter/settlements/{setl_id}/reverse", "reverseSettlement", kHospitals,
+           [](S s, R r) { return s.counter->Reverse(r.caller, r.arg(0), r.idempotency_key, r.body); }),
+      Rest("POST", "/api/v1/counter/reconcile", "reconcileDay", kHospitals,
+           [](S s, R r) { return s.counter->Reconcile(r.caller, r.idempotency_key, r.body); }),
   };
 }
 

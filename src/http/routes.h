@@ -21,6 +21,7 @@ namespace xt::service {
 class Api;
 class Authenticator;
 class ClearingService;
+class CounterService;
 class Processor;
 class ResultsApi;
 }  // namespace xt::service
@@ -36,6 +37,7 @@ struct Services {
   service::Api* api = nullptr;               // settlements, balances, statements, readiness, audit
   service::ResultsApi* results = nullptr;    // mutual recognition of results
   service::ClearingService* clearing = nullptr;  // closed months, reports, prepaid funds
+  service::CounterService* counter = nullptr;    // the cashier's counter (/api/v1/counter)
 };
 
 // The roles that may call a route, as a set of bits.
@@ -58,6 +60,7 @@ struct RestRequest {
   const std::vector<std::string>& args;
   const service::QueryParams& params;
   const std::string& body;
+  std::string_view idempotency_key = {};  // the Idempotency-Key header, "" when absent
 
   const std::string& arg(size_t i) const;  // "" when the path has fewer
   std::string param(const char* name) const;  // "" when absent

@@ -569,7 +569,7 @@ struct ServerCore {
         return;
       }
     }
-    service::ApiReply reply = ex.spec->rest(services, RestRequest{caller, ex.args, params, ex.body});
+    service::ApiReply reply = ex.spec->rest(services, RestRequest{caller, ex.args, params, ex.body, ex.head.Header("idempotency-key")});
     ex.err_code = reply.err_code;
     ex.detail = std::move(reply.detail);
     res.status = reply.http_status;

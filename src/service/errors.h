@@ -141,4 +141,19 @@ inline Status ReversalNotLatest(const std::string& later) {
 }
 inline Status SettlementOfOther() { return Status::Error("XT-SETL-009", "this settlement belongs to another institution"); }
 
+// The cashier's counter (service/counter_service.h)
+inline Status CounterBadField(const std::string& m) { return Status::Error("XT-CTR-001", m); }
+inline Status CounterIdempotencyKey(size_t bytes_max) {
+  return Status::Error("XT-CTR-002", "this request needs an Idempotency-Key header of 1 to " +
+                                         std::to_string(bytes_max) + " printable characters, one per click");
+}
+inline Status CounterVisitNotFound() { return Status::Error("XT-CTR-003", "no visit with this mdtrt_id here"); }
+inline Status CounterState(const std::string& m) { return Status::Error("XT-CTR-004", m); }
+inline Status CounterSettlementNotFound() {
+  return Status::Error("XT-CTR-005", "no settlement with this setl_id here");
+}
+inline Status CounterBadDay(const std::string& day) {
+  return Status::Error("XT-CTR-006", "stmt_date must be a day yyyy-MM-dd, today or before: " + day.substr(0, 20));
+}
+
 }  // namespace xt::service::err

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/admdvs.h"
 #include "service/processor.h"
 
 namespace xt::service {
@@ -120,6 +121,76 @@ Result<DemoResult> RunDemo(store::Store& store, const RefData& ref, const Clock&
   XT_RETURN_IF_ERROR(step("2303", "pre-settlement (changes nothing)", drv.Settle(visit, total, true, true)));
   XT_RETURN_IF_ERROR(step("2304", "settlement", drv.Settle(visit, total, true, false)));
   return res;
+}
+
+// One loop over the month's days, persons and institutions; each visit is
+// the same four steps (2201, 2204, 2207 and their checks).
+Result<PastMonthResult> SettlePastMonth(store::Store& store, const RefData& ref, const Clock& clock,
+                                        const std::vector<registry::Person>& persons, int visits) {
+  if (visits < 1 || visits > kPastMonthVisitsMax) {
+    return Status::Error("XT-DEMO-001", "--past-month takes 1 to " + std::to_string(kPastMonthVisitsMax) + " visits");
+  }
+  if (persons.empty()) return Status::Error("XT-DEMO-001", "the dataset has no persons");
+  int year = 0, month = 0, day = 0;
+  DateOf(clock.NowLocal()).ToCivil(&year, &month, &day);
+  const Date first_of_this = Date::FromCivil(year, month, 1);
+  const Date first = month == 1 ? Date::FromCivil(year - 1, 12, 1) : Date::FromCivil(year, month - 1, 1);
+  const int days = first_of_this.days - first.days;
+  PastMonthResult out;
+  out.setlym = first.ToCompact().substr(0, 6);
+  std::vector<const registry::Institution*> hospitals;
+  for (const auto& inst : ref.registry.institutions()) hospitals.push_back(&inst);
+  if (hospitals.empty()) return Status::Error("XT-DEMO-001", "the dataset has no institutions");
+
+  FixedClock past(StartOf(first));
+  Processor proc(&store, &ref, &past);
+  int tries = 0;
+  for (int i = 0; out.settled < visits; ++i) {
+    if (++tries > 4 * visits) {
+      return Status::Error("XT-DEMO-001", "only " + std::to_string(out.settled) + " of " + std::to_string(visits) +
+                                              " sample visits of the past month could be settled");
+    }
+    // Spread over the month's days, from 08:00 on, a few minutes apart.
+    const int on_day = out.settled % days;
+    const LocalSeconds at = StartOf(Date{first.days + on_day}) + 8 * 3600 + (out.settled / days) * 600 + (i % 7) * 60;
+    past.Set(at);
+    const registry::Person& person = persons[(static_cast<size_t>(i) * 37) % persons.size()];
+    if (person.psn_no == kDemoPsnNo) continue;  // her story is the demo's own, today
+    const registry::Enrollment* enr = nullptr;
+    for (const auto& e : person.enrollments) {
+      if (e.psn_insu_stas == "1" && e.validity.Contains(DateOf(at))) {
+        enr = &e;
+        break;
+      }
+    }
+    if (!enr) continue;
+    const registry::Institution& hospital = *hospitals[(static_cast<size_t>(i) * 5) % hospitals.size()];
+    const auto items = ref.catalog.ItemsOf(ProvinceOf(hospital.admdvs));
+    using catalog::ChargeClass;
+    using catalog::ItemKind;
+    const catalog::ItemVersion* a = Pick(items, DateOf(at), ItemKind::kDrug, ChargeClass::kA, i % 5);
+    const catalog::ItemVersion* b = Pick(items, DateOf(at), ItemKind::kService, ChargeClass::kB, 0, true);
+    if (!a) continue;
+    std::vector<FlowLine> lines;
+    lines.push_back({"1", a->code, 10000 * (1 + i % 3), a->price_cap_fen ? *a->price_cap_fen * 10000 : 12500000});
+    if (b) lines.push_back({"2", b->code, 10000, *b->price_cap_fen * 10000});
+    HospitalClient client(hospital.fixmedins_code, hospital.admdvs, &past);
+    FlowDriver drv(&proc, &client);
+    Visit visit{person.psn_no, enr->insutype, enr->insuplc_admdvs, false, ""};
+    const std::string when = FormatLocalTime(at);
+    if (drv.Open(&visit, when).infcode != 0) continue;
+    if (drv.Upload(visit, lines, when).infcode != 0) continue;
+    Fen total = 0;
+    for (const auto& l : lines) total += FlowDriver::LineAmountFen(l);
+    CallResult settled = drv.Settle(visit, total, true, false);
+    if (settled.infcode != 0) {
+      if (settled.err_code.starts_with("XT-STORE") || settled.err_code.starts_with("XT-INT")) return settled.status();
+      continue;
+    }
+    ++out.settled;
+    out.medfee_sumamt_fen += total;
+  }
+  return out;
 }
 
 Result<std::vector<IssuedKey>> IssueDemoCredentials(store::Store* store, const RefData& ref, LocalSeconds now) {

@@ -37,6 +37,23 @@ struct DemoResult {
 // is refused (the refusal is in the returned status).
 Result<DemoResult> RunDemo(store::Store& store, const RefData& ref, const Clock& clock);
 
+// `demo --past-month N`: N sample outpatient visits settled on days of the
+// calendar month before `clock`'s, so that a month is over and holds
+// settlements for the agencies' clearing (`clear close --month`). Persons
+// from `persons` (data/persons.json), in turn, at the institutions of the
+// three regions, in turn; each visit one 甲 drug and one 乙 item of the
+// treatment place's catalogue, settled with the personal account. A
+// refusal of the interface (no policy for a person's case) skips that
+// person; fails when fewer than N visits settle in 4 N tries.
+struct PastMonthResult {
+  std::string setlym;  // yyyyMM of the month settled
+  int settled = 0;
+  Fen medfee_sumamt_fen = 0;
+};
+inline constexpr int kPastMonthVisitsMax = 10000;
+Result<PastMonthResult> SettlePastMonth(store::Store& store, const RefData& ref, const Clock& clock,
+                                        const std::vector<registry::Person>& persons, int visits);
+
 // The credentials `serve --demo-credentials` hands out: one hospital per
 // region, one agency per region, one resident (the demo patient) and one
 // operator. Issued anew each time (earlier demo keys are revoked).
