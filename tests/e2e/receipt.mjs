@@ -50,14 +50,19 @@ export async function receiptRows(receipt) {
   );
 }
 
-// The stored settlement's fund payments [{name, fen}], as the receipt lists them.
+// The stored settlement's fund payments [{name, code, fen}], as the receipt
+// lists them: the fund's name, or its fund_pay_type where the page has no name.
 function storedFunds(stored) {
   if (Array.isArray(stored.funds) && stored.funds.length > 0) {
-    return stored.funds.map((f) => ({ name: kFundNames[f.fund] || f.fund || f.fund_pay_type, fen: Number(f.fund_payamt_fen ?? 0) }));
+    return stored.funds.map((f) => ({
+      name: kFundNames[f.fund] || f.fund || f.fund_pay_type,
+      code: f.fund_pay_type || '',
+      fen: Number(f.fund_payamt_fen ?? 0),
+    }));
   }
   return Object.entries(kFundFields)
     .filter(([field]) => Number(stored[field] || 0) !== 0)
-    .map(([field, fund]) => ({ name: kFundNames[fund], fund, fen: Number(stored[field]) }));
+    .map(([field, fund]) => ({ name: kFundNames[fund], code: '', fen: Number(stored[field]) }));
 }
 
 // Every row of the shown receipt equals the stored settlement: the total,
@@ -70,11 +75,13 @@ export function assertReceiptIsStored(rows, stored, what) {
   assert.equal(shown[0].fen, Number(stored.medfee_sumamt_fen), `${what}: total medical fees`);
   const fundEnd = shown.findIndex((r) => r.label === kFundTotal);
   assert.ok(fundEnd > 0, `${what}: no "${kFundTotal}" row`);
-  assert.deepEqual(
-    shown.slice(1, fundEnd).map((r) => ({ name: r.label, fen: r.fen })),
-    storedFunds(stored).map((f) => ({ name: f.name, fen: f.fen })),
-    `${what}: the funds' payments`,
-  );
+  const funds = storedFunds(stored);
+  const shownFunds = shown.slice(1, fundEnd);
+  assert.equal(shownFunds.length, funds.length, `${what}: ${shownFunds.length} fund rows shown, ${funds.length} stored`);
+  for (const [i, f] of funds.entries()) {
+    assert.ok([f.name, f.code].includes(shownFunds[i].label), `${what}: fund row ${i + 1} is "${shownFunds[i].label}", stored ${f.name} (${f.code})`);
+    assert.equal(shownFunds[i].fen, f.fen, `${what}: ${f.name} shows ${shownFunds[i].fen} fen, the server stored ${f.fen}`);
+  }
   const rest = shown.slice(fundEnd);
   const expected = kAfterFunds.filter(([, field]) => field !== 'balc_fen' || (stored.balc_fen !== undefined && stored.balc_fen !== null));
   assert.deepEqual(
