@@ -1,6 +1,6 @@
 // Credentials, roles and the audit log, over the real server on 127.0.0.1:
 // the authorization matrix (every role against every route, each cell
-// asserted), sign-in rules, 2601 reversal by message, the REST queries with
+// asserted; API keys and a cashier's and a doctor's sessions alike), sign-in rules, 2601 reversal by message, the REST queries with
 // their filters and paging, the OpenAPI document against the route table,
 // and `audit verify` catching an edited or deleted record.
 #include <gtest/gtest.h>
@@ -130,13 +130,37 @@ class SecurityTest : public ::testing::Test {
     return r;
   }
 
+  // What `who` sends: its API key, or its session's cookie and CSRF token.
+  httplib::Headers HeadersOf(const std::string& who) {
+    httplib::Headers h;
+    if (auto s = sessions_.find(who); s != sessions_.end()) {
+      h.emplace("Cookie", std::string(service::kSessionCookie) + "=" + s->second.first);
+      h.emplace("X-CSRF-Token", s->second.second);
+    } else if (!keys_.at(who).empty()) {
+      h.emplace("Authorization", "Bearer " + keys_.at(who));
+    }
+    return h;
+  }
+
+  // A staff account of `role`, signed in over HTTP as `who`.
+  void OpenSession(const std::string& who, Role role, std::optional<service::Duty> duty, const std::string& scope) {
+    const std::string password = "sample password " + who;
+    auto added = service::AddAccount(env_->store.get(), *env_->ref, service::NewAccount{who, "", role, duty, scope},
+                                     password, env_->clock.NowLocal());
+    ASSERT_TRUE(added.ok()) << added.status().ToString();
+    httplib::Client cli("127.0.0.1", server_->port());
+    auto res = cli.Post("/api/v1/session", json{{"username", who}, {"password", password}}.dump(), "application/json");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body;
+    const std::string cookie = res->get_header_value("Set-Cookie");
+    const size_t eq = cookie.find('=');
+    sessions_[who] = {cookie.substr(eq + 1, cookie.find(';') - eq - 1), json::parse(res->body)["csrf_token"]};
+  }
+
   httplib::Result Get(const std::string& who, const std::string& path) {
     httplib::Client cli("127.0.0.1", server_->port());
     cli.set_read_timeout(10, 0);
-    const std::string& key = keys_.at(who);
-    httplib::Headers h;
-    if (!key.empty()) h.emplace("Authorization", "Bearer " + key);
-    return cli.Get(path, h);
+    return cli.Get(path, HeadersOf(who));
   }
 
   std::unique_ptr<Env> env_;
@@ -145,12 +169,15 @@ class SecurityTest : public ::testing::Test {
   std::pair<std::string, std::string> other_;  // psn_no, insuplc_admdvs of a Beijing-insured person
   std::unique_ptr<RunningServer> server_;
   std::map<std::string, std::string> keys_;
+  std::map<std::string, std::pair<std::string, std::string>> sessions_;  // who: session token, CSRF token
 };
 
 // Every role against every route. A cell is "ok" (200; for the national
 // interface also infcode 0), "ok:N" (200 listing N settlements), an HTTP
-// status ("401", "403", "404") or, on the national interface, the
-// err_code of the refusal envelope.
+// status ("401", "403", "404"; "403:017" when refused for the caller's
+// duty, XT-AUTH-017) or, on the national interface, the err_code of the
+// refusal envelope. The last two callers are staff sessions of the Tianjin
+// hospital: a cashier and a doctor.
 TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
   // S1: the demo patient (insured in Hebei) at the Tianjin hospital.
   // S2: a Beijing-insured person at the Hebei hospital.
@@ -169,6 +196,8 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
   ASSERT_FALSE(fund_account.empty());
   const std::string tj = tianjin_->fixmedins_code;
   std::string open_visit;  // the demo patient's registered visit in Tianjin
+  OpenSession("cashier_tj", Role::kHospital, service::Duty::kCashier, tj);
+  OpenSession("doctor_tj", Role::kHospital, service::Duty::kDoctor, tj);
   {
     auto client = env_->Client(*tianjin_);
     FlowDriver drv(env_->processor.get(), &client);
@@ -177,8 +206,8 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
     open_visit = open.mdtrt_id;
   }
 
-  const std::vector<std::string> who = {"none",      "bad",       "hosp_tj",  "hosp_he",   "agency_tj",
-                                        "agency_he", "agency_bj", "res_demo", "res_other", "admin"};
+  const std::vector<std::string> who = {"none",      "bad",       "hosp_tj",   "hosp_he",  "agency_tj",  "agency_he",
+                                        "agency_bj", "res_demo",  "res_other", "admin",    "cashier_tj", "doctor_tj"};
   struct Row {
     Row(std::string op, std::string p, std::vector<std::string> w, std::string body = "")
         : operation(std::move(op)), path(std::move(p)), want(std::move(w)), post_body(std::move(body)) {}
@@ -190,71 +219,79 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
   const std::vector<Row> rows = {
       {"callService", kCallPath,
        {"401", "401", "ok", "XT-AUTH-004", "XT-AUTH-003", "XT-AUTH-003", "XT-AUTH-003", "XT-AUTH-003", "XT-AUTH-003",
-        "XT-AUTH-003"}},
-      {"getHealth", "/healthz", {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
-      {"getOpenApi", "/openapi.json", {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
-      {"getMetrics", "/metrics", {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok"}},
-      {"getMe", "/api/v1/me", {"401", "401", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
+        "XT-AUTH-003", "ok", "XT-AUTH-017"}},
+      {"getHealth", "/healthz", {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
+      {"getOpenApi", "/openapi.json", {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
+      {"getMetrics", "/metrics", {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok", "403", "403"}},
+      {"getMe", "/api/v1/me", {"401", "401", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"}},
       {"listSettlements", "/api/v1/settlements",
-       {"401", "401", "ok:1", "ok:1", "ok:1", "ok:2", "ok:1", "ok:1", "ok:1", "ok:2"}},
+       {"401", "401", "ok:1", "ok:1", "ok:1", "ok:2", "ok:1", "ok:1", "ok:1", "ok:2", "ok:1", "403:017"}},
       {"getSettlement", "/api/v1/settlements/" + s1,
-       {"401", "401", "ok", "404", "ok", "ok", "404", "ok", "404", "ok"}},
+       {"401", "401", "ok", "404", "ok", "ok", "404", "ok", "404", "ok", "ok", "403:017"}},
       {"listPersonSettlements", std::string("/api/v1/persons/") + kDemoPsn + "/settlements",
-       {"401", "401", "403", "403", "ok:1", "ok:1", "ok:0", "ok:1", "403", "ok:1"}},
-      {"listFunds", "/api/v1/funds", {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok"}},
+       {"401", "401", "403", "403", "ok:1", "ok:1", "ok:0", "ok:1", "403", "ok:1", "403", "403"}},
+      {"listFunds", "/api/v1/funds", {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok", "403", "403"}},
       {"getInstitutionBalance", "/api/v1/institutions/" + tj + "/balance",
-       {"401", "401", "ok", "404", "ok", "404", "404", "403", "403", "ok"}},
+       {"401", "401", "ok", "404", "ok", "404", "404", "403", "403", "ok", "ok", "403:017"}},
       {"getAccountStatement", "/api/v1/accounts/" + ledger::InstitutionAccount(tj) + "/statement",
-       {"401", "401", "ok", "404", "ok", "404", "404", "404", "404", "ok"}},
+       {"401", "401", "ok", "404", "ok", "404", "404", "404", "404", "ok", "ok", "403:017"}},
       {"getAccountStatement", "/api/v1/accounts/" + ledger::PersonalAccount(kDemoPsn) + "/statement",
-       {"401", "401", "404", "404", "404", "404", "404", "ok", "404", "ok"}},
+       {"401", "401", "404", "404", "404", "404", "404", "ok", "404", "ok", "404", "403:017"}},
       {"getAccountStatement", "/api/v1/accounts/" + fund_account + "/statement",
-       {"401", "401", "404", "404", "404", "ok", "404", "404", "404", "ok"}},
+       {"401", "401", "404", "404", "404", "ok", "404", "404", "404", "ok", "404", "403:017"}},
       {"publishResult", "/api/v1/results",
-       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "403:017", "400"}, "{}"},
       {"recordResultDecision", "/api/v1/results/decisions",
-       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "403:017", "400"}, "{}"},
       // The doctor's check needs an open visit of the patient at the caller's
       // institution: the demo patient is registered (not settled) in Tianjin.
       {"getRecognisedResults", std::string("/api/v1/persons/") + kDemoPsn + "/recognised?items=K",
-       {"401", "401", "ok", "403", "403", "403", "403", "403", "403", "403"}},
+       {"401", "401", "ok", "403", "403", "403", "403", "403", "403", "403", "403:017", "ok"}},
       {"listResultLooks", std::string("/api/v1/persons/") + kDemoPsn + "/result-looks",
-       {"401", "401", "403", "403", "ok", "ok", "ok", "ok", "403", "ok"}},
+       {"401", "401", "403", "403", "ok", "ok", "ok", "ok", "403", "ok", "403", "403"}},
       {"getResultStatistics", "/api/v1/results/statistics",
-       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
+       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok", "ok", "ok"}},
       // Clearing: only an operator closes a month (October 2026: over, no
       // settlements); then everyone but residents reads it in their scope.
       {"closeClearingMonth", "/api/v1/clearing/months/202610/close",
-       {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok"}, "{}"},
+       {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok", "403", "403"}, "{}"},
       {"listClearingMonths", "/api/v1/clearing/months",
-       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
+       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok", "ok", "403:017"}},
       {"getClearingMonth", "/api/v1/clearing/months/202610",
-       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
+       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok", "ok", "403:017"}},
       {"getClearingReport", "/api/v1/clearing/months/202610/flows",
-       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok"}},
+       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok", "ok", "403:017"}},
       {"listPrepaidFunds", "/api/v1/clearing/prepaid",
-       {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok"}},
+       {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok", "403", "403"}},
       // The cashier's counter: hospitals only, each its own visits; a POST
       // without its Idempotency-Key is admitted and refused (400).
       {"lookUpPerson", "/api/v1/counter/persons?certno=130502198503160248",
-       {"401", "401", "ok", "ok", "403", "403", "403", "403", "403", "403"}},
+       {"401", "401", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403:017"}},
       {"listCounterItems", "/api/v1/counter/items?q=",
-       {"401", "401", "ok", "ok", "403", "403", "403", "403", "403", "403"}},
+       {"401", "401", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403:017"}},
       {"getCounterVisit", "/api/v1/counter/visits/" + open_visit,
-       {"401", "401", "ok", "404", "403", "403", "403", "403", "403", "403"}},
-      {"openVisit", "/api/v1/counter/visits", {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+       {"401", "401", "ok", "404", "403", "403", "403", "403", "403", "403", "ok", "403:017"}},
+      {"openVisit", "/api/v1/counter/visits", {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "400", "403:017"}, "{}"},
       {"addVisitFees", "/api/v1/counter/visits/" + open_visit + "/fees",
-       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "400", "403:017"}, "{}"},
       {"dischargeVisit", "/api/v1/counter/visits/" + open_visit + "/discharge",
-       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "400", "403:017"}, "{}"},
       {"presettleVisit", "/api/v1/counter/visits/" + open_visit + "/presettle",
-       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "400", "403:017"}, "{}"},
       {"settleVisit", "/api/v1/counter/visits/" + open_visit + "/settle",
-       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "400", "403:017"}, "{}"},
       {"reverseSettlement", "/api/v1/counter/settlements/" + s1 + "/reverse",
-       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "400", "403:017"}, "{}"},
       {"reconcileDay", "/api/v1/counter/reconcile",
-       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403"}, "{}"},
+       {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "400", "403:017"}, "{}"},
+      // Staff sign-in: anyone may try (an empty body: 400, admitted); the
+      // session's view is a session's only; signing out ends it (last).
+      {"createSession", "/api/v1/session",
+       {"400", "400", "400", "400", "400", "400", "400", "400", "400", "400", "400", "400"}, "{}"},
+      {"getSession", "/api/v1/session",
+       {"401", "401", "401", "401", "401", "401", "401", "401", "401", "401", "ok", "ok"}},
+      {"deleteSession", "/api/v1/session",
+       {"401", "401", "204", "204", "204", "204", "204", "204", "204", "204", "204", "204"}},
   };
   // The matrix covers every route the server has.
   std::set<std::string> covered;
@@ -272,8 +309,7 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
       if (row.operation == "callService") {
         // A 9001 sign-in of the Tianjin hospital, with each credential.
         httplib::Client cli("127.0.0.1", server_->port());
-        httplib::Headers h;
-        if (!keys_[who[i]].empty()) h.emplace("Authorization", "Bearer " + keys_[who[i]]);
+        const httplib::Headers h = HeadersOf(who[i]);
         auto res = cli.Post(kCallPath, h, tj_client.Envelope("9001", R"({"signIn":{"opter_no":"m1"}})", ""),
                             "application/json");
         ASSERT_TRUE(res);
@@ -283,17 +319,18 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
         if (res->status == 401) {
           EXPECT_EQ(body["infcode"], -1) << "a refusal is still an envelope";
         }
-      } else if (!row.post_body.empty()) {
+      } else if (!row.post_body.empty() || row.operation == "deleteSession") {
         httplib::Client cli("127.0.0.1", server_->port());
-        httplib::Headers h;
-        if (!keys_[who[i]].empty()) h.emplace("Authorization", "Bearer " + keys_[who[i]]);
-        auto res = cli.Post(row.path, h, row.post_body, "application/json");
+        auto res = row.post_body.empty() ? cli.Delete(row.path, HeadersOf(who[i]))
+                                         : cli.Post(row.path, HeadersOf(who[i]), row.post_body, "application/json");
         ASSERT_TRUE(res);
         got = res->status == 200 ? "ok" : std::to_string(res->status);
+        if (res->status == 403 && json::parse(res->body).value("err_code", "") == "XT-AUTH-017") got += ":017";
       } else {
         auto res = Get(who[i], row.path);
         ASSERT_TRUE(res);
         got = res->status == 200 ? "ok" : std::to_string(res->status);
+        if (res->status == 403 && json::parse(res->body).value("err_code", "") == "XT-AUTH-017") got += ":017";
         if (res->status == 200 && want.rfind("ok:", 0) == 0) {
           got += ":" + std::to_string(json::parse(res->body)["settlements"].size());
         }

@@ -15,6 +15,7 @@
 #include "service/credentials.h"
 #include "tools/flow.h"
 #include "http/routes.h"
+#include "service/accounts.h"
 #include "service/clearing_service.h"
 #include "service/counter_service.h"
 #include "service/processor.h"
@@ -64,6 +65,7 @@ struct Env {
     auth = std::make_unique<service::Authenticator>(store.get());
     clearing = std::make_unique<service::ClearingService>(store.get(), &clock);
     counter = std::make_unique<service::CounterService>(processor.get(), store.get(), ref.get(), &clock);
+    accounts = std::make_unique<service::Accounts>(store.get(), &clock);
   }
 
   // A new API key for `role` over `scope`.
@@ -114,10 +116,12 @@ struct Env {
   // Env's, for tests that wrap it).
   http::Services Services(service::Processor* other_processor = nullptr) {
     return http::Services{other_processor ? other_processor : processor.get(), auth.get(), api.get(), &api->results(),
-                          clearing.get(), counter.get()};
+                          clearing.get(), counter.get(), accounts.get()};
   }
 
   std::unique_ptr<service::CounterService> counter;  // on `processor`
+  // Staff sessions on the clock above (replace it for other options).
+  std::unique_ptr<service::Accounts> accounts;
 };
 
 }  // namespace xt::testing

@@ -17,6 +17,7 @@
 #include "cli/http_commands.h"
 #include "cli/progress.h"
 #include "cli/results_commands.h"
+#include "cli/users_commands.h"
 #include "tools/bench.h"
 #include "tools/demo.h"
 #include "service/person_view.h"
@@ -371,6 +372,8 @@ int Main(int argc, char** argv) {
   AddResultsCommands(app, &results_args);
   ClearArgs clear_args;
   AddClearCommands(app, &clear_args);
+  UsersArgs users_args;
+  AddUsersCommands(app, &users_args);
 
   try {
     app.parse(argc, argv);
@@ -388,6 +391,7 @@ int Main(int argc, char** argv) {
     if (int rc = RunAdmin(app, admin_args); rc >= 0) return rc;
     if (int rc = RunResults(app, results_args); rc >= 0) return rc;
     if (int rc = RunClear(app, clear_args); rc >= 0) return rc;
+    if (int rc = RunUsers(app, users_args); rc >= 0) return rc;
     if (*bench) {
       if (quick) {
         bopt.engine_claims = 20000;

@@ -37,7 +37,13 @@ struct ServeArgs {
   // beside the source tree of the binary (<dir of executable>/../web/dist),
   // then ./web/dist.
   std::optional<std::string> web;
-  bool demo_credentials = false;  // --demo-credentials: issue and print keys for every role
+  // Staff sessions (service::AccountsOptions): --cookie-secure (required
+  // behind TLS), --session-idle-timeout-s N.
+  bool cookie_secure = false;
+  std::optional<int64_t> session_idle_timeout_s;
+  // --demo-credentials: issue and print keys for every role, and provide
+  // and print the demo staff accounts.
+  bool demo_credentials = false;
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeArgs* args);

@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "http/server.h"
 #include "tools/client.h"
+#include "service/accounts.h"
 #include "service/clearing_service.h"
 #include "service/counter_service.h"
 #include "service/credentials.h"
@@ -49,6 +50,7 @@ struct ServeConfig {
   std::string data;  // empty: service::DefaultDataDir()
   std::string web;   // empty: the default search (WebFolder)
   http::ServerOptions server;
+  service::AccountsOptions accounts;  // staff sessions: cookie_secure, session_idle_timeout_s
 };
 
 Status ConfigError(const std::string& file, const std::string& why) {
@@ -129,6 +131,14 @@ Status ApplyConfigFile(const std::string& file, ServeConfig* cfg) {
     } else if (key == "access_log") {
       if (!value.is_boolean()) return ConfigError(file, "access_log must be true or false");
       cfg->server.access_log = value.get<bool>();
+    } else if (key == "cookie_secure") {
+      if (!value.is_boolean()) return ConfigError(file, "cookie_secure must be true or false");
+      cfg->accounts.cookie_secure = value.get<bool>();
+    } else if (key == "session_idle_timeout_s") {
+      if (!value.is_number_integer() || !FitsInt(value.get<int64_t>())) {
+        return ConfigError(file, key + " must be a whole number");
+      }
+      cfg->accounts.idle_timeout_s = static_cast<int>(value.get<int64_t>());
     } else {
       const IntSetting* setting = nullptr;
       for (const auto& s : kIntSettings) if (key == s.key) setting = &s;
@@ -158,7 +168,15 @@ Result<ServeConfig> Resolve(const ServeArgs& a) {
     if (!FitsInt(*v)) return Status::Error("XT-CLI-003", std::string("--") + s.key + " is out of range");
     s.apply(cfg.server, *v);
   }
+  if (a.cookie_secure) cfg.accounts.cookie_secure = true;
+  if (a.session_idle_timeout_s) {
+    if (!FitsInt(*a.session_idle_timeout_s)) return Status::Error("XT-CLI-003", "--session-idle-timeout-s is out of range");
+    cfg.accounts.idle_timeout_s = static_cast<int>(*a.session_idle_timeout_s);
+  }
   XT_RETURN_IF_ERROR(cfg.server.Validate());
+  if (Status st = cfg.accounts.Validate(); !st.ok()) {
+    return Status::Error("XT-CLI-003", "--session-idle-timeout-s must be 60..86400 seconds (" + st.message() + ")");
+  }
   if (!cfg.web.empty() && !std::filesystem::is_directory(cfg.web)) {
     // Named but not there: a typo should stop the start, not serve the
     // page saying the application is not built.
@@ -249,9 +267,14 @@ CLI::App* AddServeCommand(CLI::App& app, ServeArgs* a) {
   cmd->add_option("--web", a->web, "folder of the built browser application (default: web/dist beside the source "
                                    "tree of this binary, then ./web/dist)");
   cmd->add_option("--access-log", a->access_log, "one JSON line per request on stderr: true or false (default true)");
+  cmd->add_flag("--cookie-secure", a->cookie_secure,
+                "mark the staff session cookie Secure (required when the server is reached over TLS)");
+  cmd->add_option("--session-idle-timeout-s", a->session_idle_timeout_s,
+                  "a staff session unused this long has ended (default 900, sample)");
   cmd->add_flag("--demo-credentials", a->demo_credentials,
                 "issue and print keys for one hospital per region, one agency per region, the demo resident and "
-                "an operator (earlier demo keys are revoked)");
+                "an operator (earlier demo keys are revoked), and provide and print one demo staff account per "
+                "role with its sample password");
   return cmd;
 }
 
@@ -282,7 +305,9 @@ int RunServe(const ServeArgs& args) {
   auto auth = std::make_unique<service::Authenticator>(store.get());
   auto clearing = std::make_unique<service::ClearingService>(store.get(), &SystemClock::Instance());
   auto counter = std::make_unique<service::CounterService>(processor.get(), store.get(), ref.get(), &SystemClock::Instance());
-  const http::Services services{processor.get(), auth.get(), api.get(), &api->results(), clearing.get(), counter.get()};
+  auto accounts = std::make_unique<service::Accounts>(store.get(), &SystemClock::Instance(), cfg->accounts);
+  const http::Services services{processor.get(), auth.get(), api.get(), &api->results(), clearing.get(),
+                                 counter.get(), accounts.get()};
   cfg->server.web_dir = WebFolder(cfg->web);
   auto server = std::make_unique<http::HttpServer>(services, cfg->server);
   Status st = server->Bind();
@@ -305,6 +330,17 @@ int RunServe(const ServeArgs& args) {
       std::printf("\nTry it: 1101 person info for the demo patient, as the demo hospital %s (signed in for you):\n\n%s",
                   service::kDemoFixmedinsCode, sample.c_str());
     }
+    auto staff = service::ProvideDemoAccounts(store.get(), *ref, SystemClock::Instance().NowLocal());
+    if (!staff.ok()) return Fail(staff.status());
+    std::printf("\nDemo staff accounts for the web application (sample passwords, for a demo only):\n\n");
+    std::printf("  %-14s %-21s %-9s %-8s %-17s %s\n", "user name", "password", "role", "duty", "scope", "for");
+    for (const auto& d : *staff) {
+      const auto& n = d.account;
+      std::printf("  %-14s %-21s %-9s %-8s %-17s %s\n", n.username.c_str(), d.password.c_str(),
+                  std::string(service::RoleName(n.role)).c_str(),
+                  n.duty ? std::string(service::DutyName(*n.duty)).c_str() : "-", n.scope.c_str(), d.purpose.c_str());
+    }
+    std::printf("\nOpen %s/ in a browser and sign in with one of these accounts.\n", url.c_str());
   } else {
     std::printf("\nEvery route but /healthz and /openapi.json needs a key: `xietong credentials issue --db %s ...`, "
                 "or start with --demo-credentials.\n",
@@ -343,6 +379,7 @@ int RunServe(const ServeArgs& args) {
   watcher.join();
   const int64_t answered = processor->stats().calls;
   server.reset();
+  accounts.reset();
   counter.reset();
   clearing.reset();
   api.reset();

@@ -2,6 +2,7 @@
 // use case; the rules are the use case's (src/service/).
 #include "http/routes.h"
 
+#include "service/accounts.h"
 #include "service/clearing_service.h"
 #include "service/counter_service.h"
 #include "service/rest.h"
@@ -17,11 +18,22 @@ using service::ApiReply;
 using S = const Services&;
 using R = const RestRequest&;
 
-// A REST row: method, path, operationId, roles, handler.
+// What a hospital's caller does on most of its routes: its system (an API
+// key) and its cashiers (the national interface, the counter, the money).
+constexpr Duties kTill = kSystems | kCashiers;
+// The recognised results and their decisions: its system and its doctors.
+constexpr Duties kClinic = kSystems | kDoctors;
+
+// A REST row: method, path, operationId, roles, handler. Of a hospital's
+// callers, a row admits systems and cashiers unless it says otherwise, so
+// that a new route is closed to doctors until it is meant for them.
 RouteSpec Rest(std::string_view method, std::string_view path, std::string_view operation_id, Roles roles,
-               RestHandler handler, bool audit_refusals = false) {
-  return RouteSpec{method, path, operation_id, roles, Serves::kRest, handler, audit_refusals};
+               RestHandler handler, bool audit_refusals = false, Duties duties = kTill) {
+  return RouteSpec{method, path, operation_id, roles, Serves::kRest, handler, audit_refusals, duties};
 }
+
+// The session routes of a server built without staff accounts.
+ApiReply NoAccounts() { return service::api::Error(503, "XT-AUTH-016", "this server has no staff sign-in"); }
 
 std::vector<RouteSpec> MakeTable() {
   constexpr Roles kStaff = kHospitals | kAgencies | kOperators;
@@ -29,13 +41,13 @@ std::vector<RouteSpec> MakeTable() {
   return {
       // The national interface: any envelope URL a HIS posts to lands here
       // (server.cc, IsEnvelopePath). Refusals are envelopes too.
-      {"POST", kEnvelopePath, "callService", kHospitals, Serves::kEnvelope},
+      {"POST", kEnvelopePath, "callService", kHospitals, Serves::kEnvelope, nullptr, false, kTill},
       {"GET", "/healthz", "getHealth", kNoCredential, Serves::kHealth},
       {"GET", "/metrics", "getMetrics", kOperators, Serves::kMetrics},
       {"GET", "/openapi.json", "getOpenApi", kNoCredential, Serves::kOpenApi},
 
       // Settlements, balances and statements (service/rest.h).
-      Rest("GET", "/api/v1/me", "getMe", kEveryRole, [](S s, R r) { return s.api->Me(r.caller); }),
+      Rest("GET", "/api/v1/me", "getMe", kEveryRole, [](S s, R r) { return s.api->Me(r.caller); }, false, kAnyDuty),
       Rest("GET", "/api/v1/settlements", "listSettlements", kEveryRole,
            [](S s, R r) { return s.api->ListSettlements(r.caller, r.params); }),
       Rest("GET", "/api/v1/settlements/{setl_id}", "getSettlement", kEveryRole,
@@ -52,15 +64,15 @@ std::vector<RouteSpec> MakeTable() {
       // Mutual recognition of results (service/results_service.h); POST
       // bodies are bounded by ServerOptions::payload_bytes_max.
       Rest("POST", "/api/v1/results", "publishResult", kHospitals,
-           [](S s, R r) { return s.results->Publish(r.caller, r.body); }),
+           [](S s, R r) { return s.results->Publish(r.caller, r.body); }, false, kClinic),
       Rest("GET", "/api/v1/persons/{psn_no}/recognised", "getRecognisedResults", kHospitals,
-           [](S s, R r) { return s.results->Recognised(r.caller, r.arg(0), r.params); }, true),
+           [](S s, R r) { return s.results->Recognised(r.caller, r.arg(0), r.params); }, true, kClinic),
       Rest("GET", "/api/v1/persons/{psn_no}/result-looks", "listResultLooks", kAgencies | kResidents | kOperators,
            [](S s, R r) { return s.results->Looks(r.caller, r.arg(0), r.params); }),
       Rest("POST", "/api/v1/results/decisions", "recordResultDecision", kHospitals,
-           [](S s, R r) { return s.results->Decide(r.caller, r.body); }),
+           [](S s, R r) { return s.results->Decide(r.caller, r.body); }, false, kClinic),
       Rest("GET", "/api/v1/results/statistics", "getResultStatistics", kStaff,
-           [](S s, R r) { return s.results->Statistics(r.caller, r.params); }),
+           [](S s, R r) { return s.results->Statistics(r.caller, r.params); }, false, kAnyDuty),
 
       // Clearing (service/clearing_service.h).
       Rest("GET", "/api/v1/clearing/months", "listClearingMonths", kStaff,
@@ -96,6 +108,18 @@ std::vector<RouteSpec> MakeTable() {
            [](S s, R r) { return s.counter->Reverse(r.caller, r.arg(0), r.idempotency_key, r.body); }),
       Rest("POST", "/api/v1/counter/reconcile", "reconcileDay", kHospitals,
            [](S s, R r) { return s.counter->Reconcile(r.caller, r.idempotency_key, r.body); }),
+      // Staff sign-in (service/accounts.h): the session cookie and its CSRF
+      // token. Signing in asks no credential; the session's own routes take
+      // the cookie's value as the request carried it.
+      Rest("POST", "/api/v1/session", "createSession", kNoCredential,
+           [](S s, R r) { return s.accounts ? s.accounts->SignInReply(r.body, r.session_token) : NoAccounts(); },
+           false, kAnyDuty),
+      Rest("GET", "/api/v1/session", "getSession", kEveryRole,
+           [](S s, R r) { return s.accounts ? s.accounts->SessionReply(r.session_token) : NoAccounts(); }, false,
+           kAnyDuty),
+      Rest("DELETE", "/api/v1/session", "deleteSession", kEveryRole,
+           [](S s, R r) { return s.accounts ? s.accounts->SignOutReply(r.session_token) : NoAccounts(); }, false,
+           kAnyDuty),
   };
 }
 
@@ -116,6 +140,23 @@ std::string DescribeRoles(Roles roles) {
   std::vector<std::string_view> names;
   for (const auto& n : kNames) {
     if (roles & n.bit) names.push_back(n.name);
+  }
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+std::string DescribeDuties(Duties duties) {
+  static constexpr struct {
+    Duties bit;
+    std::string_view name;
+  } kNames[] = {{kSystems, "systems"}, {kCashiers, "cashiers"}, {kDoctors, "doctors"}};
+  std::vector<std::string_view> names;
+  for (const auto& n : kNames) {
+    if (duties & n.bit) names.push_back(n.name);
   }
   std::string out;
   for (size_t i = 0; i < names.size(); ++i) {

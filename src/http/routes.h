@@ -1,12 +1,14 @@
 // Every route of the HTTP server, declared once: its method, its path
 // template (which is also its label in /metrics and the access log), its
-// OpenAPI operationId, the roles that may call it, and what answers it.
+// OpenAPI operationId, the roles that may call it (and, of a hospital's
+// callers, the duties), and what answers it.
 // The server routes and refuses by this table, /metrics labels requests by
 // it, one test holds docs/openapi.json (served at /openapi.json) to it in
 // both directions, and the authorization matrix covers every row of it.
 //
 // Adding a REST route: one row here (routes.cc), its use case in
-// src/service/, its operation in docs/openapi.json.
+// src/service/, its operation in docs/openapi.json. A row of hospitals is
+// for their systems and cashiers unless it names other duties.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +20,7 @@
 #include "service/caller.h"
 
 namespace xt::service {
+class Accounts;
 class Api;
 class Authenticator;
 class ClearingService;
@@ -38,6 +41,7 @@ struct Services {
   service::ResultsApi* results = nullptr;    // mutual recognition of results
   service::ClearingService* clearing = nullptr;  // closed months, reports, prepaid funds
   service::CounterService* counter = nullptr;    // the cashier's counter (/api/v1/counter)
+  service::Accounts* accounts = nullptr;     // staff sign-in: session cookies to callers
 };
 
 // The roles that may call a route, as a set of bits.
@@ -53,14 +57,31 @@ inline constexpr Roles kEveryRole = kHospitals | kAgencies | kResidents | kOpera
 // "hospitals, agencies and operators": for the refusal's message.
 std::string DescribeRoles(Roles roles);
 
+// The duties of a hospital's callers that may call a route, as a set of
+// bits (service::Duty): an API key is a system, a staff account a cashier
+// or a doctor. Callers of other roles have no duty to check.
+using Duties = unsigned;
+constexpr Duties DutyBit(service::Duty duty) { return 1u << static_cast<unsigned>(duty); }
+inline constexpr Duties kSystems = DutyBit(service::Duty::kSystem);
+inline constexpr Duties kCashiers = DutyBit(service::Duty::kCashier);
+inline constexpr Duties kDoctors = DutyBit(service::Duty::kDoctor);
+inline constexpr Duties kAnyDuty = kSystems | kCashiers | kDoctors;
+
+// "systems and cashiers": for the refusal's message.
+std::string DescribeDuties(Duties duties);
+
 // What a REST use case is handed: the caller (admitted, of one of the
-// route's roles), the path's {parameters} in order, the query and the body.
+// route's roles), the path's {parameters} in order, the query and the body;
+// the session cookie's value and the X-CSRF-Token header as the request
+// carried them (empty when absent), for the session's own routes.
 struct RestRequest {
   const service::Caller& caller;
   const std::vector<std::string>& args;
   const service::QueryParams& params;
   const std::string& body;
   std::string_view idempotency_key = {};  // the Idempotency-Key header, "" when absent
+  std::string_view session_token = {};
+  std::string_view csrf_token = {};
 
   const std::string& arg(size_t i) const;  // "" when the path has fewer
   std::string param(const char* name) const;  // "" when absent
@@ -78,15 +99,18 @@ enum class Serves {
 };
 
 struct RouteSpec {
-  std::string_view method;        // GET or POST
+  std::string_view method;        // GET, POST or DELETE
   std::string_view path;          // "/api/v1/settlements/{setl_id}"
   std::string_view operation_id;  // "getSettlement", as in docs/openapi.json
   Roles roles;                    // kNoCredential, or who may call it
   Serves serves;
   RestHandler rest = nullptr;     // for Serves::kRest
-  // A refusal by role is written to the audit log too (routes that
-  // disclose personal data and whose every look is recorded).
+  // A refusal by role or duty is written to the audit log too (routes
+  // that disclose personal data and whose every look is recorded).
   bool audit_refusals = false;
+  // Of a hospital's callers, the duties admitted; another is refused 403
+  // XT-AUTH-017 (on the national interface, as an envelope).
+  Duties duties = kAnyDuty;
 };
 
 // A route is known by its index in this table.

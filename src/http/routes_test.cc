@@ -52,6 +52,26 @@ TEST(Routes, OpenApiDocumentIsTheRouteTable) {
 TEST(Routes, RolesAreNamedInRefusals) {
   EXPECT_EQ(DescribeRoles(kOperators), "operators");
   EXPECT_EQ(DescribeRoles(kHospitals | kAgencies | kOperators), "hospitals, agencies and operators");
+  EXPECT_EQ(DescribeDuties(kSystems | kCashiers), "systems and cashiers");
+  EXPECT_EQ(DescribeDuties(kAnyDuty), "systems, cashiers and doctors");
+}
+
+// Of a hospital's callers, doctors reach the results routes and the plain
+// reads both need; cashiers the rest; a system everything.
+TEST(Routes, DutiesOfTheHospitalRoutes) {
+  const std::set<std::string_view> clinic = {"publishResult", "getRecognisedResults", "recordResultDecision"};
+  const std::set<std::string_view> any = {"getMe", "getResultStatistics"};
+  for (const RouteSpec& spec : RouteTable()) {
+    if (!(spec.roles & kHospitals)) continue;
+    EXPECT_TRUE(spec.duties & kSystems) << spec.operation_id;
+    if (clinic.count(spec.operation_id)) {
+      EXPECT_EQ(spec.duties, kSystems | kDoctors) << spec.operation_id;
+    } else if (any.count(spec.operation_id) || spec.path == "/api/v1/session") {
+      EXPECT_EQ(spec.duties, kAnyDuty) << spec.operation_id;
+    } else {
+      EXPECT_EQ(spec.duties, kSystems | kCashiers) << spec.operation_id;
+    }
+  }
 }
 
 }  // namespace

@@ -46,6 +46,7 @@
 #include "http/request_head.h"
 #include "http/routes.h"
 #include "http/static_files.h"
+#include "service/accounts.h"
 #include "service/credentials.h"
 #include "service/processor.h"
 #include "service/rest.h"
@@ -79,6 +80,7 @@ std::string_view Reason(int status) {
   switch (status) {
     case 100: return "Continue";
     case 200: return "OK";
+    case 204: return "No Content";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -88,6 +90,7 @@ std::string_view Reason(int status) {
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
     case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
@@ -143,7 +146,28 @@ struct Exchange {
   std::string note;    // internal detail for the log only (never sent)
   std::string detail;  // the refusal's Status::detail(), for the log only (never sent)
   std::string key_id;  // the caller's credential, when one was shown
+  bool by_session = false;  // admitted by a staff session's cookie: the answer is not to be cached
 };
+
+// The value of the staff session's cookie (Cookie: a=b; xt_session=...), or
+// "" when the request carries none.
+std::string_view SessionCookie(const RequestHead& head) {
+  static constexpr std::string_view kName = service::kSessionCookie;
+  for (const auto& [name, value] : head.headers) {
+    if (name != "cookie") continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const size_t semi = rest.find(';');
+      std::string_view pair = rest.substr(0, semi);
+      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      if (pair.size() > kName.size() && pair.substr(0, kName.size()) == kName && pair[kName.size()] == '=') {
+        return pair.substr(kName.size() + 1);
+      }
+    }
+  }
+  return {};
+}
 
 std::string ErrorEnvelope(std::string_view code, std::string_view message) {
   JsonWriter w;
@@ -409,8 +433,8 @@ struct ServerCore {
   }
 
   // What every route does first: the header limits and the caller's
-  // credential (Authorization: Bearer <api key>), as the route's access
-  // asks. Nullopt when the request was refused (the answer is then set: an
+  // credential (Authorization: Bearer <api key>, else the staff session's
+  // cookie), then the route's roles and duties. Nullopt when the request was refused (the answer is then set: an
   // error envelope on the national interface, {"err_code","err_msg"} on the
   // others).
   std::optional<service::Caller> Admit(Exchange& ex, Response& res) {
@@ -433,16 +457,37 @@ struct ServerCore {
     if (header.size() > kBearer.size() && header.substr(0, kBearer.size()) == kBearer) {
       key = header.substr(kBearer.size());
     }
-    auto caller = services.auth->Authenticate(key);
-    if (!caller.ok()) {
-      res.headers.emplace_back("WWW-Authenticate", "Bearer");
-      refuse(401, caller.status().code(), caller.status().message());
-      ex.detail = caller.status().detail();
-      return std::nullopt;
+    const std::string_view session = SessionCookie(ex.head);
+    Result<service::Caller> caller = service::Caller{};
+    if (key.empty() && !session.empty() && services.accounts) {
+      // A staff session: a change must show the session's CSRF token.
+      const bool changes = ex.head.method != "GET" && ex.head.method != "HEAD";
+      caller = services.accounts->Authenticate(session, changes, ex.head.Header(service::kCsrfHeader));
+      if (!caller.ok()) {
+        const std::string& code = caller.status().code();
+        if (code == "XT-AUTH-011") res.headers.emplace_back("Set-Cookie", services.accounts->ClearCookie());
+        refuse(code == "XT-AUTH-010" ? 403 : code == "XT-AUTH-011" ? 401 : 500, code, caller.status().message());
+        ex.detail = caller.status().detail();
+        return std::nullopt;
+      }
+      ex.by_session = true;
+      ex.key_id = caller->actor();
+    } else {
+      caller = services.auth->Authenticate(key);
+      if (!caller.ok()) {
+        res.headers.emplace_back("WWW-Authenticate", "Bearer");
+        refuse(401, caller.status().code(), caller.status().message());
+        ex.detail = caller.status().detail();
+        return std::nullopt;
+      }
+      ex.key_id = caller->key_id;
     }
-    ex.key_id = caller->key_id;
     if (!(ex.spec->roles & RoleBit(caller->role))) {
       RefuseRole(ex, res, *caller);
+      return std::nullopt;
+    }
+    if (caller->role == service::Role::kHospital && !(ex.spec->duties & DutyBit(caller->duty))) {
+      RefuseDuty(ex, res, *caller);
       return std::nullopt;
     }
     return std::move(caller).value();
@@ -462,11 +507,33 @@ struct ServerCore {
       return;
     }
     SetApiError(ex, res, 403, "XT-AUTH-003", message);
+    AuditRefusal(ex, caller, "XT-AUTH-003", "role " + std::string(service::RoleName(caller.role)));
+  }
+
+  // A hospital's caller whose duty the route is not for (a doctor on the
+  // national interface, a cashier on the recognised results): 403
+  // XT-AUTH-017, an envelope answered 200 on the national interface, as a
+  // refusal by role is; recorded where a refusal by role would be.
+  void RefuseDuty(Exchange& ex, Response& res, const service::Caller& caller) {
+    const std::string duty(service::DutyName(caller.duty));
+    if (ex.spec->serves == Serves::kEnvelope) {
+      SetError(ex, res, 200, "XT-AUTH-017",
+               "the national interface is for a hospital's " + DescribeDuties(ex.spec->duties) + "; a " + duty +
+                   " may not use it");
+      return;
+    }
+    SetApiError(ex, res, 403, "XT-AUTH-017",
+                "this route is for a hospital's " + DescribeDuties(ex.spec->duties) + "; a " + duty + " may not use it");
+    AuditRefusal(ex, caller, "XT-AUTH-017", "duty " + duty);
+  }
+
+  // The audit record of a refusal by role or duty, on a route that records
+  // every look.
+  void AuditRefusal(Exchange& ex, const service::Caller& caller, const char* code, const std::string& detail) {
     if (!ex.spec->audit_refusals) return;
     const std::string action = std::string(ex.spec->method) + " " + std::string(ex.spec->path);
     const std::string subject = ex.args.empty() ? std::string() : ex.args[0].substr(0, kQueryValueBytesMax);
-    Status audited = services.api->AuditRefusal(caller, action, subject, "XT-AUTH-003",
-                                                "role " + std::string(service::RoleName(caller.role)));
+    Status audited = services.api->AuditRefusal(caller, action, subject, code, detail);
     if (!audited.ok()) {
       // Refused all the same; that the record could not be written is the
       // operator's to see, not the caller's.
@@ -569,12 +636,15 @@ struct ServerCore {
         return;
       }
     }
-    service::ApiReply reply = ex.spec->rest(services, RestRequest{caller, ex.args, params, ex.body, ex.head.Header("idempotency-key")});
+    service::ApiReply reply = ex.spec->rest(
+        services, RestRequest{caller, ex.args, params, ex.body, ex.head.Header("idempotency-key"), SessionCookie(ex.head),
+                              ex.head.Header(service::kCsrfHeader)});
     ex.err_code = reply.err_code;
     ex.detail = std::move(reply.detail);
     res.status = reply.http_status;
     res.body = std::move(reply.body);
     res.content_type = std::move(reply.content_type);
+    for (auto& h : reply.headers) res.headers.push_back(std::move(h));
   }
 
   void Healthz(Exchange& ex, Response& res) {
@@ -1075,12 +1145,16 @@ void Loop::Answer(uint64_t id, std::unique_ptr<Exchange> ex, Response res) {
   out += "\r\nContent-Length: ";
   out += std::to_string(res.body.size());
   out += "\r\n";
+  bool cache_control = false;
   for (const auto& [k, v] : res.headers) {
     out += k;
     out += ": ";
     out += v;
     out += "\r\n";
+    cache_control = cache_control || k == "Cache-Control";
   }
+  // What a staff session was shown is not for any cache to keep.
+  if (ex->by_session && !cache_control) out += "Cache-Control: no-store\r\n";
   if (c->close_after) out += "Connection: close\r\n";
   else if (ex->head.minor == 0) out += "Connection: keep-alive\r\n";
   out += "\r\n";

@@ -68,9 +68,11 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  // Every caller shows a credential (Authorization: Bearer <api key>),
-  // checked by `services.auth`, of a role the route admits, except on the
-  // routes that ask for none (/healthz, /openapi.json).
+  // Every caller shows a credential (Authorization: Bearer <api key>,
+  // checked by `services.auth`; or else a staff session's cookie, checked by
+  // `services.accounts` with its CSRF token on a change) of a role the route
+  // admits, and of a hospital's callers of a duty it admits, except on the
+  // routes that ask for none (/healthz, /openapi.json, POST /api/v1/session).
   HttpServer(Services services, ServerOptions options);
   ~HttpServer();  // Stops; call only after Serve has returned (or never ran)
   HttpServer(const HttpServer&) = delete;

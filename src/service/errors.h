@@ -69,6 +69,7 @@ inline Status BadAccount(const std::string& m) { return Status::Error("XT-AUTH-0
 inline Status SessionsFull() {
   return Status::Error("XT-AUTH-016", "the server cannot open a session now; try again in a moment");
 }
+inline Status DutyNotAllowed(const std::string& m) { return Status::Error("XT-AUTH-017", m); }
 // Input fields
 inline Status MissingField(const std::string& path) { return Status::Error("XT-INP-001", path + " is required"); }
 inline Status BadField(const std::string& path, const std::string& why) {

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "tools/flow.h"
+#include "service/accounts.h"
 #include "service/credentials.h"
 #include "service/refdata.h"
 #include "store/store.h"
@@ -58,5 +59,21 @@ Result<PastMonthResult> SettlePastMonth(store::Store& store, const RefData& ref,
 // region, one agency per region, one resident (the demo patient) and one
 // operator. Issued anew each time (earlier demo keys are revoked).
 Result<std::vector<IssuedKey>> IssueDemoCredentials(store::Store* store, const RefData& ref, LocalSeconds now);
+
+// A staff account `serve --demo-credentials` provides, with its sample
+// password (printed with it: these accounts are for trying the web
+// application, never for a server others can reach).
+struct DemoAccount {
+  NewAccount account;
+  std::string password;
+  std::string purpose;  // what to try with it
+};
+
+// One account per role: a cashier and a doctor of the demo hospital
+// (Tianjin), a Hebei agency officer, the demo resident, an operator.
+std::vector<DemoAccount> DemoAccounts();
+// Provides every demo account (service::ProvideAccount: made, or made
+// exactly so again, enabled and unlocked, with its sample password).
+Result<std::vector<DemoAccount>> ProvideDemoAccounts(store::Store* store, const RefData& ref, LocalSeconds now);
 
 }  // namespace xt::service
