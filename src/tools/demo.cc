@@ -169,11 +169,13 @@ Result<PastMonthResult> SettlePastMonth(store::Store& store, const RefData& ref,
     using catalog::ChargeClass;
     using catalog::ItemKind;
     const catalog::ItemVersion* a = Pick(items, DateOf(at), ItemKind::kDrug, ChargeClass::kA, i % 5);
-    const catalog::ItemVersion* b = Pick(items, DateOf(at), ItemKind::kService, ChargeClass::kB, 0, true);
+    const catalog::ItemVersion* b = Pick(items, DateOf(at), ItemKind::kService, ChargeClass::kB, i % 4);
     if (!a) continue;
+    // Prices: the item's cap, or a sample price (12.50 yuan a unit of a
+    // drug, 80.00 a service) for an item without one.
     std::vector<FlowLine> lines;
     lines.push_back({"1", a->code, 10000 * (1 + i % 3), a->price_cap_fen ? *a->price_cap_fen * 10000 : 12500000});
-    if (b) lines.push_back({"2", b->code, 10000, *b->price_cap_fen * 10000});
+    if (b) lines.push_back({"2", b->code, 10000 * (1 + i % 2), b->price_cap_fen ? *b->price_cap_fen * 10000 : 80000000});
     HospitalClient client(hospital.fixmedins_code, hospital.admdvs, &past);
     FlowDriver drv(&proc, &client);
     Visit visit{person.psn_no, enr->insutype, enr->insuplc_admdvs, false, ""};
