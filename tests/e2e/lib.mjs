@@ -49,6 +49,18 @@ export async function newPage(browser, { viewport = kDesktop, locale = 'en' } = 
   context.setDefaultTimeout(kStepTimeoutMs);
   const page = await context.newPage();
   page.xtLocale = locale;
+  // The server's refusals of the page's API requests, for a failure's report.
+  page.refusals = [];
+  page.on('response', async (r) => {
+    if (r.status() < 400 || !new URL(r.url()).pathname.startsWith('/api/')) return;
+    let text = '';
+    try {
+      text = (await r.text()).slice(0, 300);
+    } catch {
+      // the body is gone with the page
+    }
+    page.refusals.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()} ${text}`);
+  });
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   // The browser's own log of a refused request ("Failed to load resource")
@@ -140,12 +152,12 @@ export async function checkAccessibility(page, what) {
 
 // The page as it is now into build/e2e-screenshots/<name>.png; with
 // XT_E2E_UPDATE_DOCS=1 also to docs/ui/<name>.png (the pictures docs/ui.md shows).
-export async function screenshot(page, name) {
+export async function screenshot(page, name, { docs = true } = {}) {
   const dir = join(root, 'build', 'e2e-screenshots');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
-  if (process.env.XT_E2E_UPDATE_DOCS === '1') {
+  if (docs && process.env.XT_E2E_UPDATE_DOCS === '1') {
     mkdirSync(join(root, 'docs', 'ui'), { recursive: true });
     copyFileSync(file, join(root, 'docs', 'ui', `${name}.png`));
   }
@@ -166,6 +178,26 @@ export async function assertNoHorizontalOverflow(page, what) {
     m.scroll <= m.client,
     `${what} is ${m.scroll}px wide in a ${m.client}px window; wider elements: ${m.widest.join(', ')}`,
   );
+}
+
+// Runs a journey's steps on `page`; when one fails, the error says what the
+// page showed as alerts and which API requests the server refused, and a
+// screenshot is left in build/e2e-screenshots/failed-<name>.png.
+export async function journey(page, name, steps) {
+  try {
+    await steps();
+  } catch (e) {
+    let alerts = [];
+    try {
+      alerts = await page.locator('[role="alert"]').allTextContents();
+      await screenshot(page, `failed-${name}`, { docs: false });
+    } catch {
+      // the page is gone
+    }
+    e.message += `\n  page at: ${page.url()}\n  alerts shown: ${JSON.stringify(alerts.map((a) => a.trim()))}` +
+      `\n  requests refused: ${JSON.stringify(page.refusals)}`;
+    throw e;
+  }
 }
 
 // Fails when the page reported a script error or logged one.

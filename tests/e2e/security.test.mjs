@@ -18,7 +18,6 @@ const kCases = {
     home: '/cashier/counter',
     refused: [
       ['GET', '/api/v1/funds', [403]],
-      ['GET', '/api/v1/clearing/months', [403]],
       ['GET', '/metrics', [403]],
       ['GET', `/api/v1/persons/${kOtherPsnNo}/settlements`, [403]],
       ['GET', `/api/v1/institutions/${kBeijingHospital}/balance`, [403, 404]],
@@ -49,7 +48,7 @@ const kCases = {
     home: '/resident/settlements',
     refused: [
       ['GET', `/api/v1/persons/${kOtherPsnNo}/settlements`, [403, 404]],
-      ['GET', '/api/v1/settlements', [403]],
+      ['GET', `/api/v1/settlements?psn_no=${kOtherPsnNo}`, [403]],
       ['GET', '/api/v1/funds', [403]],
       ['GET', `/api/v1/counter/persons?certno=110118199103137890`, [403]],
     ],
