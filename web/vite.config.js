@@ -4,8 +4,16 @@
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 
+// `npm run dev` serves the pages with hot reload and passes the API's paths
+// to a running `xietong serve` (XT_SERVER, default its own default address).
+const server = process.env.XT_SERVER || 'http://127.0.0.1:8080';
+const proxied = ['/api', '/fsi', '/metrics', '/healthz', '/openapi.json'];
+
 export default defineConfig({
   plugins: [vue()],
+  server: {
+    proxy: Object.fromEntries(proxied.map((p) => [p, { target: server, changeOrigin: false }])),
+  },
   base: '/',
   define: {
     // vue-i18n's bundler build: composition API only, no legacy API, no

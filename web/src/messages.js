@@ -114,7 +114,7 @@ export default {
       institution: '医疗机构',
       insuplc: '参保地',
       mdtrtarea: '就医地',
-      state: '类型 / 状态',
+      state: '状态',
       medfee: '医疗费总额（元）',
       fund: '基金支付（元）',
       acct: '个人账户（元）',
@@ -183,6 +183,7 @@ export default {
       drillNote: '结算时间在 {from} 至 {to} 之间的结算（跨月冲正按原结算归属月份计入清算）。',
     },
     region: { 110000: '北京', 120000: '天津', 130000: '河北' },
+    settlementState: { settled: '已结算', reversed: '已冲正', reversal: '冲正' },
     settlement: {
       title: '结算详情',
       idLabel: '结算编号',
@@ -301,7 +302,7 @@ export default {
       institution: 'Institution',
       insuplc: 'Insured in',
       mdtrtarea: 'Treated in',
-      state: 'Kind / state',
+      state: 'State',
       medfee: 'Total fees (yuan)',
       fund: 'Funds (yuan)',
       acct: 'Account (yuan)',
@@ -370,6 +371,7 @@ export default {
       drillNote: 'Settlements dated {from} to {to} (a reversal in a later month counts in its original month).',
     },
     region: { 110000: 'Beijing', 120000: 'Tianjin', 130000: 'Hebei' },
+    settlementState: { settled: 'Settled', reversed: 'Reversed', reversal: 'Reversal' },
     settlement: {
       title: 'Settlement',
       idLabel: 'Settlement ID',

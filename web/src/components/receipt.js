@@ -19,6 +19,19 @@ export const kFundFields = [
   ['oth_pay_fen', 'other'],
 ];
 
+// The fund a fund_pay_type pays from (src/policy/policy_load.cc), for fund
+// rows that name only their type (the counter's answers).
+export const kFundOfPayType = {
+  310100: 'pooled',
+  390100: 'pooled',
+  330100: 'large_amount',
+  390200: 'critical_illness',
+  320100: 'civil_servant',
+  340100: 'enterprise',
+  610100: 'medical_assistance',
+  999999: 'other',
+};
+
 // Every amount field of a settlement answer, in the interface's order, for
 // the "details" view.
 export const kAmountFields = [
@@ -62,7 +75,8 @@ export function receiptOf(s) {
   let funds;
   if (Array.isArray(s.funds) && s.funds.length > 0) {
     funds = s.funds.map((f) => ({
-      fund: f.fund || '',
+      fund: f.fund || kFundOfPayType[f.fund_pay_type] || '',
+      name: f.fund_pay_type_name || '',
       fund_pay_type: f.fund_pay_type || '',
       fen: toFen(f.fund_payamt_fen ?? 0),
     }));

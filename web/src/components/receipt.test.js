@@ -49,6 +49,18 @@ describe('receiptOf', () => {
     });
     expect(r.funds.map((f) => f.fund_pay_type)).toEqual(['310100', '390200']);
   });
+  test('fund rows naming only their type are named by the fund they pay from', () => {
+    const r = receiptOf({
+      ...settlement,
+      funds: [
+        { fund_pay_type: '310100', fund_pay_type_name: '统筹', fund_payamt_fen: 60000 },
+        { fund_pay_type: '330100', fund_payamt_fen: 5000 },
+        { fund_pay_type: '123456', fund_payamt_fen: 0 },
+      ],
+    });
+    expect(r.funds.map((f) => f.fund)).toEqual(['pooled', 'large_amount', '']);
+    expect(r.funds[0].name).toBe('统筹');
+  });
   test('figures that do not add up are noticed', () => {
     expect(receiptAddsUp(receiptOf({ ...settlement, psn_cash_pay_fen: 22999 }))).toBe(false);
     expect(receiptAddsUp(receiptOf({ ...settlement, fund_pay_sumamt_fen: 64999 }))).toBe(false);

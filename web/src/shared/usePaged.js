@@ -4,6 +4,10 @@
 import { reactive } from 'vue';
 import { PageCursor } from '../components/table.js';
 
+// Rows asked for per page: the server's default page (Api::kPageSizeDefault;
+// it allows up to 200).
+export const kPageSize = 50;
+
 export function usePaged(fetchPage) {
   const cursor = new PageCursor();
   const state = reactive({ rows: [], loading: false, error: null, page: 1, hasPrev: false, hasNext: false, loaded: false });

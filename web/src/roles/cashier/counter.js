@@ -3,87 +3,95 @@
 // each answer, in one place, so that the pages hold no field names of the
 // interface themselves. Answers carry money both as the interface's yuan
 // text and as integer `*_fen` beside it; the pages read only the `*_fen`.
-import { fenToYuanText, lineAmountFen, toFen } from '../../format/money.js';
+import { lineAmountFen, toFen, yuanTextToFen } from '../../format/money.js';
 
 // The person of GET /api/v1/counter/persons (1101): its base information
-// and its enrollments, whether the answer nests them as the interface does
-// (baseinfo, insuinfo[]) or gives them flat.
+// (baseinfo, or the answer's own psn_no, psn_name, ...) and its enrollments
+// (insuinfo[]: insutype, insuplc_admdvs, balc with balc_fen).
 export function personOf(answer) {
   const a = answer || {};
-  const base = a.baseinfo || a.person || a;
-  const enrollments = a.insuinfo || a.enrollments || base.insuinfo || [];
-  return { base, enrollments: Array.isArray(enrollments) ? enrollments : [] };
+  const base = { ...a, ...(a.baseinfo || {}) };
+  const enrollments = Array.isArray(a.insuinfo) && a.insuinfo.length > 0
+    ? a.insuinfo
+    : a.insutype
+      ? [{ insutype: a.insutype, insuplc_admdvs: a.insuplc_admdvs, balc: a.balc, balc_fen: a.balc_fen }]
+      : [];
+  return { base, enrollments };
 }
 
-// A catalogue item of GET /api/v1/counter/items: its code, name, price (fen)
-// and category as the fee-line form needs them.
+// A catalogue item of GET /api/v1/counter/items: its code, name, class
+// (甲 01, 乙 02, 丙 03), price cap in fen (null without one) and upfront
+// self-pay share. The catalogue has no price: the cashier enters it (the
+// cap is offered).
 export function itemOf(raw) {
-  const code = raw.med_list_codg || raw.hilist_code || raw.code || raw.item_code || '';
-  const name = raw.hilist_name || raw.name || raw.item_name || code;
-  const priceField = ['pric_fen', 'price_fen', 'pric_uplmt_amt_fen', 'price_cap_fen'].find(
-    (k) => raw[k] !== undefined && raw[k] !== null,
-  );
+  const cap = raw.pric_uplmt_amt_fen;
   return {
-    code,
-    name,
-    price_fen: priceField ? toFen(raw[priceField]) : null,
-    cap_fen: raw.pric_uplmt_amt_fen !== undefined && raw.pric_uplmt_amt_fen !== null ? toFen(raw.pric_uplmt_amt_fen) : null,
-    category: raw.chrgitm_lv || raw.category || raw.list_type || '',
-    raw,
+    code: raw.med_list_codg || '',
+    name: raw.hilist_name || raw.med_list_codg || '',
+    category: raw.chrgitm_lv || '',
+    kind: raw.kind || '',
+    cap_fen: cap === undefined || cap === null ? null : toFen(cap),
+    selfpay_prop: raw.selfpay_prop ?? '',
   };
 }
 
-// POST /api/v1/counter/visits
-export function visitBody({ kind, psn_no, insutype, med_type, dise_codg, begntime }) {
-  const body = { kind, psn_no, insutype, med_type };
-  if (dise_codg) body.dise_codg = dise_codg;
-  if (begntime) body.begntime = begntime;
+// POST /api/v1/counter/visits: kind outpatient | inpatient, psn_no,
+// insutype, begntime, optional med_type, insuplc_admdvs, dise_codg with
+// dise_name.
+export function visitBody({ kind, psn_no, insutype, insuplc_admdvs, med_type, dise_codg, dise_name, begntime }) {
+  const body = { kind, psn_no, insutype, begntime };
+  if (med_type) body.med_type = med_type;
+  if (insuplc_admdvs) body.insuplc_admdvs = insuplc_admdvs;
+  if (dise_codg) {
+    body.dise_codg = dise_codg;
+    body.dise_name = dise_name || dise_codg;
+  }
   return body;
 }
 
-// One fee line of the form: item, quantity text (up to four decimals),
-// unit price in fen; its amount rounded as the server checks it.
-export function lineOf(item, quantityText, priceFen) {
-  return { item, quantity: quantityText, price_fen: toFen(priceFen), amount_fen: lineAmountFen(quantityText, priceFen) };
+// One fee line of the form: the item, the quantity text (at most four
+// decimals) and the unit price's yuan text (at most two); its amount
+// rounded as the server checks it (docs/rounding.md). null when the
+// quantity or the price is not such a number.
+const kQuantity = /^\d+(\.\d{1,4})?$/;
+const kPrice = /^\d+(\.\d{1,2})?$/;
+export function lineOf(item, quantityText, priceYuanText) {
+  const quantity = String(quantityText).trim();
+  const price = String(priceYuanText).trim();
+  if (!kQuantity.test(quantity) || !kPrice.test(price)) return null;
+  const priceFen = yuanTextToFen(price);
+  return { item, quantity, price_fen: priceFen, amount_fen: lineAmountFen(quantity, priceFen) };
 }
 
-// POST /api/v1/counter/visits/{mdtrt_id}/fees: the lines as 2204 carries
-// them (cnt and pric as exact decimal text, amounts also as *_fen).
-export function feesBody(lines, feeTime) {
+// Fee lines one upload may carry: the server's bound
+// (CounterService::kFeeLinesPerCallMax).
+export const kFeeLinesMax = 1000;
+// Catalogue items one search shows (the server allows 1..100).
+export const kItemsShownMax = 20;
+
+// POST /api/v1/counter/visits/{mdtrt_id}/fees: {fees: [{med_list_codg, cnt,
+// pric_fen}]}; the server makes the serial numbers, the time (the visit's
+// start) and the amount (cnt × pric to the fen) itself.
+export function feesBody(lines) {
   return {
-    feedetail: lines.map((l, i) => ({
-      feedetl_sn: l.feedetl_sn || `${Date.now().toString(36)}${i}`,
-      med_list_codg: l.item.code,
-      medins_list_codg: l.item.code,
-      cnt: String(l.quantity),
-      pric: fenToYuanText(l.price_fen),
-      pric_fen: Number(l.price_fen),
-      det_item_fee_sumamt: fenToYuanText(l.amount_fen),
-      det_item_fee_sumamt_fen: Number(l.amount_fen),
-      ...(feeTime ? { fee_ocur_time: feeTime } : {}),
-    })),
+    fees: lines.map((l) => ({ med_list_codg: l.item.code, cnt: l.quantity, pric_fen: Number(l.price_fen) })),
   };
 }
 
-// The settlement part of a presettle or settle answer (the interface nests
-// it as setlinfo; the counter may give it flat), with setl_id when settled.
+// The receipt of a presettle, settle or reverse answer (its `receipt`, with
+// the settlement's ids and time beside it), shaped as GET
+// /api/v1/settlements/{setl_id} answers so that one Receipt shows both.
 export function settlementOf(answer) {
   const a = answer || {};
-  const s = a.setlinfo || a.settlement || a;
-  const funds = a.setldetail || s.setldetail || s.funds;
-  return { ...s, setl_id: s.setl_id || a.setl_id || '', ...(funds ? { funds } : {}) };
+  const out = { ...(a.receipt || {}) };
+  for (const k of ['setl_id', 'orig_setl_id', 'mdtrt_id', 'psn_no', 'psn_name', 'insutype', 'med_type', 'setl_time']) {
+    if (a[k] !== undefined && a[k] !== '') out[k] = a[k];
+  }
+  return out;
 }
 
-// The fee lines of an answer that has them (the fees' answer's result[], or
-// a visit's lines).
+// The split of each uploaded fee line (the fees answer's result[]).
 export function feeResultsOf(answer) {
-  const a = answer || {};
-  const rows = a.result || a.lines || a.feedetail || [];
+  const rows = (answer && answer.result) || [];
   return Array.isArray(rows) ? rows : [];
-}
-
-// Today's first local time yyyy-MM-dd HH:mm:ss from a Beijing date and time
-// of day; the server reads local (Beijing) times.
-export function localTime(date, time = '00:00:00') {
-  return `${date} ${time}`;
 }
