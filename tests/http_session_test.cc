@@ -407,6 +407,16 @@ TEST_F(HttpSessionTest, ADoctorSessionIsRefusedTheInterfaceAndReadsResultsOnlyWi
   auto raw = Client().Post(kCallPath, As(s), client.Envelope("9001", R"({"signIn":{"opter_no":"wang"}})", ""),
                            "application/json");
   EXPECT_EQ(raw->status, 200) << "an envelope refusal, answered 200 as every envelope answer";
+  EXPECT_EQ(raw->get_header_value("Cache-Control"), "no-store");
+  // An API key, when the request shows one, is the credential, whatever
+  // session cookie comes with it: the hospital's system may sign in.
+  httplib::Headers both = As(s);
+  both.emplace("Authorization", "Bearer " + env_->Key(Role::kHospital, tianjin_->fixmedins_code));
+  auto by_key = Client().Post(kCallPath, both, client.Envelope("9001", R"({"signIn":{"opter_no":"his"}})", ""),
+                              "application/json");
+  ASSERT_TRUE(by_key);
+  EXPECT_EQ(json::parse(by_key->body)["infcode"], 0) << by_key->body;
+  EXPECT_FALSE(by_key->has_header("Cache-Control")) << "not a session's answer";
   for (const char* path : {"/api/v1/settlements", "/api/v1/clearing/months"}) {
     auto res = Get(s, path);
     EXPECT_EQ(res->status, 403) << path;

@@ -166,6 +166,41 @@ TEST(SqliteStore, AcknowledgedWritesSurviveReopenAndDuplicatesAreRefused) {
                        }).ok());
 }
 
+// Two stores on one file (a server and the command line beside it) append
+// to the same audit chain in turn: each group chains to the head the other
+// committed, not to the one it remembers.
+TEST(SqliteStore, AuditRecordsOfTwoStoresOnOneFileFormOneChain) {
+  const std::string path = TempDb("two-writers.db");
+  auto server = OpenSqliteStore(path);
+  ASSERT_TRUE(server.ok());
+  auto command_line = OpenSqliteStore(path);
+  ASSERT_TRUE(command_line.ok());
+  auto append = [](Store& store, const std::string& action) {
+    return store.Write([&](WriteTxn& txn) {
+      return txn.AppendAudit(AuditRow{0, 1, "local", "local", action, "", "ok", "", "", ""});
+    });
+  };
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(append(**server, "server " + std::to_string(i)).ok()) << i;
+    ASSERT_TRUE(append(**command_line, "command line " + std::to_string(i)).ok()) << i;
+  }
+  std::vector<AuditRow> rows;
+  ASSERT_TRUE((*server)->Read([&](ReadTxn& txn) {
+                        return txn.access().ForEachAudit(1, [&](const AuditRow& r) {
+                          rows.push_back(r);
+                          return true;
+                        });
+                      }).ok());
+  ASSERT_EQ(rows.size(), 6u);
+  std::string prev = kAuditGenesis;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].seq, static_cast<int64_t>(i + 1));
+    EXPECT_EQ(rows[i].prev_hash, prev) << i;
+    EXPECT_EQ(rows[i].hash, AuditHash(prev, rows[i])) << i;
+    prev = rows[i].hash;
+  }
+}
+
 // The background checkpoint copies the WAL back into the database file
 // while the store is open, so the WAL does not grow without bound.
 TEST(SqliteStore, CheckpointsCopyTheWalBackWhileOpen) {

@@ -84,7 +84,12 @@ Status WriteTxn::FlushGroup() {
 Status WriteTxn::FlushAudit() {
   WriterState& w = state_;
   if (w.audit_pending.empty()) return Status::Ok();
-  if (!w.audit_head_loaded) {
+  // The head is read again by every group that appends, inside its write
+  // transaction: another process on the same file (the command line beside
+  // a running server: `users disable`, `credentials revoke`) may have
+  // appended records since this writer's last commit. One read of a meta
+  // row per group.
+  {
     XT_ASSIGN_OR_RETURN(auto head, GetMeta("audit_head"));
     w.audit_head_seq = 0;
     w.audit_head_hash = kAuditGenesis;
