@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http_util.h"
@@ -226,6 +227,9 @@ TEST_F(CounterTest, DemoPatientFromCardToReceiptAsTheStoreKeptIt) {
                              {{"acct_used_flag", "0"}});
   EXPECT_EQ(reused.status, 409) << reused.body;
   EXPECT_EQ(reused.err(), "XT-ENV-006");
+  const Answer reused_for_pre = Post("/api/v1/counter/visits/" + mdtrt_id + "/presettle", "journey-settle", json::object());
+  EXPECT_EQ(reused_for_pre.status, 409) << reused_for_pre.body;
+  EXPECT_EQ(reused_for_pre.err(), "XT-ENV-006");
   const Answer twice = Post("/api/v1/counter/visits/" + mdtrt_id + "/settle", "journey-settle-2", json::object());
   EXPECT_EQ(twice.status, 422) << twice.body;
   EXPECT_EQ(twice.err(), "XT-CTR-004");
@@ -257,6 +261,11 @@ TEST_F(CounterTest, DemoPatientFromCardToReceiptAsTheStoreKeptIt) {
     if (r.subject == service::kDemoPsnNo && r.detail.find("sample: wrong insutype") != std::string::npos) reason_kept = true;
   }
   EXPECT_TRUE(reason_kept) << "the reversal's reason is in the audit log";
+  int looks = 0;
+  for (const auto& r : *rows) {
+    if (r.action == "GET /api/v1/counter/visits/{mdtrt_id}" && r.subject == service::kDemoPsnNo) ++looks;
+  }
+  EXPECT_EQ(looks, 3) << "each look at the visit is in the audit log";
 
   // The day balances: the settlement and its reversal on both sides.
   const Answer day = Post("/api/v1/counter/reconcile", "journey-day",
@@ -294,7 +303,17 @@ TEST_F(CounterTest, InpatientStayAdmittedDischargedAndSettled) {
   EXPECT_EQ(settled.body["receipt"].value("medfee_sumamt", ""), "1199.97");
   EXPECT_GT(settled.body["receipt"].value("fund_pay_sumamt_fen", Fen{0}), 0) << "past the stay's deductible";
   EXPECT_EQ(settled.body["receipt"].value("acct_pay_fen", Fen{-1}), 0) << "the account was not to be used";
-  ExpectReceiptIs(settled.body["receipt"], Send("GET", "/api/v1/settlements/" + settled.body.value("setl_id", "")).body);
+  const std::string setl_id = settled.body.value("setl_id", "");
+  ExpectReceiptIs(settled.body["receipt"], Send("GET", "/api/v1/settlements/" + setl_id).body);
+  // Reversed (2305), the stay is discharged again, ready to settle anew.
+  const Answer reversed =
+      Post("/api/v1/counter/settlements/" + setl_id + "/reverse", "stay-rev", {{"reason", "sample: bill corrected"}});
+  ASSERT_EQ(reversed.status, 200) << reversed.body;
+  EXPECT_EQ(reversed.body["receipt"].value("medfee_sumamt_fen", Fen{0}), -119997);
+  EXPECT_EQ(Send("GET", base).body.value("state", ""), "discharged");
+  const Answer again = Post("/api/v1/counter/settlements/" + setl_id + "/reverse", "stay-rev-2", {{"reason", "x"}});
+  EXPECT_EQ(again.status, 422) << again.body;
+  EXPECT_EQ(again.err(), "XT-SETL-006") << "already reversed: the interface's own refusal";
 }
 
 TEST_F(CounterTest, AnotherHospitalSeesNoVisitAndNoSettlement) {
@@ -327,6 +346,40 @@ TEST_F(CounterTest, AnotherHospitalSeesNoVisitAndNoSettlement) {
     }
   }
   EXPECT_EQ(Send("GET", "/api/v1/settlements/" + setl_id).body.value("state", ""), "settled") << "nothing reversed";
+}
+
+// A double click: the same key sent at once from several connections, and
+// then keys of their own (the page makes one per click). One settlement
+// either way; every answer names it or says the visit is settled.
+TEST_F(CounterTest, ClicksAtOnceSettleTheVisitOnce) {
+  for (const bool same_key : {true, false}) {
+    const auto [mdtrt_id, bill_fen] = VisitWithFees(same_key ? "same" : "own");
+    ASSERT_FALSE(mdtrt_id.empty());
+    constexpr int kClicks = 4;
+    std::vector<Answer> answers(kClicks);
+    std::vector<std::thread> clicks;
+    for (int i = 0; i < kClicks; ++i) {
+      clicks.emplace_back([&, i, id = mdtrt_id] {
+        answers[i] = Post("/api/v1/counter/visits/" + id + "/settle",
+                          same_key ? std::string("click") : "click-" + std::to_string(i), json::object());
+      });
+    }
+    for (auto& t : clicks) t.join();
+    std::string setl_id;
+    for (const Answer& a : answers) {
+      if (a.status == 200) {
+        if (setl_id.empty()) setl_id = a.body.value("setl_id", "");
+        EXPECT_EQ(a.body.value("setl_id", ""), setl_id);
+        EXPECT_EQ(a.body["receipt"].value("medfee_sumamt_fen", Fen{-1}), bill_fen);
+      } else {
+        EXPECT_FALSE(same_key) << "the same key is always the first answer: " << a.body;
+        EXPECT_EQ(a.status, 422) << a.body;
+        EXPECT_EQ(a.err(), "XT-CTR-004");
+      }
+    }
+    EXPECT_FALSE(setl_id.empty());
+  }
+  EXPECT_EQ(env_->Settlements(), 2) << "one settlement per visit";
 }
 
 TEST_F(CounterTest, SignInRenewedWhenItWasClosed) {

@@ -73,8 +73,8 @@ void WriteValue(JsonWriter& w, const JsonValue& v) {
     case JsonValue::Type::kNull: w.Null(); break;
     case JsonValue::Type::kBoolean: w.Bool(v.boolean()); break;
     case JsonValue::Type::kInteger:
-    case JsonValue::Type::kUnsigned:
-    case JsonValue::Type::kFloat: w.Raw(v.Dump()); break;
+    case JsonValue::Type::kUnsigned: w.Raw(v.Dump()); break;
+    case JsonValue::Type::kFloat: w.Raw(v.number_text()); break;  // as the interface wrote it ("2.0000")
     case JsonValue::Type::kString: w.String(v.string()); break;
     case JsonValue::Type::kArray:
       w.BeginArray();
@@ -149,6 +149,10 @@ std::string SettlementBody(const JsonValue& output, const std::string& extra_fie
   w.EndObject();
   return w.Take();
 }
+
+// The key of the n-th message of one click: a space, which no key holds,
+// keeps it apart from every key a client may send.
+std::string SubKey(std::string_view key, const std::string& part) { return std::string(key) + ' ' + part; }
 
 bool PrintableAscii(std::string_view s) {
   for (unsigned char c : s) {
@@ -416,23 +420,25 @@ std::optional<ApiReply> CheckKey(std::string_view key) {
 
 }  // namespace
 
-#define XT_COUNTER_CONTEXT(ctx)                                                       \
-  Ctx ctx;                                                                            \
-  ctx.caller = &caller;                                                               \
-  if (auto refused = ContextOf(caller, *ref_, &ctx.institution, &ctx.operator_no)) { \
-    return *refused;                                                                  \
-  }
+// The caller's context for a use case, or the refusal.
+std::optional<ApiReply> CounterService::Begin(const Caller& caller, Ctx* ctx) const {
+  ctx->caller = &caller;
+  return ContextOf(caller, *ref_, &ctx->institution, &ctx->operator_no);
+}
 
 ApiReply CounterService::LookUpPerson(const Caller& caller, const QueryParams& params) {
-  XT_COUNTER_CONTEXT(ctx);
+  Ctx ctx;
+  if (auto refused = Begin(caller, &ctx)) return *refused;
   const std::string certno = api::Param(params, "certno");
   std::string cert_type = api::Param(params, "mdtrt_cert_type");
   if (cert_type.empty()) cert_type = "02";
   if (certno.empty() || certno.size() > 50) return BadBody("certno is required (at most 50 characters)");
   if (cert_type.size() > 2) return BadBody("mdtrt_cert_type is a code of 2 digits (02 ID number, 03 card)");
+  const std::string card_sn = api::Param(params, "card_sn");
+  if (card_sn.size() > 32) return BadBody("card_sn is at most 32 characters");
   JsonWriter in;
   in.BeginObject().Key("data").BeginObject().Field("mdtrt_cert_type", cert_type).Field("mdtrt_cert_no", certno);
-  in.Field("card_sn", "");
+  in.Field("card_sn", card_sn);
   in.EndObject().EndObject();
   Sent s = Send(ctx, "1101", in.Take(), "", "CTRQ" + crypto::RandomHex(13));
   if (!s.ok()) return s.Refusal();
@@ -459,7 +465,8 @@ ApiReply CounterService::LookUpPerson(const Caller& caller, const QueryParams& p
 }
 
 ApiReply CounterService::ListItems(const Caller& caller, const QueryParams& params) {
-  XT_COUNTER_CONTEXT(ctx);
+  Ctx ctx;
+  if (auto refused = Begin(caller, &ctx)) return *refused;
   const std::string q = api::Param(params, "q");
   if (q.size() > 100) return BadBody("q is at most 100 characters");
   int limit = kItemsLimitDefault;
@@ -494,7 +501,8 @@ ApiReply CounterService::ListItems(const Caller& caller, const QueryParams& para
 }
 
 ApiReply CounterService::OpenVisit(const Caller& caller, std::string_view idempotency_key, const std::string& body) {
-  XT_COUNTER_CONTEXT(ctx);
+  Ctx ctx;
+  if (auto refused = Begin(caller, &ctx)) return *refused;
   if (auto bad = CheckKey(idempotency_key)) return *bad;
   ApiReply refused;
   auto b = ObjectBody(body, &refused);
@@ -543,7 +551,7 @@ ApiReply CounterService::OpenVisit(const Caller& caller, std::string_view idempo
     info.BeginObject().Key("mdtrtinfo").BeginObject().Field("mdtrt_id", mdtrt_id).Field("psn_no", *psn_no);
     info.Field("med_type", mt).Field("begntime", *begntime).EndObject().Key("diseinfo").Raw(diag.str()).EndObject();
     Sent d = Send(ctx, "2203", info.Take(), *insuplc,
-                  MsgidOf(ctx.institution->fixmedins_code, std::string(idempotency_key) + "#2203"));
+                  MsgidOf(ctx.institution->fixmedins_code, SubKey(idempotency_key, "2203")));
     if (!d.ok()) return d.Refusal();
   }
   JsonWriter w;
@@ -570,7 +578,8 @@ Result<std::optional<store::VisitRow>> OwnVisit(store::Store& store, const std::
 }  // namespace
 
 ApiReply CounterService::GetVisit(const Caller& caller, const std::string& mdtrt_id) {
-  XT_COUNTER_CONTEXT(ctx);
+  Ctx ctx;
+  if (auto refused = Begin(caller, &ctx)) return *refused;
   std::optional<store::VisitRow> visit;
   std::vector<store::FeeLineRow> lines;
   std::optional<std::string> settlement;  // the interface's answer of its settlement
@@ -628,9 +637,61 @@ ApiReply CounterService::GetVisit(const Caller& caller, const std::string& mdtrt
   return ApiReply{200, w.Take(), ""};
 }
 
+namespace {
+
+// One fee line of the body as the interface's feedetail entry, into *in_w
+// (and its item into *items_m); the refusal when the line is not readable.
+using FeeItems = std::map<std::string, std::pair<std::string, LocalSeconds>>;  // feedetl_sn -> code, fee time
+std::optional<ApiReply> FeeLine(const json& f, size_t i, const store::VisitRow& v, const std::string& msgid,
+                                JsonWriter* in_w, FeeItems* items_m) {
+  JsonWriter& in = *in_w;
+  FeeItems& items = *items_m;
+  ApiReply refused;
+  const std::string path = "fees[" + std::to_string(i) + "]";
+  if (!f.is_object()) return BadBody(path + " must be an object");
+  auto sn = Text(f, "feedetl_sn", 30, false, &refused, path);
+  auto code = sn ? Text(f, "med_list_codg", 50, true, &refused, path) : std::nullopt;
+  auto own = code ? Text(f, "medins_list_codg", 50, false, &refused, path) : std::nullopt;
+  auto bch = own ? Text(f, "chrg_bchno", 30, false, &refused, path) : std::nullopt;
+  if (!bch) return refused;
+  auto time = TimeField(f, "fee_ocur_time", false, &refused);
+  if (!time) refused = BadBody(path + ".fee_ocur_time must be a time yyyy-MM-dd HH:mm:ss");
+  if (!time) return refused;
+  auto cnt = Decimal(f, "cnt", 4, false, &refused, path);
+  if (!cnt) return refused.http_status == 200 ? BadBody(path + ".cnt is required") : refused;
+  std::optional<int64_t> pric;
+  if (f.contains("pric_fen")) {
+    // A price in fen, as the page's money fields are.
+    auto fen = Decimal(f, "pric", 2, true, &refused, path);
+    if (!fen) return refused;
+    pric = *fen * 10000;
+  } else {
+    pric = Decimal(f, "pric", 6, false, &refused, path);
+    if (!pric) return refused.http_status == 200 ? BadBody(path + ".pric is required") : refused;
+  }
+  auto amount = Decimal(f, "det_item_fee_sumamt", 2, true, &refused, path);
+  if (!amount && refused.http_status != 200) return refused;
+  const Fen amount_fen = amount ? *amount : LineAmountFen(*cnt, *pric);
+  // Defaults that a retry builds the same: the serial from the message
+  // and the line's place, the time the visit began.
+  const std::string feedetl_sn = sn->empty() ? msgid.substr(3, 12) + "-" + std::to_string(i + 1) : *sn;
+  const std::string fee_time = time->empty() ? FormatLocalTime(v.begntime) : *time;
+  items[feedetl_sn] = {*code, *ParseLocalTime(fee_time)};
+  in.BeginObject().Field("feedetl_sn", feedetl_sn).Field("mdtrt_id", v.mdtrt_id).Field("psn_no", v.psn_no);
+  if (!bch->empty()) in.Field("chrg_bchno", *bch);
+  in.Field("med_list_codg", *code).Field("medins_list_codg", own->empty() ? *code : *own);
+  in.Field("det_item_fee_sumamt", FormatFen(amount_fen)).Field("cnt", FormatDecimal(*cnt, 4));
+  in.Field("pric", FormatDecimal(*pric, 6));
+  in.Field("fee_ocur_time", fee_time).EndObject();
+  return std::nullopt;
+}
+
+}  // namespace
+
 ApiReply CounterService::AddFees(const Caller& caller, const std::string& mdtrt_id, std::string_view idempotency_key,
                                  const std::string& body) {
-  XT_COUNTER_CONTEXT(ctx);
+  Ctx ctx;
+  if (auto refused = Begin(caller, &ctx)) return *refused;
   if (auto bad = CheckKey(idempotency_key)) return *bad;
   auto visit = OwnVisit(*store_, mdtrt_id, ctx.institution->fixmedins_code);
   if (!visit.ok()) return api::Failed(visit.status());
@@ -646,47 +707,11 @@ ApiReply CounterService::AddFees(const Caller& caller, const std::string& mdtrt_
   }
   const bool inpatient = Inpatient(v);
   const std::string msgid = MsgidOf(ctx.institution->fixmedins_code, idempotency_key);
-  std::map<std::string, std::pair<std::string, LocalSeconds>> items;  // feedetl_sn -> code, fee time
+  FeeItems items;
   JsonWriter in;
   in.BeginObject().Key("feedetail").BeginArray();
   for (size_t i = 0; i < fees->size(); ++i) {
-    const json& f = (*fees)[i];
-    const std::string path = "fees[" + std::to_string(i) + "]";
-    if (!f.is_object()) return BadBody(path + " must be an object");
-    auto sn = Text(f, "feedetl_sn", 30, false, &refused, path);
-    auto code = sn ? Text(f, "med_list_codg", 50, true, &refused, path) : std::nullopt;
-    auto own = code ? Text(f, "medins_list_codg", 50, false, &refused, path) : std::nullopt;
-    auto bch = own ? Text(f, "chrg_bchno", 30, false, &refused, path) : std::nullopt;
-    if (!bch) return refused;
-    auto time = TimeField(f, "fee_ocur_time", false, &refused);
-    if (!time) refused = BadBody(path + ".fee_ocur_time must be a time yyyy-MM-dd HH:mm:ss");
-    if (!time) return refused;
-    auto cnt = Decimal(f, "cnt", 4, false, &refused, path);
-    if (!cnt) return refused.http_status == 200 ? BadBody(path + ".cnt is required") : refused;
-    std::optional<int64_t> pric;
-    if (f.contains("pric_fen")) {
-      // A price in fen, as the page's money fields are.
-      auto fen = Decimal(f, "pric", 2, true, &refused, path);
-      if (!fen) return refused;
-      pric = *fen * 10000;
-    } else {
-      pric = Decimal(f, "pric", 6, false, &refused, path);
-      if (!pric) return refused.http_status == 200 ? BadBody(path + ".pric is required") : refused;
-    }
-    auto amount = Decimal(f, "det_item_fee_sumamt", 2, true, &refused, path);
-    if (!amount && refused.http_status != 200) return refused;
-    const Fen amount_fen = amount ? *amount : LineAmountFen(*cnt, *pric);
-    // Defaults that a retry builds the same: the serial from the message
-    // and the line's place, the time the visit began.
-    const std::string feedetl_sn = sn->empty() ? msgid.substr(3, 12) + "-" + std::to_string(i + 1) : *sn;
-    const std::string fee_time = time->empty() ? FormatLocalTime(v.begntime) : *time;
-    items[feedetl_sn] = {*code, *ParseLocalTime(fee_time)};
-    in.BeginObject().Field("feedetl_sn", feedetl_sn).Field("mdtrt_id", v.mdtrt_id).Field("psn_no", v.psn_no);
-    if (!bch->empty()) in.Field("chrg_bchno", *bch);
-    in.Field("med_list_codg", *code).Field("medins_list_codg", own->empty() ? *code : *own);
-    in.Field("det_item_fee_sumamt", FormatFen(amount_fen)).Field("cnt", FormatDecimal(*cnt, 4));
-    in.Field("pric", FormatDecimal(*pric, 6));
-    in.Field("fee_ocur_time", fee_time).EndObject();
+    if (auto bad = FeeLine((*fees)[i], i, v, msgid, &in, &items)) return *bad;
   }
   in.EndArray().EndObject();
   Sent s = Send(ctx, inpatient ? "2301" : "2204", in.Take(), v.insuplc_admdvs, msgid);
@@ -717,7 +742,8 @@ ApiReply CounterService::AddFees(const Caller& caller, const std::string& mdtrt_
 
 ApiReply CounterService::Discharge(const Caller& caller, const std::string& mdtrt_id,
                                    std::string_view idempotency_key, const std::string& body) {
-  XT_COUNTER_CONTEXT(ctx);
+  Ctx ctx;
+  if (auto refused = Begin(caller, &ctx)) return *refused;
   if (auto bad = CheckKey(idempotency_key)) return *bad;
   auto visit = OwnVisit(*store_, mdtrt_id, ctx.institution->fixmedins_code);
   if (!visit.ok()) return api::Failed(visit.status());
@@ -759,7 +785,8 @@ ApiReply CounterService::Settle(const Caller& caller, const std::string& mdtrt_i
 // rather than answered with its settlement again.
 ApiReply CounterService::Settlement(const Caller& caller, const std::string& mdtrt_id,
                                     std::string_view idempotency_key, const std::string& body, bool pre) {
-  XT_COUNTER_CONTEXT(ctx);
+  Ctx ctx;
+  if (auto refused = Begin(caller, &ctx)) return *refused;
   if (auto bad = CheckKey(idempotency_key)) return *bad;
   const std::string msgid = MsgidOf(ctx.institution->fixmedins_code, idempotency_key);
   std::optional<store::VisitRow> visit;
@@ -783,6 +810,9 @@ ApiReply CounterService::Settlement(const Caller& caller, const std::string& mdt
   if (!st.ok()) return api::Failed(st);
   if (!visit) return VisitNotFound();
   const store::VisitRow& v = *visit;
+  // A pre-settlement is a read the message log does not keep: under a key
+  // already used for a write it is that key reused.
+  if (pre && sent_before) return api::Refused(409, err::MsgidReused());
   if (!sent_before) {
     if (v.state == "settled") {
       return api::Refused(422, err::CounterState("the visit is already settled; reverse the settlement first"));
@@ -819,7 +849,8 @@ ApiReply CounterService::Settlement(const Caller& caller, const std::string& mdt
 
 ApiReply CounterService::Reverse(const Caller& caller, const std::string& setl_id, std::string_view idempotency_key,
                                  const std::string& body) {
-  XT_COUNTER_CONTEXT(ctx);
+  Ctx ctx;
+  if (auto refused = Begin(caller, &ctx)) return *refused;
   if (auto bad = CheckKey(idempotency_key)) return *bad;
   std::optional<store::SettlementRow> setl;
   std::optional<store::VisitRow> visit;
@@ -870,6 +901,20 @@ void WriteFigures(JsonWriter& w, const clearing::TotalFigures& f) {
   w.FieldInt("fixmedins_setl_cnt", f.fixmedins_setl_cnt).EndObject();
 }
 
+// The exchange's figures of a 3201 answer (stmtinfo).
+clearing::TotalFigures FiguresOf(const JsonValue* info) {
+  clearing::TotalFigures ex;
+  for (auto [name, field] : {std::pair{"medfee_sumamt", &ex.medfee_sumamt},
+                             std::pair{"fund_pay_sumamt", &ex.fund_pay_sumamt}, std::pair{"acct_pay", &ex.acct_pay}}) {
+    const JsonValue* v = info ? info->Find(name) : nullptr;
+    *field = v ? FenOf(*v).value_or(0) : 0;
+  }
+  if (const JsonValue* c = info ? info->Find("fixmedins_setl_cnt") : nullptr) {
+    ex.fixmedins_setl_cnt = c->is_string() ? api::ToInt(c->string()).value_or(0) : c->int64().value_or(0);
+  }
+  return ex;
+}
+
 void Add(clearing::TotalFigures* all, const clearing::TotalFigures& one) {
   all->medfee_sumamt += one.medfee_sumamt;
   all->fund_pay_sumamt += one.fund_pay_sumamt;
@@ -884,7 +929,8 @@ void Add(clearing::TotalFigures* all, const clearing::TotalFigures& one) {
 // compares one such pair at a time), each sent with 3201 for the exchange
 // to count its own side and compare.
 ApiReply CounterService::Reconcile(const Caller& caller, std::string_view idempotency_key, const std::string& body) {
-  XT_COUNTER_CONTEXT(ctx);
+  Ctx ctx;
+  if (auto refused = Begin(caller, &ctx)) return *refused;
   if (auto bad = CheckKey(idempotency_key)) return *bad;
   ApiReply refused;
   auto b = ObjectBody(body, &refused);
@@ -909,7 +955,7 @@ ApiReply CounterService::Reconcile(const Caller& caller, std::string_view idempo
           f.acct_pay += d.acct_pay;
           ++f.fixmedins_setl_cnt;
           optins[{d.insutype, d.clr_type}] = r.insuplc_admdvs;
-          return groups.size() < 1000;
+          return true;  // the pairs are few: insutype and clr_type are short code lists
         });
   });
   if (!st.ok()) return api::Failed(st);
@@ -929,18 +975,10 @@ ApiReply CounterService::Reconcile(const Caller& caller, std::string_view idempo
     in.FieldMoney("acct_pay", f.acct_pay).FieldInt("fixmedins_setl_cnt", f.fixmedins_setl_cnt);
     in.Field("refd_setl_flag", "1").EndObject().EndObject();
     Sent s = Send(ctx, "3201", in.Take(), "",
-                  MsgidOf(ctx.institution->fixmedins_code, std::string(idempotency_key) + "#" + std::to_string(++n)));
+                  MsgidOf(ctx.institution->fixmedins_code, SubKey(idempotency_key, std::to_string(++n))));
     if (!s.ok()) return s.Refusal();
     const JsonValue* info = s.output->Find("stmtinfo");
-    clearing::TotalFigures ex;
-    for (auto [name, field] : {std::pair{"medfee_sumamt", &ex.medfee_sumamt},
-                               std::pair{"fund_pay_sumamt", &ex.fund_pay_sumamt}, std::pair{"acct_pay", &ex.acct_pay}}) {
-      const JsonValue* v = info ? info->Find(name) : nullptr;
-      *field = v ? FenOf(*v).value_or(0) : 0;
-    }
-    if (const JsonValue* c = info ? info->Find("fixmedins_setl_cnt") : nullptr) {
-      ex.fixmedins_setl_cnt = c->is_string() ? api::ToInt(c->string()).value_or(0) : c->int64().value_or(0);
-    }
+    const clearing::TotalFigures ex = FiguresOf(info);
     const std::string group_rslt = StringOf(info, "stmt_rslt");
     if (group_rslt != "0") rslt = "1";
     list.BeginObject().Field("insutype", k.first).Field("clr_type", k.second).Field("stmt_rslt", group_rslt);
@@ -960,7 +998,5 @@ ApiReply CounterService::Reconcile(const Caller& caller, std::string_view idempo
   w.Key("groups").Raw(list.str()).EndObject();
   return ApiReply{200, w.Take(), ""};
 }
-
-#undef XT_COUNTER_CONTEXT
 
 }  // namespace xt::service

@@ -32,6 +32,7 @@
 
 #include <cstddef>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -59,7 +60,7 @@ class CounterService {
 
   CounterService(Processor* processor, store::Store* store, const RefData* ref, const Clock* clock);
 
-  // GET /api/v1/counter/persons?certno=&mdtrt_cert_type=  (1101)
+  // GET /api/v1/counter/persons?certno=&mdtrt_cert_type=&card_sn=  (1101)
   ApiReply LookUpPerson(const Caller& caller, const QueryParams& params);
   // GET /api/v1/counter/items?q=&limit=  (the treatment place's catalogue)
   ApiReply ListItems(const Caller& caller, const QueryParams& params);
@@ -92,6 +93,7 @@ class CounterService {
   struct Sent;  // one envelope's answer (counter_service.cc)
   struct Ctx;   // the caller's institution and operator
 
+  std::optional<ApiReply> Begin(const Caller& caller, Ctx* ctx) const;
   ApiReply Settlement(const Caller& caller, const std::string& mdtrt_id, std::string_view idempotency_key,
                       const std::string& body, bool pre);
   // Sends one envelope as the caller, signing in first when needed.
