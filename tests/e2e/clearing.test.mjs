@@ -84,7 +84,9 @@ test('operator: health, the metrics charted, last month closed from the clearing
     const requests = page.getByTestId('metric-requests');
     await requests.waitFor();
     assert.ok(Number(await requests.textContent()) > 0, 'the server has answered requests');
-    await assertChartDrawn(chartUnder(page, 'Requests by status code'), 'requests by status code');
+    const codesChart = chartUnder(page, 'Requests by status code');
+    await assertChartDrawn(codesChart, 'requests by status code');
+    assert.equal(await codesChart.getAttribute('aria-label'), 'Bar chart of requests by status code');
     const codes = page.locator('table', { has: page.locator('caption', { hasText: 'Requests by HTTP status code' }) });
     await codes.getByRole('cell', { name: '200', exact: true }).waitFor();
     await checkAccessibility(page, 'the metrics');
@@ -130,8 +132,7 @@ test('agency: the closed month, its flow chart, its net position and transfers, 
 
     const chart = chartUnder(page, 'Flows between regions');
     await assertChartDrawn(chart, 'the flows between regions');
-    const label = await chart.getAttribute('aria-label');
-    assert.ok(label && label.length > 0, 'the chart is described for screen readers');
+    assert.match(await chart.getAttribute('aria-label'), /^Flows between regions in .*→ .*¥[\d,]+\.\d{2}/, 'the chart says its flows in words');
 
     // Its own position: receivable - payable = net, and the net is what the
     // transfers it pays or is paid settle.
