@@ -307,7 +307,7 @@ int RunServe(const ServeArgs& args) {
   auto counter = std::make_unique<service::CounterService>(processor.get(), store.get(), ref.get(), &SystemClock::Instance());
   auto accounts = std::make_unique<service::Accounts>(store.get(), &SystemClock::Instance(), cfg->accounts);
   const http::Services services{processor.get(), auth.get(), api.get(), &api->results(), clearing.get(),
-                                 counter.get(), accounts.get()};
+                                counter.get(), accounts.get()};
   cfg->server.web_dir = WebFolder(cfg->web);
   auto server = std::make_unique<http::HttpServer>(services, cfg->server);
   Status st = server->Bind();
@@ -379,8 +379,8 @@ int RunServe(const ServeArgs& args) {
   watcher.join();
   const int64_t answered = processor->stats().calls;
   server.reset();
-  accounts.reset();
   counter.reset();
+  accounts.reset();
   clearing.reset();
   api.reset();
   auth.reset();
