@@ -12,6 +12,8 @@ const proxied = ['/api', '/fsi', '/metrics', '/healthz', '/openapi.json'];
 export default defineConfig({
   plugins: [vue()],
   server: {
+    // The region table is read from the repository's data/ folder.
+    fs: { allow: ['..'] },
     proxy: Object.fromEntries(proxied.map((p) => [p, { target: server, changeOrigin: false }])),
   },
   base: '/',

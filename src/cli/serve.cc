@@ -25,17 +25,17 @@
 #include "cli/progress.h"
 #include "core/clock.h"
 #include "http/server.h"
-#include "tools/client.h"
 #include "service/accounts.h"
 #include "service/clearing_service.h"
 #include "service/counter_service.h"
 #include "service/credentials.h"
-#include "service/results_service.h"
-#include "tools/demo.h"
-#include "service/rest.h"
 #include "service/processor.h"
 #include "service/refdata.h"
+#include "service/rest.h"
+#include "service/results_service.h"
 #include "store/store.h"
+#include "tools/client.h"
+#include "tools/demo.h"
 
 namespace xt::cli {
 
@@ -317,6 +317,7 @@ int RunServe(const ServeArgs& args) {
   std::printf("xietong serve: listening on %s (database %s, %d event loops)\n", url.c_str(), cfg->db.c_str(),
               cfg->server.io_threads);
   std::vector<service::IssuedKey> keys;
+  std::vector<service::DemoAccount> staff;
   if (args.demo_credentials) {
     auto issued = service::IssueDemoCredentials(store.get(), *ref, SystemClock::Instance().NowLocal());
     if (!issued.ok()) return Fail(issued.status());
@@ -330,11 +331,23 @@ int RunServe(const ServeArgs& args) {
       std::printf("\nTry it: 1101 person info for the demo patient, as the demo hospital %s (signed in for you):\n\n%s",
                   service::kDemoFixmedinsCode, sample.c_str());
     }
-    auto staff = service::ProvideDemoAccounts(store.get(), *ref, SystemClock::Instance().NowLocal());
-    if (!staff.ok()) return Fail(staff.status());
+    auto provided = service::ProvideDemoAccounts(store.get(), *ref, SystemClock::Instance().NowLocal());
+    if (!provided.ok()) return Fail(provided.status());
+    staff = std::move(provided).value();
+  } else {
+    std::printf("\nEvery route but /healthz and /openapi.json needs a key: `xietong credentials issue --db %s ...`, "
+                "or start with --demo-credentials.\n",
+                cfg->db.c_str());
+  }
+  std::printf("\nAlso GET %s/healthz, %s/openapi.json and %s/metrics (operator key).\n", url.c_str(), url.c_str(),
+              url.c_str());
+  if (cfg->server.web_dir.empty()) {
+    std::printf("\nNo web application folder (web/dist, or --web DIR): %s/ answers a page saying so.\n", url.c_str());
+  } else if (!staff.empty()) {
+    // Last, so that it is what the terminal shows when the server is up.
     std::printf("\nDemo staff accounts for the web application (sample passwords, for a demo only):\n\n");
     std::printf("  %-14s %-21s %-9s %-8s %-17s %s\n", "user name", "password", "role", "duty", "scope", "for");
-    for (const auto& d : *staff) {
+    for (const auto& d : staff) {
       const auto& n = d.account;
       std::printf("  %-14s %-21s %-9s %-8s %-17s %s\n", n.username.c_str(), d.password.c_str(),
                   std::string(service::RoleName(n.role)).c_str(),
@@ -342,18 +355,9 @@ int RunServe(const ServeArgs& args) {
     }
     std::printf("\nOpen %s/ in a browser and sign in with one of these accounts.\n", url.c_str());
   } else {
-    std::printf("\nEvery route but /healthz and /openapi.json needs a key: `xietong credentials issue --db %s ...`, "
-                "or start with --demo-credentials.\n",
-                cfg->db.c_str());
-  }
-  if (cfg->server.web_dir.empty()) {
-    std::printf("\nNo web application folder (web/dist, or --web DIR): %s/ answers a page saying so.\n", url.c_str());
-  } else {
     std::printf("\nThe web application: %s/ (from %s).\n", url.c_str(), cfg->server.web_dir.c_str());
   }
-  std::printf("\nAlso GET %s/healthz, %s/openapi.json and %s/metrics (operator key). Stop with Ctrl-C or SIGTERM "
-              "(finishes what was accepted).\n",
-              url.c_str(), url.c_str(), url.c_str());
+  std::printf("Stop with Ctrl-C or SIGTERM (finishes what was accepted).\n");
   std::fflush(stdout);
 
   std::atomic<bool> served{false};

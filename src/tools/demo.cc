@@ -229,22 +229,23 @@ Result<std::vector<IssuedKey>> IssueDemoCredentials(store::Store* store, const R
 }
 
 std::vector<DemoAccount> DemoAccounts() {
-  // Sample names and passwords, for the demo only.
+  // Sample names (in the users' language, as the pages show them) and
+  // passwords, for the demo only.
   auto account = [](const char* username, const char* name, Role role, std::optional<Duty> duty, std::string scope,
                     const char* password, const char* purpose) {
     return DemoAccount{NewAccount{username, name, role, duty, std::move(scope)}, password, purpose};
   };
   return {
-      account("demo.cashier", "Sample cashier, Tianjin", Role::kHospital, Duty::kCashier, kDemoFixmedinsCode,
+      account("demo.cashier", "示例收费员（天津）", Role::kHospital, Duty::kCashier, kDemoFixmedinsCode,
               "sample-cashier-2026", "the hospital's counter: register, upload and settle visits"),
-      account("demo.doctor", "Sample doctor, Tianjin", Role::kHospital, Duty::kDoctor, kDemoFixmedinsCode,
+      account("demo.doctor", "示例医生（天津）", Role::kHospital, Duty::kDoctor, kDemoFixmedinsCode,
               "sample-doctor-2026", "recognised results of a patient with an open visit, and decisions on them"),
-      account("demo.agency", "Sample agency officer, Hebei", Role::kAgency, std::nullopt, "130000",
+      account("demo.agency", "示例经办员（河北医保）", Role::kAgency, std::nullopt, "130000",
               "sample-agency-2026", "Hebei's funds, settlements and clearing"),
-      account("demo.resident", "Sample resident", Role::kResident, std::nullopt, kDemoPsnNo, "sample-resident-2026",
+      account("demo.resident", "示例参保人", Role::kResident, std::nullopt, kDemoPsnNo, "sample-resident-2026",
               "the demo patient's own settlements and personal account"),
-      account("demo.operator", "Sample operator", Role::kAdmin, std::nullopt, "*", "sample-operator-2026",
-              "everything, read only; month closes"),
+      account("demo.operator", "示例运维人员", Role::kAdmin, std::nullopt, "*", "sample-operator-2026",
+              "everything, read only; month closes, staff accounts, checks"),
   };
 }
 
