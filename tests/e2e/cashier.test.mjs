@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertNoPageErrors, checkAccessibility, launch, newPage, pageFetch, root, signIn, journey } from './lib.mjs';
+import { assertNoPageErrors, checkAccessibility, launch, newPage, pageFetch, root, screenshot, signIn, journey } from './lib.mjs';
 import { assertReceiptIsStored, receiptRows } from './receipt.mjs';
 
 // The demo patient (data/persons.json): insured in Xingtai, Hebei.
@@ -84,6 +84,7 @@ test('cashier: card, visit, fee lines, presettle, settle; the receipt is the sto
     assert.deepEqual(previewRows, rows, 'the presettlement and the settlement show the same amounts');
     assert.equal(await receipt.getByText('Note: the parts do not add up to the totals.').count(), 0);
     await checkAccessibility(page, 'the counter with a settled receipt');
+    await screenshot(page, 'cashier-receipt', { fullPage: true });
 
     // 5. the reversal, with its reason
     await page.getByLabel('Reason for the reversal').fill('sample reason: wrong insurance type chosen');

@@ -152,11 +152,11 @@ export async function checkAccessibility(page, what) {
 
 // The page as it is now into build/e2e-screenshots/<name>.png; with
 // XT_E2E_UPDATE_DOCS=1 also to docs/ui/<name>.png (the pictures docs/ui.md shows).
-export async function screenshot(page, name, { docs = true } = {}) {
+export async function screenshot(page, name, { docs = true, fullPage = false } = {}) {
   const dir = join(root, 'build', 'e2e-screenshots');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: false });
+  await page.screenshot({ path: file, fullPage });
   if (docs && process.env.XT_E2E_UPDATE_DOCS === '1') {
     mkdirSync(join(root, 'docs', 'ui'), { recursive: true });
     copyFileSync(file, join(root, 'docs', 'ui', `${name}.png`));

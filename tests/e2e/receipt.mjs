@@ -5,14 +5,15 @@
 import { strict as assert } from 'node:assert';
 import { fenOf } from './lib.mjs';
 
-// The English labels of the receipt's rows and the stored fields they show.
+// The English labels of the receipt's rows and the stored fields they show:
+// each part first, then what it is made of (the funds, then the patient's).
 const kFundTotal = 'Paid by the funds';
+const kPatientTotal = 'Borne by the patient';
 const kAfterFunds = [
-  ['Paid by the funds', 'fund_pay_sumamt_fen'],
+  ['Borne by the patient', 'psn_part_amt_fen'],
   ['Upfront self-pay (先行自付)', 'preselfpay_amt_fen'],
   ['Over the price cap (超限价)', 'overlmt_selfpay_fen'],
   ['Wholly own-pay (全自费)', 'fulamt_ownpay_amt_fen'],
-  ['Borne by the patient', 'psn_part_amt_fen'],
   ['Personal account', 'acct_pay_fen'],
   ['Cash', 'psn_cash_pay_fen'],
   ['Personal account balance', 'balc_fen'],
@@ -66,17 +67,20 @@ function storedFunds(stored) {
 }
 
 // Every row of the shown receipt equals the stored settlement: the total,
-// each fund in turn, then the patient's parts and how they were paid.
+// what the funds paid and each fund in turn, what the patient bears and its
+// parts, then how it was paid.
 // Returns the amounts compared, for the caller's own checks.
 export function assertReceiptIsStored(rows, stored, what) {
   assert.ok(rows.length >= 2, `${what}: the receipt shows no amounts`);
   const shown = rows.map((r) => ({ label: r.label, fen: fenOf(r.text) }));
   assert.equal(shown[0].label, 'Total medical fees', `${what}: the receipt's first row`);
   assert.equal(shown[0].fen, Number(stored.medfee_sumamt_fen), `${what}: total medical fees`);
-  const fundEnd = shown.findIndex((r) => r.label === kFundTotal);
-  assert.ok(fundEnd > 0, `${what}: no "${kFundTotal}" row`);
+  assert.equal(shown[1]?.label, kFundTotal, `${what}: the receipt's second row`);
+  assert.equal(shown[1].fen, Number(stored.fund_pay_sumamt_fen), `${what}: ${kFundTotal}`);
+  const fundEnd = shown.findIndex((r) => r.label === kPatientTotal);
+  assert.ok(fundEnd > 1, `${what}: no "${kPatientTotal}" row after the funds`);
   const funds = storedFunds(stored);
-  const shownFunds = shown.slice(1, fundEnd);
+  const shownFunds = shown.slice(2, fundEnd);
   assert.equal(shownFunds.length, funds.length, `${what}: ${shownFunds.length} fund rows shown, ${funds.length} stored`);
   for (const [i, f] of funds.entries()) {
     assert.ok([f.name, f.code].includes(shownFunds[i].label), `${what}: fund row ${i + 1} is "${shownFunds[i].label}", stored ${f.name} (${f.code})`);
