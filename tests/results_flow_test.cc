@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -408,6 +409,41 @@ TEST(ResultsCliTest, PublishCheckDecideStats) {
   auto [src, sout] = run("results stats --region 120000");
   EXPECT_EQ(src, 0);
   EXPECT_NE(sout.find("\"rows\":[]"), std::string::npos) << sout;
+}
+
+// The patient's own list: each result with where it counts now, from her
+// own key; nobody else's list, and no institution's look at it this way.
+TEST_F(ResultsFlowTest, TheResidentSeesHerResultsAndWhereEachCounts) {
+  Publish(Lab("H13010200001-L0001", kHebei, "JY01001", "mmol/L", "2024-05-01 08:00:00"));  // K: 7 days
+  Publish(HeadCt("H13010200001-C0001", kHebei, "2024-05-06 09:00:00"));                   // CT: 30 days
+  // The demo clock is 2024-05-07 08:00: K expires 2024-05-08 08:00.
+  auto res = Client(env_->Key(service::Role::kResident, kPatient)).Get(std::string("/api/v1/persons/") + kPatient + "/results");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json j = json::parse(res->body);
+  ASSERT_EQ(j["results"].size(), 2u) << j.dump();
+  std::map<std::string, json> by_id;
+  for (const json& r : j["results"]) by_id[r["result_id"]] = r;
+  const json& k = by_id["H13010200001-L0001"];
+  EXPECT_EQ(k["abbr"], "K");
+  EXPECT_EQ(k["fixmedins_code"], kHebei);
+  EXPECT_FALSE(k["fixmedins_name"].get<std::string>().empty());
+  ASSERT_EQ(k["recognition"].size(), 3u);
+  for (const json& where : k["recognition"]) {
+    EXPECT_EQ(where["status"], "recognised") << where.dump();
+    EXPECT_EQ(where["expires_at"], "2024-05-08 08:00:00") << where.dump();
+  }
+  EXPECT_EQ(by_id["H13010200001-C0001"]["recognition"][1]["expires_at"], "2024-06-05 09:00:00");
+  // Audited as a read of her data.
+  EXPECT_EQ(Audit("GET /api/v1/persons/{psn_no}/results").size(), 1u);
+
+  // Another resident, an agency, a hospital: refused.
+  auto other = Client(env_->Key(service::Role::kResident, "1100000000000001")).Get(std::string("/api/v1/persons/") + kPatient + "/results");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403);
+  auto agency = Client(env_->Key(service::Role::kAgency, "130000")).Get(std::string("/api/v1/persons/") + kPatient + "/results");
+  ASSERT_TRUE(agency);
+  EXPECT_EQ(agency->status, 403);
 }
 
 }  // namespace

@@ -247,6 +247,8 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
       // institution: the demo patient is registered (not settled) in Tianjin.
       {"getRecognisedResults", std::string("/api/v1/persons/") + kDemoPsn + "/recognised?items=K",
        {"401", "401", "ok", "403", "403", "403", "403", "403", "403", "403", "403:017", "ok"}},
+      {"listPersonResults", std::string("/api/v1/persons/") + kDemoPsn + "/results",
+       {"401", "401", "403", "403", "403", "403", "403", "ok", "403", "ok", "403", "403"}},
       {"listResultLooks", std::string("/api/v1/persons/") + kDemoPsn + "/result-looks",
        {"401", "401", "403", "403", "ok", "ok", "ok", "ok", "403", "ok", "403", "403"}},
       {"getResultStatistics", "/api/v1/results/statistics",

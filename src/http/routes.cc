@@ -67,6 +67,8 @@ std::vector<RouteSpec> MakeTable() {
            [](S s, R r) { return s.results->Publish(r.caller, r.body); }, false, kClinic),
       Rest("GET", "/api/v1/persons/{psn_no}/recognised", "getRecognisedResults", kHospitals,
            [](S s, R r) { return s.results->Recognised(r.caller, r.arg(0), r.params); }, true, kClinic),
+      Rest("GET", "/api/v1/persons/{psn_no}/results", "listPersonResults", kResidents | kOperators,
+           [](S s, R r) { return s.results->PersonResults(r.caller, r.arg(0)); }),
       Rest("GET", "/api/v1/persons/{psn_no}/result-looks", "listResultLooks", kAgencies | kResidents | kOperators,
            [](S s, R r) { return s.results->Looks(r.caller, r.arg(0), r.params); }),
       Rest("POST", "/api/v1/results/decisions", "recordResultDecision", kHospitals,

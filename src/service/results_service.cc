@@ -439,6 +439,72 @@ ApiReply ResultsApi::Recognised(const Caller& caller, const std::string& psn_no,
 
 // ---- who looked
 
+// The patient's own results with where each counts now. Recognition
+// depends on the treatment region only (an item listed there, a result of a
+// qualified institution, within its validity), so one answer per province
+// says what any of its institutions would be told.
+ApiReply ResultsApi::PersonResults(const Caller& caller, const std::string& psn_no) {
+  switch (caller.role) {
+    case Role::kResident:
+      if (psn_no != caller.scope) return Forbidden("a resident sees only their own results");
+      break;
+    case Role::kAdmin:
+    case Role::kLocal: break;
+    case Role::kHospital:
+    case Role::kAgency: return Forbidden("a patient's results are listed for the patient; institutions check them");
+  }
+  if (!IsCode(psn_no, 30)) return BadParam("psn_no must be 1 to 30 printable characters");
+  const results::Book& book = ref_->recognition;
+  const LocalSeconds now = clock_->NowLocal();
+  std::vector<store::ResultKeyRow> rows;
+  Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
+    return txn.results().ResultKeysOfPerson(psn_no, static_cast<int>(results::kCheckResultsMax), &rows);
+  });
+  if (st.ok()) {
+    st = store_->Write([&](store::WriteTxn& txn) {
+      return Audit(txn, caller, "GET /api/v1/persons/{psn_no}/results", psn_no, "ok",
+                   std::to_string(rows.size()) + " results");
+    });
+  }
+  if (!st.ok()) return FromStatus(st);
+  static constexpr std::string_view kProvinces[] = {"110000", "120000", "130000"};
+  JsonWriter w;
+  w.BeginObject().Field("psn_no", psn_no).Field("at", FormatLocalTime(now)).Key("results").BeginArray();
+  results::ResultHeader header;
+  for (const store::ResultKeyRow& r : rows) {
+    header.fixmedins_code = r.fixmedins_code;
+    header.item_code = r.item_code;
+    header.taken_at = r.taken_at;
+    header.reported_at = r.reported_at;
+    auto key = results::Intern(book, header);
+    const registry::Institution* inst = ref_->registry.FindInstitution(r.fixmedins_code);
+    w.BeginObject().Field("result_id", r.result_id).Field("item_code", r.item_code);
+    if (key.ok()) {
+      const results::Item& item = book.item(key->item);
+      w.Field("abbr", item.abbr).Field("name", item.name).Field("kind", results::ItemKindName(item.kind));
+    }
+    w.Field("fixmedins_code", r.fixmedins_code).Field("fixmedins_name", inst ? inst->name : std::string());
+    w.Field("taken_at", FormatLocalTime(r.taken_at)).Field("reported_at", FormatLocalTime(r.reported_at));
+    w.Key("recognition").BeginArray();
+    for (std::string_view province : kProvinces) {
+      w.BeginObject().Field("region", province);
+      if (!key.ok()) {
+        // Reference data changed since publication: nothing to recognise.
+        w.Field("status", "unknown_item_or_institution").EndObject();
+        continue;
+      }
+      LocalSeconds expires_at = 0;
+      const results::Refusal why = results::Evaluate(book, *key, now, book.FindRegion(province), &expires_at);
+      w.Field("status", why == results::Refusal::kNone ? std::string_view("recognised") : results::RefusalName(why));
+      if (expires_at != 0) w.Field("expires_at", FormatLocalTime(expires_at));
+      w.EndObject();
+    }
+    w.EndArray().EndObject();
+  }
+  w.EndArray().EndObject();
+  return ApiReply{200, w.Take(), ""};
+}
+
 ApiReply ResultsApi::Looks(const Caller& caller, const std::string& psn_no, const QueryParams& params) {
   store::ResultLookQuery q;
   q.psn_no = psn_no;

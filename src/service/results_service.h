@@ -70,6 +70,12 @@ class ResultsApi {
   // GET /api/v1/persons/{psn_no}/recognised?items=K,Na,CT-HEAD&at=yyyy-MM-dd HH:mm:ss
   // (the local operator adds fixmedins_code=, the institution it acts for)
   ApiReply Recognised(const Caller& caller, const std::string& psn_no, const QueryParams& params);
+  // GET /api/v1/persons/{psn_no}/results: the patient's own published
+  // results (at most kCheckResultsMax, newest first), each with where it is
+  // recognised now (Beijing, Tianjin, Hebei: until when, or why not).
+  // The resident themself and operators; audited like every read of a
+  // person's data.
+  ApiReply PersonResults(const Caller& caller, const std::string& psn_no);
   // GET /api/v1/persons/{psn_no}/result-looks?page_size=&page_token=
   ApiReply Looks(const Caller& caller, const std::string& psn_no, const QueryParams& params);
   // POST /api/v1/results/decisions
