@@ -227,6 +227,10 @@ TEST_F(OperatorTest, RefusesBadInputOtherRolesAndChangesWithoutTheCsrfToken) {
   bad_scope["scope"] = "H99999999999";
   r = Post(op_, "/api/v1/admin/accounts", bad_scope.dump());
   EXPECT_EQ(code(r), "XT-AUTH-015");
+  r = Post(op_, "/api/v1/admin/accounts/demo.operator/disable", "");
+  EXPECT_EQ(r ? r->status : 0, 400);
+  EXPECT_EQ(code(r), "XT-AUTH-015") << "an operator does not disable their own account";
+  EXPECT_EQ(SessionStatus(op_), 200);
   r = Post(op_, "/api/v1/admin/accounts/nobody.here/disable", "");
   EXPECT_EQ(r ? r->status : 0, 404);
   EXPECT_EQ(code(r), "XT-AUTH-014");

@@ -133,6 +133,9 @@ ApiReply OperatorService::AddAccount(const Caller& caller, const std::string& bo
 
 ApiReply OperatorService::DisableAccount(const Caller& caller, const std::string& username) {
   if (caller.role != Role::kAdmin) return NotOperator();
+  if (!caller.account.empty() && caller.account == username) {
+    return AccountRefused(err::BadAccount("an operator cannot disable the account they are signed in with"));
+  }
   Status st = service::DisableAccount(store_, username, clock_->NowLocal(), caller);
   if (!st.ok()) return AccountRefused(st);
   JsonWriter w;

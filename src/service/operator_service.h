@@ -45,7 +45,8 @@ class OperatorService {
   // POST /api/v1/admin/accounts {username, display_name, role, duty, scope,
   // password?}: 201 {"account":{...}, "password"?: generated, shown once}.
   ApiReply AddAccount(const Caller& caller, const std::string& body);
-  // POST /api/v1/admin/accounts/{username}/disable
+  // POST /api/v1/admin/accounts/{username}/disable; not the caller's own
+  // account (XT-AUTH-015), so that an operator cannot lock themself out.
   ApiReply DisableAccount(const Caller& caller, const std::string& username);
   // POST /api/v1/admin/accounts/{username}/reset {password?}: {"username",
   // "password"?: generated, shown once}.
