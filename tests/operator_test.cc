@@ -140,7 +140,8 @@ TEST_F(OperatorTest, AddsACashierWhoSignsInIsResetThenDisabled) {
 
   // Reset with a chosen password: the old sessions end, the old password no
   // longer works, the new one does.
-  auto reset = Post(op_, "/api/v1/admin/accounts/cashier.new/reset", json{{"password", "a fresh sample password"}}.dump());
+  auto reset =
+      Post(op_, "/api/v1/admin/accounts/cashier.new/reset", json{{"password", "a fresh sample password"}}.dump());
   ASSERT_TRUE(reset);
   ASSERT_EQ(reset->status, 200) << reset->body;
   EXPECT_FALSE(json::parse(reset->body).contains("password")) << "a chosen password is not echoed";
@@ -236,7 +237,8 @@ TEST_F(OperatorTest, RefusesBadInputOtherRolesAndChangesWithoutTheCsrfToken) {
   EXPECT_EQ(code(r), "XT-AUTH-014");
   r = Post(op_, "/api/v1/admin/accounts/demo.cashier/reset", json{{"password", "short"}}.dump());
   EXPECT_EQ(code(r), "XT-AUTH-012");
-  EXPECT_FALSE(SignIn("demo.cashier", passwords_.at("demo.cashier")).token.empty()) << "a refused reset changes nothing";
+  EXPECT_FALSE(SignIn("demo.cashier", passwords_.at("demo.cashier")).token.empty())
+      << "a refused reset changes nothing";
 
   // None of it made the account.
   auto list = Get(op_, "/api/v1/admin/accounts");

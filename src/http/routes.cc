@@ -134,7 +134,9 @@ std::vector<RouteSpec> MakeTable() {
       Rest("POST", "/api/v1/admin/accounts/{username}/disable", "disableStaffAccount", kOperators,
            [](S s, R r) { return s.operators ? s.operators->DisableAccount(r.caller, r.arg(0)) : NoOperators(); }),
       Rest("POST", "/api/v1/admin/accounts/{username}/reset", "resetStaffPassword", kOperators,
-           [](S s, R r) { return s.operators ? s.operators->ResetPassword(r.caller, r.arg(0), r.body) : NoOperators(); }),
+           [](S s, R r) {
+             return s.operators ? s.operators->ResetPassword(r.caller, r.arg(0), r.body) : NoOperators();
+           }),
       Rest("GET", "/api/v1/admin/credentials", "listCredentials", kOperators,
            [](S s, R r) { return s.operators ? s.operators->ListCredentials(r.caller) : NoOperators(); }),
       Rest("POST", "/api/v1/admin/verify", "runVerify", kOperators,

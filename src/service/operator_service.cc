@@ -94,7 +94,9 @@ ApiReply OperatorService::ListAccounts(const Caller& caller) {
 ApiReply OperatorService::AddAccount(const Caller& caller, const std::string& body) {
   if (caller.role != Role::kAdmin) return NotOperator();
   const json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return AccountRefused(err::BadAccount("the request body is not a JSON object"));
+  if (j.is_discarded() || !j.is_object()) {
+    return AccountRefused(err::BadAccount("the request body is not a JSON object"));
+  }
   std::string bad;
   const auto username = Text(j, "username", &bad);
   const auto display_name = Text(j, "display_name", &bad);
