@@ -286,6 +286,22 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
        {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "400", "403:017"}, "{}"},
       {"reconcileDay", "/api/v1/counter/reconcile",
        {"401", "401", "400", "400", "403", "403", "403", "403", "403", "403", "400", "403:017"}, "{}"},
+      // The operator's accounts, keys and checks: operators only (an empty
+      // add: 400, admitted; no such account: 404, admitted).
+      {"listStaffAccounts", "/api/v1/admin/accounts",
+       {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok", "403", "403"}},
+      {"addStaffAccount", "/api/v1/admin/accounts",
+       {"401", "401", "403", "403", "403", "403", "403", "403", "403", "400", "403", "403"}, "{}"},
+      {"disableStaffAccount", "/api/v1/admin/accounts/nobody.here/disable",
+       {"401", "401", "403", "403", "403", "403", "403", "403", "403", "404", "403", "403"}, "{}"},
+      {"resetStaffPassword", "/api/v1/admin/accounts/nobody.here/reset",
+       {"401", "401", "403", "403", "403", "403", "403", "403", "403", "404", "403", "403"}, "{}"},
+      {"listCredentials", "/api/v1/admin/credentials",
+       {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok", "403", "403"}},
+      {"runVerify", "/api/v1/admin/verify",
+       {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok", "403", "403"}, "{}"},
+      {"runAuditVerify", "/api/v1/admin/audit/verify",
+       {"401", "401", "403", "403", "403", "403", "403", "403", "403", "ok", "403", "403"}, "{}"},
       // Staff sign-in: anyone may try (an empty body: 400, admitted); the
       // session's view is a session's only; signing out ends it (last).
       {"createSession", "/api/v1/session",

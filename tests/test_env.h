@@ -18,6 +18,7 @@
 #include "service/accounts.h"
 #include "service/clearing_service.h"
 #include "service/counter_service.h"
+#include "service/operator_service.h"
 #include "service/processor.h"
 #include "service/results_service.h"
 #include "service/refdata.h"
@@ -66,6 +67,7 @@ struct Env {
     clearing = std::make_unique<service::ClearingService>(store.get(), &clock);
     counter = std::make_unique<service::CounterService>(processor.get(), store.get(), ref.get(), &clock);
     accounts = std::make_unique<service::Accounts>(store.get(), &clock);
+    operators = std::make_unique<service::OperatorService>(store.get(), ref.get(), &clock);
   }
 
   // A new API key for `role` over `scope`.
@@ -116,12 +118,13 @@ struct Env {
   // Env's, for tests that wrap it).
   http::Services Services(service::Processor* other_processor = nullptr) {
     return http::Services{other_processor ? other_processor : processor.get(), auth.get(), api.get(), &api->results(),
-                          clearing.get(), counter.get(), accounts.get()};
+                          clearing.get(), counter.get(), accounts.get(), operators.get()};
   }
 
   std::unique_ptr<service::CounterService> counter;  // on `processor`
   // Staff sessions on the clock above (replace it for other options).
   std::unique_ptr<service::Accounts> accounts;
+  std::unique_ptr<service::OperatorService> operators;  // the operator's /api/v1/admin
 };
 
 }  // namespace xt::testing

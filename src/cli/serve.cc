@@ -28,6 +28,7 @@
 #include "service/accounts.h"
 #include "service/clearing_service.h"
 #include "service/counter_service.h"
+#include "service/operator_service.h"
 #include "service/credentials.h"
 #include "service/processor.h"
 #include "service/refdata.h"
@@ -306,8 +307,9 @@ int RunServe(const ServeArgs& args) {
   auto clearing = std::make_unique<service::ClearingService>(store.get(), &SystemClock::Instance());
   auto counter = std::make_unique<service::CounterService>(processor.get(), store.get(), ref.get(), &SystemClock::Instance());
   auto accounts = std::make_unique<service::Accounts>(store.get(), &SystemClock::Instance(), cfg->accounts);
-  const http::Services services{processor.get(), auth.get(), api.get(), &api->results(), clearing.get(),
-                                counter.get(), accounts.get()};
+  auto operators = std::make_unique<service::OperatorService>(store.get(), ref.get(), &SystemClock::Instance());
+  const http::Services services{processor.get(), auth.get(),     api.get(),      &api->results(), clearing.get(),
+                                counter.get(),   accounts.get(), operators.get()};
   cfg->server.web_dir = WebFolder(cfg->web);
   auto server = std::make_unique<http::HttpServer>(services, cfg->server);
   Status st = server->Bind();

@@ -5,6 +5,7 @@
 #include "service/accounts.h"
 #include "service/clearing_service.h"
 #include "service/counter_service.h"
+#include "service/operator_service.h"
 #include "service/rest.h"
 #include "service/results_service.h"
 
@@ -31,6 +32,9 @@ RouteSpec Rest(std::string_view method, std::string_view path, std::string_view 
                RestHandler handler, bool audit_refusals = false, Duties duties = kTill) {
   return RouteSpec{method, path, operation_id, roles, Serves::kRest, handler, audit_refusals, duties};
 }
+
+// The operator's routes of a server built without them.
+ApiReply NoOperators() { return service::api::Error(503, "XT-AUTH-016", "this server has no operator routes"); }
 
 // The session routes of a server built without staff accounts.
 ApiReply NoAccounts() { return service::api::Error(503, "XT-AUTH-016", "this server has no staff sign-in"); }
@@ -122,6 +126,25 @@ std::vector<RouteSpec> MakeTable() {
       Rest("DELETE", "/api/v1/session", "deleteSession", kEveryRole,
            [](S s, R r) { return s.accounts ? s.accounts->SignOutReply(r.session_token) : NoAccounts(); }, false,
            kAnyDuty),
+
+      // The operator's staff accounts, keys and checks
+      // (service/operator_service.h).
+      Rest("GET", "/api/v1/admin/accounts", "listStaffAccounts", kOperators,
+           [](S s, R r) { return s.operators ? s.operators->ListAccounts(r.caller) : NoOperators(); }),
+      Rest("POST", "/api/v1/admin/accounts", "addStaffAccount", kOperators,
+           [](S s, R r) { return s.operators ? s.operators->AddAccount(r.caller, r.body) : NoOperators(); }),
+      Rest("POST", "/api/v1/admin/accounts/{username}/disable", "disableStaffAccount", kOperators,
+           [](S s, R r) { return s.operators ? s.operators->DisableAccount(r.caller, r.arg(0)) : NoOperators(); }),
+      Rest("POST", "/api/v1/admin/accounts/{username}/reset", "resetStaffPassword", kOperators,
+           [](S s, R r) {
+             return s.operators ? s.operators->ResetPassword(r.caller, r.arg(0), r.body) : NoOperators();
+           }),
+      Rest("GET", "/api/v1/admin/credentials", "listCredentials", kOperators,
+           [](S s, R r) { return s.operators ? s.operators->ListCredentials(r.caller) : NoOperators(); }),
+      Rest("POST", "/api/v1/admin/verify", "runVerify", kOperators,
+           [](S s, R r) { return s.operators ? s.operators->RunVerify(r.caller) : NoOperators(); }),
+      Rest("POST", "/api/v1/admin/audit/verify", "runAuditVerify", kOperators,
+           [](S s, R r) { return s.operators ? s.operators->RunAuditVerify(r.caller) : NoOperators(); }),
   };
 }
 

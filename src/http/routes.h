@@ -25,6 +25,7 @@ class Api;
 class Authenticator;
 class ClearingService;
 class CounterService;
+class OperatorService;
 class Processor;
 class ResultsApi;
 }  // namespace xt::service
@@ -42,6 +43,7 @@ struct Services {
   service::ClearingService* clearing = nullptr;  // closed months, reports, prepaid funds
   service::CounterService* counter = nullptr;    // the cashier's counter (/api/v1/counter)
   service::Accounts* accounts = nullptr;     // staff sign-in: session cookies to callers
+  service::OperatorService* operators = nullptr;  // staff accounts, keys and checks (/api/v1/admin)
 };
 
 // The roles that may call a route, as a set of bits.

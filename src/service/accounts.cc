@@ -62,9 +62,16 @@ Result<std::string> Hash(std::string_view password) {
   return hash;
 }
 
-store::AuditRow LocalAudit(LocalSeconds now, const char* action, const std::string& subject, std::string detail) {
-  return store::AuditRow{0, now, "local", "local", action, subject, "ok", std::move(detail), "", ""};
+store::AuditRow AuditBy(const Caller& by, LocalSeconds now, const char* action, const std::string& subject,
+                        std::string detail) {
+  return store::AuditRow{0, now, by.actor(), std::string(RoleName(by.role)), action, subject, "ok", std::move(detail),
+                         "", ""};
 }
+
+// The `changed` of a change that must end the account's sessions: later
+// than the one they were opened under even when both fall in one second
+// (a reset moments after a sign-in), since a session compares them.
+LocalSeconds ChangedAt(const store::StaffAccountRow& a, LocalSeconds now) { return std::max(now, a.changed + 1); }
 
 std::string Describe(const store::StaffAccountRow& a) {
   return a.role + " " + a.scope + (a.duty.empty() ? "" : " " + a.duty);
@@ -127,30 +134,31 @@ static Result<store::StaffAccountRow> CheckedRow(store::Store* store, const RefD
 }
 
 Result<store::StaffAccountRow> AddAccount(store::Store* store, const RefData& ref, const NewAccount& a,
-                                     std::string_view password, LocalSeconds now) {
+                                     std::string_view password, LocalSeconds now, const Caller& by) {
   XT_ASSIGN_OR_RETURN(store::StaffAccountRow row, CheckedRow(store, ref, a, password, now));
   XT_RETURN_IF_ERROR(store->Write([&](store::WriteTxn& txn) -> Status {
     XT_ASSIGN_OR_RETURN(auto existing, txn.accounts().FindAccount(row.username));
     if (existing) return err::AccountNameTaken(row.username);
     XT_RETURN_IF_ERROR(txn.accounts().PutAccount(row));
-    return txn.AppendAudit(LocalAudit(now, "account add", row.username, Describe(row)));
+    return txn.AppendAudit(AuditBy(by, now, "account add", row.username, Describe(row)));
   }));
   return row;
 }
 
-Status DisableAccount(store::Store* store, const std::string& username, LocalSeconds now) {
+Status DisableAccount(store::Store* store, const std::string& username, LocalSeconds now, const Caller& by) {
   return store->Write([&](store::WriteTxn& txn) -> Status {
     XT_ASSIGN_OR_RETURN(auto row, txn.accounts().FindAccount(username));
     if (!row) return err::NoSuchAccount(username);
     if (row->disabled) return Status::Ok();
     row->disabled = true;
-    row->changed = now;
+    row->changed = ChangedAt(*row, now);
     XT_RETURN_IF_ERROR(txn.accounts().PutAccount(*row));
-    return txn.AppendAudit(LocalAudit(now, "account disable", username, Describe(*row)));
+    return txn.AppendAudit(AuditBy(by, now, "account disable", username, Describe(*row)));
   });
 }
 
-Status ResetPassword(store::Store* store, const std::string& username, std::string_view password, LocalSeconds now) {
+Status ResetPassword(store::Store* store, const std::string& username, std::string_view password, LocalSeconds now,
+                     const Caller& by) {
   XT_RETURN_IF_ERROR(CheckPasswordPolicy(password));
   XT_ASSIGN_OR_RETURN(const std::string hash, Hash(password));
   return store->Write([&](store::WriteTxn& txn) -> Status {
@@ -159,9 +167,9 @@ Status ResetPassword(store::Store* store, const std::string& username, std::stri
     row->password_hash = hash;
     row->failed_attempts = 0;
     row->locked_until = 0;
-    row->changed = now;
+    row->changed = ChangedAt(*row, now);
     XT_RETURN_IF_ERROR(txn.accounts().PutAccount(*row));
-    return txn.AppendAudit(LocalAudit(now, "account reset", username, Describe(*row)));
+    return txn.AppendAudit(AuditBy(by, now, "account reset", username, Describe(*row)));
   });
 }
 
@@ -172,7 +180,8 @@ Result<store::StaffAccountRow> ProvideAccount(store::Store* store, const RefData
     XT_ASSIGN_OR_RETURN(auto existing, txn.accounts().FindAccount(row.username));
     if (existing) row.created = existing->created;
     XT_RETURN_IF_ERROR(txn.accounts().PutAccount(row));
-    return txn.AppendAudit(LocalAudit(now, existing ? "account reset" : "account add", row.username, Describe(row)));
+    return txn.AppendAudit(
+        AuditBy(Caller::Local(), now, existing ? "account reset" : "account add", row.username, Describe(row)));
   }));
   return row;
 }

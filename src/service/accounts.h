@@ -83,15 +83,18 @@ Status CheckPasswordPolicy(std::string_view password);
 std::string NewRandomPassword();
 
 // Adds an account (XT-AUTH-013 when the name is taken, XT-AUTH-015 when a
-// field is wrong, XT-AUTH-012 for a weak password). Audited, actor "local".
+// field is wrong, XT-AUTH-012 for a weak password). Audited with `by` as the
+// actor: the operator of a REST call, "local" at the command line.
 Result<store::StaffAccountRow> AddAccount(store::Store* store, const RefData& ref, const NewAccount& account,
-                                     std::string_view password, LocalSeconds now);
+                                     std::string_view password, LocalSeconds now, const Caller& by = Caller::Local());
 // Disables an account (XT-AUTH-014 when there is none): it can no longer
 // sign in, and its sessions end within AccountsOptions::recheck_s.
-Status DisableAccount(store::Store* store, const std::string& username, LocalSeconds now);
+Status DisableAccount(store::Store* store, const std::string& username, LocalSeconds now,
+                      const Caller& by = Caller::Local());
 // A new password; the failure count and any lock are cleared, and the
 // account's sessions end. A disabled account stays disabled.
-Status ResetPassword(store::Store* store, const std::string& username, std::string_view password, LocalSeconds now);
+Status ResetPassword(store::Store* store, const std::string& username, std::string_view password, LocalSeconds now,
+                     const Caller& by = Caller::Local());
 // Adds the account, or when it exists makes it exactly `account` again
 // (role, duty, scope, display name), enabled, unlocked, with `password`
 // (the demo accounts of `serve --demo-credentials`). Audited.

@@ -157,4 +157,9 @@ inline Status CounterBadDay(const std::string& day) {
   return Status::Error("XT-CTR-006", "stmt_date must be a day yyyy-MM-dd, today or before: " + day.substr(0, 20));
 }
 
+// The operator's checks (service/operator_service.h)
+inline Status CheckRunning(const std::string& what) {
+  return Status::Error("XT-OPS-001", what + " is already running: wait for its result");
+}
+
 }  // namespace xt::service::err
