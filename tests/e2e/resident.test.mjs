@@ -68,3 +68,49 @@ test('resident: own settlements with the breakdown as stored; another person\'s 
   });
   await page.context().close();
 });
+
+// "yyyy-MM-dd HH:mm:ss" in Beijing, `hoursAgo` hours before now.
+function beijingText(hoursAgo) {
+  const d = new Date(Date.now() - hoursAgo * 3600 * 1000 + 8 * 3600 * 1000);
+  return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+test('resident: her results, each with where it is recognised and until when, as the server says', async () => {
+  // A Shijiazhuang hospital's system publishes her potassium result (7 days).
+  const resultId = `${users.publisher.fixmedins_code}-RES${Date.now().toString(36).toUpperCase()}`;
+  const published = await fetch(`${baseUrl}/api/v1/results`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${users.publisher.api_key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      result_id: resultId, kind: 'lab', psn_no: users.resident.psn_no, fixmedins_code: users.publisher.fixmedins_code,
+      item_code: 'JY01001', taken_at: beijingText(30), reported_at: beijingText(28),
+      value: '4.02', unit: 'mmol/L', reference_range: '3.5-5.3',
+    }),
+  });
+  assert.equal(published.status, 200, `publishing: ${JSON.stringify(await published.json())}`);
+
+  const page = await newPage(browser);
+  await journey(page, 'resident-results', async () => {
+    await signIn(page, 'resident');
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'My results', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'My examination and test results' }).waitFor();
+    const row = page.locator('table.data-table tbody tr', { hasText: '(K)' }).first();
+    await row.waitFor();
+    const mine = await pageFetch(page, `/api/v1/persons/${users.resident.psn_no}/results`);
+    assert.equal(mine.status, 200);
+    const stored = mine.body.results.find((r) => r.item_code === 'JY01001');
+    assert.ok(stored, 'the published result is in her list');
+    const tianjin = stored.recognition.find((x) => x.region === '120000');
+    assert.equal(tianjin.status, 'recognised');
+    // The row names the item and where it was made, and says until when it counts.
+    const text = await row.textContent();
+    assert.ok(text.includes(stored.fixmedins_code), `the row names the institution: ${text}`);
+    assert.ok(text.includes(`Recognised until ${tianjin.expires_at}`), `the row says until when: ${text}`);
+    await checkAccessibility(page, "the resident's results");
+    // Another person's list: refused by the server.
+    const refused = await pageFetch(page, '/api/v1/persons/1100000000000001/results');
+    assert.equal(refused.status, 403, `another person's results: ${JSON.stringify(refused.body)}`);
+    assertNoPageErrors(page, "the resident's results");
+  });
+  await page.context().close();
+});

@@ -1,21 +1,46 @@
 // The resident's pages: their own settlements with each one's receipt, their
-// personal account's statement, and who looked at their recognised results.
+// personal account's statement, their examination and test results with
+// where each is recognised, and who looked at them.
 export default {
   id: 'resident',
   matches: (session) => session.role === 'resident',
   routes: [
     { path: '/resident/settlements', name: 'resident-settlements', component: () => import('./MySettlements.vue') },
     { path: '/resident/statement', name: 'resident-statement', component: () => import('./Statement.vue') },
+    { path: '/resident/results', name: 'resident-results', component: () => import('./MyResults.vue') },
     { path: '/resident/looks', name: 'resident-looks', component: () => import('./Looks.vue') },
   ],
   nav: [
     { to: 'resident-settlements', label: 'resident.nav.settlements' },
     { to: 'resident-statement', label: 'resident.nav.statement' },
+    { to: 'resident-results', label: 'resident.nav.results' },
     { to: 'resident-looks', label: 'resident.nav.looks' },
   ],
   messages: {
     'zh-CN': {
-      nav: { settlements: '我的结算', statement: '个人账户', looks: '结果调阅记录' },
+      nav: { settlements: '我的结算', statement: '个人账户', results: '我的检查检验结果', looks: '结果调阅记录' },
+      results: {
+        title: '我的检查检验结果',
+        intro: '您在京津冀各医疗机构的检查检验结果，以及每项结果现在在各地是否可以互认、互认到何时。',
+        asOf: '截至 {at}（北京时间）',
+        caption: '检查检验结果（最新在前）',
+        none: '暂无已上传的检查检验结果。',
+        item: '项目',
+        institution: '检查机构',
+        takenAt: '检查时间',
+        in: '{region}',
+        until: '可互认，至 {at}',
+        status: {
+          expired: '已超过有效期',
+          not_listed_here: '该地未纳入互认项目',
+          not_qualified: '检查机构不具备互认资质',
+          not_listed_at_origin: '检查地未纳入互认项目',
+          outside_agreement: '不在地区互认协议范围内',
+          not_yet_reported: '报告尚未发出',
+          no_result: '无结果',
+          unknown_item_or_institution: '项目或机构已不在目录中',
+        },
+      },
       settlements: {
         title: '我的结算记录',
         caption: '我的结算（最新在前）',
@@ -50,7 +75,29 @@ export default {
       },
     },
     en: {
-      nav: { settlements: 'My settlements', statement: 'Personal account', looks: 'Looks at my results' },
+      nav: { settlements: 'My settlements', statement: 'Personal account', results: 'My results', looks: 'Looks at my results' },
+      results: {
+        title: 'My examination and test results',
+        intro: 'Your results from institutions in Beijing, Tianjin and Hebei, and where each is recognised now, and until when.',
+        asOf: 'As of {at} (Beijing time)',
+        caption: 'Results (newest first)',
+        none: 'No results have been published yet.',
+        item: 'Item',
+        institution: 'Made at',
+        takenAt: 'Taken at',
+        in: '{region}',
+        until: 'Recognised until {at}',
+        status: {
+          expired: 'Past its validity',
+          not_listed_here: 'Not a recognised item there',
+          not_qualified: 'The institution is not qualified for it',
+          not_listed_at_origin: 'Not a recognised item where it was made',
+          outside_agreement: 'Outside the regional agreement',
+          not_yet_reported: 'Not reported yet',
+          no_result: 'No result',
+          unknown_item_or_institution: 'Item or institution no longer listed',
+        },
+      },
       settlements: {
         title: 'My settlements',
         caption: 'My settlements (newest first)',
