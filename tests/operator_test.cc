@@ -165,7 +165,9 @@ TEST_F(OperatorTest, AddsACashierWhoSignsInIsResetThenDisabled) {
   ASSERT_TRUE(list);
   const json after = json::parse(list->body);
   for (const auto& row : after["accounts"]) {
-    if (row["username"] == "cashier.new") EXPECT_EQ(row["disabled"], true);
+    if (row["username"] == "cashier.new") {
+      EXPECT_EQ(row["disabled"], true);
+    }
   }
 
   // The audit log names the operator as the actor of each change.

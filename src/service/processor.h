@@ -37,8 +37,8 @@ struct CallInfo {
   // A 9102 download: the file's name and bytes. Over HTTP they are the
   // answer (application/octet-stream), as the platform streams a file; the
   // envelope, also answered, carries them in base64 for `xietong call`.
-  std::string download_name;
-  std::string download_bytes;
+  std::string download_name = {};
+  std::string download_bytes = {};
   // The refusal's internal detail (Status::detail), for the caller's log
   // only: the envelope carries err_code and err_msg, never this.
   std::string detail = {};
