@@ -4,7 +4,8 @@
 // month recorded before the close; a late reversal landing in the next
 // month; an idempotent re-close; 3201-3204 over the national interface;
 // prepaid deposits and the warning; the REST routes with their access
-// rules on the real server; verify after it all.
+// rules on the real server; the 3201/3202 outcomes kept and read by the
+// agency of the institution's province; verify after it all.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -534,6 +535,117 @@ TEST_F(ClearingFlowTest, ReportsOverHttpFollowTheAccessRules) {
   ExpectVerifies();
 }
 
+
+// A Hebei hospital's 3202 omits one settlement and changes an amount of
+// another: the outcome is kept, and the Hebei agency reads both differences
+// named over HTTP; Beijing's agency does not see it; a retry of the same
+// message is answered as the first time and kept once; a 3201 that balances
+// is kept with stmt_rslt "0".
+TEST_F(ClearingFlowTest, ReconciliationOutcomesAreKeptForTheAgencyOfTheProvince) {
+  const auto& he = env_->Hospital("130000", 3);
+  At("2026-11-10 10:00:00");
+  const Settled a = Settle(he, "1100000000000003", "110000", 10000);
+  const Settled b = Settle(he, "1200000000000002", "120000", 20000);
+
+  json totals = {{"data",
+                  {{"insutype", "310"}, {"clr_type", "11"}, {"setl_optins", "130000"},
+                   {"stmt_begndate", "2026-11-01"}, {"stmt_enddate", "2026-11-30"},
+                   {"medfee_sumamt", (a.medfee + b.medfee) / 100.0},
+                   {"fund_pay_sumamt", (a.fund + b.fund) / 100.0}, {"acct_pay", (a.acct + b.acct) / 100.0},
+                   {"fixmedins_setl_cnt", 2}, {"refd_setl_flag", "0"}}}};
+  CallResult balanced = Call(he, "3201", totals);
+  ASSERT_EQ(balanced.infcode, 0) << balanced.response;
+  EXPECT_EQ(service::OutputString(balanced.response, {"stmtinfo", "stmt_rslt"}), "0");
+
+  // The file: a with medfee_sumamt 1.00 yuan above the platform's; b left out.
+  json changed = DetailJson(a.setl_id);
+  changed["medfee_sumamt"] = (a.medfee + 100) / 100.0;
+  json details = {{"data", {{"stmt_begndate", "2026-11-01"}, {"stmt_enddate", "2026-11-30"}}},
+                  {"detail", json::array({changed})}};
+  CallResult det = Call(he, "3202", details);
+  ASSERT_EQ(det.infcode, 0) << det.response;
+  EXPECT_EQ(service::OutputString(det.response, {"stmtinfo", "stmt_rslt"}), "1");
+  // The same message again: the first answer, and no second outcome kept.
+  EXPECT_EQ(env_->processor->Call(det.request), det.response);
+
+  ServerThread server(*env_);
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_read_timeout(10, 0);
+  auto get = [&](const std::string& key, const std::string& path) {
+    auto res = cli.Get(path, {{"Authorization", "Bearer " + key}});
+    EXPECT_TRUE(res) << path;
+    return res ? std::make_pair(res->status, res->body) : std::make_pair(0, std::string());
+  };
+  const std::string hebei = env_->Key(service::Role::kAgency, "130000");
+  const std::string beijing = env_->Key(service::Role::kAgency, "110000");
+  const std::string admin = env_->Key(service::Role::kAdmin, "*");
+  const std::string hospital = env_->Key(service::Role::kHospital, he.fixmedins_code);
+  const std::string other_hospital = env_->Key(service::Role::kHospital, env_->Hospital("120000", 3).fixmedins_code);
+  const std::string resident = env_->Key(service::Role::kResident, "1100000000000003");
+  const char* kPath = "/api/v1/clearing/reconciliations";
+
+  // Hebei's agency: the failed 3202 only (the balanced 3201 is not a failure).
+  auto [st, body] = get(hebei, kPath);
+  ASSERT_EQ(st, 200) << body;
+  const json list = json::parse(body)["reconciliations"];
+  ASSERT_EQ(list.size(), 1u) << body;
+  const json& r = list[0];
+  EXPECT_EQ(r["infno"], "3202");
+  EXPECT_EQ(r["fixmedins_code"], he.fixmedins_code);
+  EXPECT_EQ(r["region"], "130000");
+  EXPECT_EQ(r["stmt_rslt"], "1");
+  EXPECT_EQ(r["stmt_begndate"], "2026-11-01");
+  EXPECT_EQ(r["msgid"], json::parse(det.request)["msgid"]);
+  EXPECT_EQ(r["differences_total"], 2);
+  std::map<std::string, json> by_setl;
+  for (const auto& d : r["differences"]) by_setl[d["setl_id"].get<std::string>()] = d;
+  ASSERT_EQ(by_setl.size(), 2u) << body;
+  EXPECT_EQ(by_setl[b.setl_id]["outcome"], "missing_at_hospital");
+  EXPECT_EQ(by_setl[a.setl_id]["outcome"], "differing");
+  EXPECT_EQ(by_setl[a.setl_id]["fields"], json::array({"medfee_sumamt"}));
+  const std::string dscr = by_setl[a.setl_id]["dscr"];
+  EXPECT_NE(dscr.find(FormatFen(a.medfee + 100)), std::string::npos) << dscr;
+  EXPECT_NE(dscr.find(FormatFen(a.medfee)), std::string::npos) << dscr;
+
+  // All of them: the balanced 3201 too, newest first; pages of one.
+  auto [st_all, all_body] = get(hebei, std::string(kPath) + "?result=all&page_size=1");
+  ASSERT_EQ(st_all, 200) << all_body;
+  const json page1 = json::parse(all_body);
+  ASSERT_EQ(page1["reconciliations"].size(), 1u);
+  EXPECT_EQ(page1["reconciliations"][0]["infno"], "3202");
+  ASSERT_TRUE(page1["next_page_token"].is_string()) << all_body;
+  auto [st_p2, p2_body] = get(hebei, std::string(kPath) + "?result=all&page_size=1&page_token=" +
+                                         page1["next_page_token"].get<std::string>());
+  ASSERT_EQ(st_p2, 200) << p2_body;
+  const json page2 = json::parse(p2_body);
+  ASSERT_EQ(page2["reconciliations"].size(), 1u) << p2_body;
+  EXPECT_EQ(page2["reconciliations"][0]["infno"], "3201");
+  EXPECT_EQ(page2["reconciliations"][0]["stmt_rslt"], "0");
+  EXPECT_TRUE(page2["reconciliations"][0]["differences"].empty());
+  EXPECT_TRUE(page2["next_page_token"].is_null());
+  // A period that ends before November: none.
+  auto [st_old, old_body] = get(hebei, std::string(kPath) + "?result=all&to=2026-10-31");
+  EXPECT_EQ(st_old, 200);
+  EXPECT_TRUE(json::parse(old_body)["reconciliations"].empty()) << old_body;
+
+  // Beijing's agency does not see Hebei's institutions, nor may it ask.
+  auto [st_bj, bj_body] = get(beijing, kPath);
+  ASSERT_EQ(st_bj, 200) << bj_body;
+  EXPECT_TRUE(json::parse(bj_body)["reconciliations"].empty()) << bj_body;
+  EXPECT_EQ(get(beijing, std::string(kPath) + "?region=130000").first, 403);
+  // The hospital sees its own; another hospital nothing; operators all.
+  EXPECT_EQ(json::parse(get(hospital, kPath).second)["reconciliations"].size(), 1u);
+  EXPECT_TRUE(json::parse(get(other_hospital, kPath).second)["reconciliations"].empty());
+  EXPECT_EQ(get(other_hospital, std::string(kPath) + "?fixmedins_code=" + he.fixmedins_code).first, 403);
+  EXPECT_EQ(json::parse(get(admin, std::string(kPath) + "?result=all").second)["reconciliations"].size(), 2u);
+  EXPECT_EQ(get(resident, kPath).first, 403);
+  // Bad parameters: a clear error, nothing else.
+  EXPECT_EQ(get(admin, std::string(kPath) + "?result=some").first, 400);
+  EXPECT_EQ(get(admin, std::string(kPath) + "?from=2026-13-01").first, 400);
+  EXPECT_EQ(get(admin, std::string(kPath) + "?page_size=0").first, 400);
+  EXPECT_EQ(get(admin, std::string(kPath) + "?region=13").first, 400);
+  ExpectVerifies();
+}
 
 }  // namespace
 }  // namespace xt::testing

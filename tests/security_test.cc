@@ -265,6 +265,8 @@ TEST_F(SecurityTest, AuthorizationMatrixEveryRoleAgainstEveryRoute) {
        {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok", "ok", "403:017"}},
       {"listPrepaidFunds", "/api/v1/clearing/prepaid",
        {"401", "401", "403", "403", "ok", "ok", "ok", "403", "403", "ok", "403", "403"}},
+      {"listReconciliations", "/api/v1/clearing/reconciliations?result=all",
+       {"401", "401", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok", "ok", "403:017"}},
       // The cashier's counter: hospitals only, each its own visits; a POST
       // without its Idempotency-Key is admitted and refused (400).
       {"lookUpPerson", "/api/v1/counter/persons?certno=130502198503160248",

@@ -91,6 +91,8 @@ std::vector<RouteSpec> MakeTable() {
            [](S s, R r) { return s.clearing->Report(r.caller, r.arg(0), r.arg(1), r.param("format")); }),
       Rest("GET", "/api/v1/clearing/prepaid", "listPrepaidFunds", kOverseers,
            [](S s, R r) { return s.clearing->PrepaidReply(r.caller, r.param("region")); }),
+      Rest("GET", "/api/v1/clearing/reconciliations", "listReconciliations", kStaff,
+           [](S s, R r) { return s.clearing->Reconciliations(r.caller, r.params); }),
 
       // The cashier's counter (service/counter_service.h); each POST takes
       // an Idempotency-Key.

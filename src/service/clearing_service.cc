@@ -506,9 +506,88 @@ ClearingReply ClearingService::PrepaidReply(const Caller& caller, const std::str
   return ClearingReply{200, std::move(body), "", "application/json"};
 }
 
+ClearingReply ClearingService::Reconciliations(const Caller& caller, const QueryParams& params) {
+  store::ReconciliationFilter f;
+  f.province = api::Param(params, "region");
+  f.fixmedins_code = api::Param(params, "fixmedins_code");
+  switch (caller.role) {
+    case Role::kResident: return ReplyError(403, "XT-AUTH-003", "reconciliations are for institutions, agencies and operators");
+    case Role::kAgency:
+      if (!api::NarrowToScope(&f.province, caller.scope)) {
+        return ReplyError(403, "XT-AUTH-003", "an agency sees the institutions of its own province only");
+      }
+      break;
+    case Role::kHospital:
+      if (!api::NarrowToScope(&f.fixmedins_code, caller.scope)) {
+        return ReplyError(403, "XT-AUTH-003", "an institution sees its own reconciliations only");
+      }
+      break;
+    case Role::kAdmin:
+    case Role::kLocal: break;
+  }
+  if (!f.province.empty() && !clearing::IsProvinceCode(f.province)) {
+    return ReplyError(400, "XT-API-001", "region is a province code such as 130000");
+  }
+  if (f.fixmedins_code.size() > 30) return ReplyError(400, "XT-API-001", "fixmedins_code is at most 30 characters");
+  for (const char* name : {"from", "to"}) {
+    const std::string text = api::Param(params, name);
+    if (text.empty()) continue;
+    auto d = ParseDate(text);
+    if (!d) return ReplyError(400, "XT-API-001", std::string(name) + " must be a date yyyy-MM-dd");
+    (name[0] == 'f' ? f.from : f.to) = *d;
+  }
+  const std::string result = api::Param(params, "result");
+  if (result != "" && result != "failed" && result != "all") {
+    return ReplyError(400, "XT-API-001", "result must be failed or all");
+  }
+  f.failed_only = result != "all";
+  size_t limit = kReconciliationsPageDefault;
+  if (auto n = api::Param(params, "page_size"); !n.empty()) {
+    auto v = api::ToInt(n);
+    if (!v || *v < 1 || *v > static_cast<int64_t>(kReconciliationsPageMax)) {
+      return ReplyError(400, "XT-API-001", "page_size must be a whole number from 1 to " +
+                                               std::to_string(kReconciliationsPageMax));
+    }
+    limit = static_cast<size_t>(*v);
+  }
+  if (auto t = api::Param(params, "page_token"); !t.empty()) {
+    auto v = api::ToInt(t);
+    if (!v || *v < 1) return ReplyError(400, "XT-API-001", "page_token is not one this server gave");
+    f.before_id = *v;
+  }
+  f.limit = limit + 1;
+  std::vector<store::ReconciliationRow> rows;
+  Status st = store_->Read([&](store::ReadTxn& txn) -> Status {
+    XT_ASSIGN_OR_RETURN(rows, txn.clearing().Reconciliations(f));
+    return Status::Ok();
+  });
+  if (!st.ok()) return ReplyOf(st);
+  const size_t shown = std::min(rows.size(), limit);
+  JsonWriter w;
+  w.BeginObject().Key("reconciliations").BeginArray();
+  for (size_t i = 0; i < shown; ++i) {
+    const auto& r = rows[i];
+    w.BeginObject().FieldInt("id", r.id).Field("fixmedins_code", r.fixmedins_code).Field("region", r.province);
+    w.Field("infno", r.infno).Field("stmt_begndate", r.stmt_begndate.ToString());
+    w.Field("stmt_enddate", r.stmt_enddate.ToString()).Field("insutype", r.insutype).Field("clr_type", r.clr_type);
+    w.Field("stmt_rslt", r.stmt_rslt).FieldInt("matched", r.matched).FieldInt("differences_total", r.differences);
+    w.Key("differences").Raw(r.differences_json.empty() ? std::string_view("[]") : std::string_view(r.differences_json));
+    w.Field("time", FormatLocalTime(r.time)).Field("msgid", r.msgid).EndObject();
+  }
+  w.EndArray().Key("next_page_token");
+  if (rows.size() > shown) {
+    w.String(std::to_string(rows[shown - 1].id));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return ClearingReply{200, w.Take(), "", "application/json"};
+}
+
 // ---- the national interface
 
-Result<std::string> Reconcile3201(std::string_view code, const JsonValue& input, store::ReadTxn& txn) {
+Result<std::string> Reconcile3201(std::string_view code, const JsonValue& input, store::ReadTxn& txn,
+                                  store::ReconciliationRow* kept) {
   XT_ASSIGN_OR_RETURN(const JsonValue* data, DataOf(input));
   const JsonValue& d = *data;
   clearing::TotalsRequest req;
@@ -523,10 +602,43 @@ Result<std::string> Reconcile3201(std::string_view code, const JsonValue& input,
   XT_RETURN_IF_ERROR(clearing::CheckTotalsRequest(req));
   XT_ASSIGN_OR_RETURN(auto platform, PlatformRecords(txn, code, req.stmt_begndate, req.stmt_enddate));
   XT_ASSIGN_OR_RETURN(auto result, clearing::ReconcileTotals(req, platform));
+  if (kept) {
+    kept->fixmedins_code = std::string(code);
+    kept->infno = "3201";
+    kept->stmt_begndate = req.stmt_begndate;
+    kept->stmt_enddate = req.stmt_enddate;
+    kept->insutype = req.insutype;
+    kept->clr_type = req.clr_type;
+    kept->stmt_rslt = result.stmt_rslt;
+    // Each figure that differs, the hospital's against the platform's
+    // (amounts in integer fen, the count as a count).
+    JsonWriter w;
+    w.BeginArray();
+    int64_t n = 0;
+    auto money = [&](const char* field, Fen hospital, Fen platform) {
+      if (hospital == platform) return;
+      ++n;
+      w.BeginObject().Field("field", field).FieldInt("hospital_fen", hospital).FieldInt("platform_fen", platform);
+      w.FieldInt("difference_fen", hospital - platform).EndObject();
+    };
+    money("medfee_sumamt", req.hospital.medfee_sumamt, result.platform.medfee_sumamt);
+    money("fund_pay_sumamt", req.hospital.fund_pay_sumamt, result.platform.fund_pay_sumamt);
+    money("acct_pay", req.hospital.acct_pay, result.platform.acct_pay);
+    if (req.hospital.fixmedins_setl_cnt != result.platform.fixmedins_setl_cnt) {
+      ++n;
+      w.BeginObject().Field("field", "fixmedins_setl_cnt").FieldInt("hospital", req.hospital.fixmedins_setl_cnt);
+      w.FieldInt("platform", result.platform.fixmedins_setl_cnt);
+      w.FieldInt("difference", req.hospital.fixmedins_setl_cnt - result.platform.fixmedins_setl_cnt).EndObject();
+    }
+    w.EndArray();
+    kept->differences = n;
+    kept->differences_json = w.Take();
+  }
   return "{\"stmtinfo\":" + clearing::TotalsResultJson(result) + "}";
 }
 
-Result<std::string> Reconcile3202(std::string_view code, const JsonValue& input, store::ReadTxn& txn) {
+Result<std::string> Reconcile3202(std::string_view code, const JsonValue& input, store::ReadTxn& txn,
+                                  store::ReconciliationRow* kept) {
   XT_ASSIGN_OR_RETURN(const JsonValue* data, DataOf(input));
   const JsonValue& d = *data;
   XT_ASSIGN_OR_RETURN(Date begin, DateField(d, "input.data", "stmt_begndate"));
@@ -571,6 +683,33 @@ Result<std::string> Reconcile3202(std::string_view code, const JsonValue& input,
     }
   }
   XT_ASSIGN_OR_RETURN(auto result, clearing::ReconcileDetails(hospital, platform));
+  if (kept) {
+    kept->fixmedins_code = std::string(code);
+    kept->infno = "3202";
+    kept->stmt_begndate = begin;
+    kept->stmt_enddate = end;
+    kept->insutype = insutype;
+    kept->clr_type = clr_type;
+    kept->stmt_rslt = result.stmt_rslt;
+    kept->matched = result.matched;
+    kept->differences = result.missing_on_platform + result.missing_at_hospital + result.differing;
+    // The first kReconciliationDifferencesMax records that did not match,
+    // each named by setl_id with the side it is missing on or the fields
+    // that differ.
+    JsonWriter w;
+    w.BeginArray();
+    size_t n = 0;
+    for (const clearing::DetailLine& l : result.lines) {
+      if (l.outcome == clearing::DetailOutcome::kMatched) continue;
+      if (n++ == store::kReconciliationDifferencesMax) break;
+      w.BeginObject().Field("setl_id", l.setl_id).Field("outcome", clearing::DetailOutcomeName(l.outcome));
+      w.Key("fields").BeginArray();
+      for (const auto& f : l.fields) w.String(f);
+      w.EndArray().Field("dscr", l.dscr).EndObject();
+    }
+    w.EndArray();
+    kept->differences_json = w.Take();
+  }
   return "{\"stmtinfo\":" + clearing::DetailResultJson(result) + "}";
 }
 

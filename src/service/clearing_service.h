@@ -49,6 +49,10 @@ struct CloseAnswer {
 // CSV for the CSV reports) and its content type.
 using ClearingReply = ApiReply;
 
+// Bounds of a page of GET /api/v1/clearing/reconciliations (sample values).
+inline constexpr size_t kReconciliationsPageDefault = 50;
+inline constexpr size_t kReconciliationsPageMax = 200;
+
 class ClearingService {
  public:
   ClearingService(store::Store* store, const Clock* clock) : store_(store), clock_(clock) {}
@@ -72,6 +76,11 @@ class ClearingService {
                        const std::string& format);
   ClearingReply CloseReply(const Caller& caller, const std::string& setlym);
   ClearingReply PrepaidReply(const Caller& caller, const std::string& region);
+  // GET /api/v1/clearing/reconciliations?region=&fixmedins_code=&from=&to=
+  //     &result=failed|all&page_size=&page_token=
+  // The 3201/3202 outcomes kept, newest first: an agency's of the
+  // institutions of its province, a hospital's own, every one for operators.
+  ClearingReply Reconciliations(const Caller& caller, const QueryParams& params);
 
  private:
   store::Store* store_;
@@ -85,8 +94,12 @@ class ClearingService {
 // JSON text. Amounts are read from the numbers' own text (JsonValue's
 // number_text), never through a double, so the figures answered and compared
 // are the ones sent. Shapes: docs/interface.md, "Reconciliation and clearing".
-Result<std::string> Reconcile3201(std::string_view fixmedins_code, const JsonValue& input, store::ReadTxn& txn);
-Result<std::string> Reconcile3202(std::string_view fixmedins_code, const JsonValue& input, store::ReadTxn& txn);
+// 3201 and 3202 also fill `kept` with their outcome (all but its province,
+// time and msgid, which the caller knows), for the caller to store.
+Result<std::string> Reconcile3201(std::string_view fixmedins_code, const JsonValue& input, store::ReadTxn& txn,
+                                  store::ReconciliationRow* kept);
+Result<std::string> Reconcile3202(std::string_view fixmedins_code, const JsonValue& input, store::ReadTxn& txn,
+                                  store::ReconciliationRow* kept);
 Result<std::string> Apply3203(std::string_view fixmedins_code, const JsonValue& input, LocalSeconds now,
                               store::WriteTxn& txn);
 Result<std::string> Cancel3204(std::string_view fixmedins_code, const JsonValue& input, LocalSeconds now,

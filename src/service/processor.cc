@@ -251,8 +251,9 @@ class Handlers {
         {"5302", {&Handlers::DesignatedQuery, false}},
         {"5303", {&Handlers::InHospitalQuery, false}},
         // Reconciliation and clearing (clearing_service.h, docs/interface.md)
-        {"3201", {&Handlers::StmtTotals, false}},
-        {"3202", {&Handlers::StmtDetails, false}},
+        // 3201/3202 keep their outcome (reconciliations) for the agencies.
+        {"3201", {&Handlers::StmtTotals, true}},
+        {"3202", {&Handlers::StmtDetails, true}},
         {"3203", {&Handlers::ClearingApply, true}},
         {"3204", {&Handlers::ClearingCancel, true}},
     };
@@ -261,11 +262,23 @@ class Handlers {
 
   // ---- reconciliation and clearing (3201-3204): the institution's own
   // figures only (fixmedins_code is the caller's, checked above).
-  Status StmtTotals(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
-    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3201(c.fixmedins_code, *c.input, txn));
+  // Each outcome is kept in the answer's commit, for the agency of the
+  // institution's province (GET /api/v1/clearing/reconciliations).
+  Status KeepReconciliation(CallCtx& c, store::WriteTxn* w, store::ReconciliationRow row) {
+    row.province = ProvinceOf(c.institution->admdvs);
+    row.time = c.now;
+    row.msgid = c.msgid;
+    XT_ASSIGN_OR_RETURN(int64_t id, w->clearing().InsertReconciliation(row));
+    (void)id;
     return Status::Ok();
   }
-  Status StmtDetails(CallCtx& c, store::ReadTxn& txn, store::WriteTxn*, json*) {
+  Status StmtTotals(CallCtx& c, store::ReadTxn& txn, store::WriteTxn* w, json*) {
+    store::ReconciliationRow row;
+    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3201(c.fixmedins_code, *c.input, txn, &row));
+    return KeepReconciliation(c, w, std::move(row));
+  }
+  Status StmtDetails(CallCtx& c, store::ReadTxn& txn, store::WriteTxn* w, json*) {
+    store::ReconciliationRow row;
     Fields input(*c.input, "input");
     if (!input.Find("detail")) {
       // As the national interface sends it: the detail list uploaded with
@@ -287,12 +300,12 @@ class Handlers {
         if (in.Parse(text, kEnvelopeDepthMax) != JsonDoc::Parsed::kOk) {
           return err::FileInvalid("the detail file is not UTF-8 text");
         }
-        XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, in.root(), txn));
-        return Status::Ok();
+        XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, in.root(), txn, &row));
+        return KeepReconciliation(c, w, std::move(row));
       }
     }
-    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, *c.input, txn));
-    return Status::Ok();
+    XT_ASSIGN_OR_RETURN(c.raw_output, Reconcile3202(c.fixmedins_code, *c.input, txn, &row));
+    return KeepReconciliation(c, w, std::move(row));
   }
 
   Status ClearingApply(CallCtx& c, store::ReadTxn&, store::WriteTxn* w, json*) {

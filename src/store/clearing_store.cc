@@ -1,5 +1,6 @@
 // The statements of inter-region clearing (docs/clearing.md): closed months with
-// their reports, prepaid movements, month spends, 3203 applications. The
+// their reports, prepaid movements, month spends, 3203 applications, the
+// outcomes of 3201/3202. The
 // settlements a close counts are read from the settlements' own store
 // (settlements_store.h: ForEachClearingRow).
 #include "store/clearing_store.h"
@@ -7,6 +8,10 @@
 #include "store/sql.h"
 
 namespace xt::store {
+
+#define XT_RECON_COLS                                                                                   \
+  "id, fixmedins_code, province, infno, stmt_begndate, stmt_enddate, insutype, clr_type, stmt_rslt, " \
+  "matched, differences, differences_json, time, msgid"
 
 #define XT_APPL_COLS                                                                                          \
   "appl_id, fixmedins_code, setlym, clr_type, clr_way, psntime, medfee_sumamt, fund_appy_sum, acct_pay, " \
@@ -28,6 +33,12 @@ CREATE TABLE IF NOT EXISTS clearing_applications(
   clr_way TEXT NOT NULL, psntime INT64 NOT NULL, medfee_sumamt INT64 NOT NULL, fund_appy_sum INT64 NOT NULL,
   acct_pay INT64 NOT NULL, cash_payamt INT64 NOT NULL, state TEXT NOT NULL, time INT64 NOT NULL) CLUSTERED;
 CREATE INDEX IF NOT EXISTS clearing_applications_inst ON clearing_applications(fixmedins_code, setlym);
+CREATE TABLE IF NOT EXISTS reconciliations(
+  id ID_KEY, fixmedins_code TEXT NOT NULL, province TEXT NOT NULL, infno TEXT NOT NULL,
+  stmt_begndate INT64 NOT NULL, stmt_enddate INT64 NOT NULL, insutype TEXT NOT NULL, clr_type TEXT NOT NULL,
+  stmt_rslt TEXT NOT NULL, matched INT64 NOT NULL, differences INT64 NOT NULL, differences_json TEXT NOT NULL,
+  time INT64 NOT NULL, msgid TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS reconciliations_province ON reconciliations(province, id);
 )SQL";
 
 // ---- reads
@@ -108,6 +119,46 @@ Result<std::optional<ClearingApplicationRow>> ClearingReader::FindClearingApplic
                                      [&](sql::Stmt& s) { s.Bind(1, appl_id); }, ReadApplication);
 }
 
+static ReconciliationRow ReadReconciliation(const sql::Stmt& s) {
+  ReconciliationRow r;
+  r.id = s.Int(0);
+  r.fixmedins_code = s.Text(1);
+  r.province = s.Text(2);
+  r.infno = s.Text(3);
+  r.stmt_begndate = Date{static_cast<int32_t>(s.Int(4))};
+  r.stmt_enddate = Date{static_cast<int32_t>(s.Int(5))};
+  r.insutype = s.Text(6);
+  r.clr_type = s.Text(7);
+  r.stmt_rslt = s.Text(8);
+  r.matched = s.Int(9);
+  r.differences = s.Int(10);
+  r.differences_json = s.Text(11);
+  r.time = s.Int(12);
+  r.msgid = s.Text(13);
+  return r;
+}
+
+Result<std::vector<ReconciliationRow>> ClearingReader::Reconciliations(const ReconciliationFilter& f) {
+  std::vector<ReconciliationRow> out;
+  // Each condition holds when its parameter is empty (or zero): one statement.
+  XT_RETURN_IF_ERROR(c_.Scan(
+      "SELECT " XT_RECON_COLS " FROM reconciliations WHERE (?1 = '' OR province = ?1) AND "
+      "(?2 = '' OR fixmedins_code = ?2) AND (?3 = 0 OR stmt_enddate >= ?4) AND (?5 = 0 OR stmt_begndate <= ?6) "
+      "AND (?7 = 0 OR stmt_rslt <> '0') AND (?8 = 0 OR id < ?8) ORDER BY id DESC LIMIT ?9",
+      [&](sql::Stmt& s) {
+        s.Bind(1, f.province).Bind(2, f.fixmedins_code);
+        s.Bind(3, static_cast<int64_t>(f.from.has_value()));
+        s.Bind(4, static_cast<int64_t>(f.from ? f.from->days : 0));
+        s.Bind(5, static_cast<int64_t>(f.to.has_value()));
+        s.Bind(6, static_cast<int64_t>(f.to ? f.to->days : 0));
+        s.Bind(7, static_cast<int64_t>(f.failed_only)).Bind(8, f.before_id).Bind(9, static_cast<int64_t>(f.limit));
+      },
+      [&](const sql::Stmt& s) {
+        out.push_back(ReadReconciliation(s));
+        return true;
+      }));
+  return out;
+}
 
 // ---- writes
 
@@ -154,5 +205,22 @@ Status ClearingWriter::PutClearingApplication(const ClearingApplicationRow& a) {
               });
 }
 
+Result<int64_t> ClearingWriter::InsertReconciliation(const ReconciliationRow& r) {
+  XT_ASSIGN_OR_RETURN(auto id, c_.One<int64_t>("INSERT INTO reconciliations(fixmedins_code, province, infno, "
+                                               "stmt_begndate, stmt_enddate, insutype, clr_type, stmt_rslt, matched, "
+                                               "differences, differences_json, time, msgid) "
+                                               "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                                               [&](sql::Stmt& s) {
+                                                 s.Bind(1, r.fixmedins_code).Bind(2, r.province).Bind(3, r.infno);
+                                                 s.Bind(4, static_cast<int64_t>(r.stmt_begndate.days));
+                                                 s.Bind(5, static_cast<int64_t>(r.stmt_enddate.days));
+                                                 s.Bind(6, r.insutype).Bind(7, r.clr_type).Bind(8, r.stmt_rslt);
+                                                 s.Bind(9, r.matched).Bind(10, r.differences);
+                                                 s.Bind(11, r.differences_json).Bind(12, r.time).Bind(13, r.msgid);
+                                               },
+                                               [](const sql::Stmt& s) { return s.Int(0); }));
+  if (!id) return StoreError("no id returned for a reconciliation");
+  return *id;
+}
 
 }  // namespace xt::store

@@ -1,5 +1,6 @@
 // The rows of inter-region clearing (docs/clearing.md): closed months with
-// their reports, prepaid movements, month spends, 3203 applications. The
+// their reports, prepaid movements, month spends, 3203 applications, the
+// outcomes of 3201/3202 reconciliations. The
 // settlements a close counts are read from the settlements' own store
 // (settlements_store.h: ForEachClearingRow).
 //
@@ -71,6 +72,40 @@ struct ClearingApplicationRow {
   LocalSeconds time = 0;
 };
 
+// The outcome of one 3201 or 3202 as answered, kept so that the agency of
+// the institution's province and the operators see which reconciliations
+// failed and why.
+struct ReconciliationRow {
+  int64_t id = 0;               // assigned by the store
+  std::string fixmedins_code;
+  std::string province;         // of the institution: "130000"
+  std::string infno;            // 3201 | 3202
+  Date stmt_begndate;
+  Date stmt_enddate;
+  std::string insutype;         // as sent (may be empty for 3202)
+  std::string clr_type;
+  std::string stmt_rslt;        // "0" balanced, "1" not
+  int64_t matched = 0;          // 3202: records that matched
+  int64_t differences = 0;      // all the differences found (3201: the figures that differ)
+  std::string differences_json; // a JSON array of at most kReconciliationDifferencesMax of them
+  LocalSeconds time = 0;
+  std::string msgid;
+};
+
+// Bound on the differences kept with one reconciliation (the count is kept whole).
+inline constexpr size_t kReconciliationDifferencesMax = 200;
+
+// Which reconciliations a query reads: empty fields select all.
+struct ReconciliationFilter {
+  std::string province;
+  std::string fixmedins_code;
+  std::optional<Date> from;     // stmt_enddate on or after
+  std::optional<Date> to;       // stmt_begndate on or before
+  bool failed_only = true;
+  int64_t before_id = 0;        // page: ids below this (0: from the newest)
+  size_t limit = 50;
+};
+
 class ClearingReader {
  public:
   explicit ClearingReader(sql::Conn& conn) : c_(conn) {}
@@ -82,6 +117,8 @@ class ClearingReader {
   [[nodiscard]] Result<std::vector<MonthSpendRow>> MonthSpends();
   [[nodiscard]] Result<std::vector<ClearingApplicationRow>> ClearingApplications(std::string_view fixmedins_code);
   [[nodiscard]] Result<std::optional<ClearingApplicationRow>> FindClearingApplication(std::string_view appl_id);
+  // Newest first.
+  [[nodiscard]] Result<std::vector<ReconciliationRow>> Reconciliations(const ReconciliationFilter& filter);
 
  protected:
   sql::Conn& c_;
@@ -96,6 +133,7 @@ class ClearingWriter : public ClearingReader {
   [[nodiscard]] Result<int64_t> InsertPrepaidMovement(const PrepaidMovementRow& movement);
   [[nodiscard]] Status InsertMonthSpend(const MonthSpendRow& spend);
   [[nodiscard]] Status PutClearingApplication(const ClearingApplicationRow& application);
+  [[nodiscard]] Result<int64_t> InsertReconciliation(const ReconciliationRow& reconciliation);
 };
 
 // The tables' schema (sql.h's dialect), created on every opening.
