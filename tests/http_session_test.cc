@@ -32,35 +32,6 @@ constexpr const char* kDemoPsn = "1305000000000001";  // insured in Xingtai (130
 constexpr const char* kCallPath = "/fsi/api/callService";
 constexpr const char* kPassword = "correct horse battery";  // sample
 
-// A person with an active 310 enrollment in `province`, not the demo one.
-std::pair<std::string, std::string> InsuredIn(Env& env, const std::string& province) {
-  auto persons = service::LoadPersonsFile(DataDir(), env.ref->registry);
-  EXPECT_TRUE(persons.ok());
-  const Date today = DateOf(env.clock.NowLocal());
-  for (const auto& p : *persons) {
-    for (const auto& e : p.enrollments) {
-      if (e.insutype == "310" && e.psn_insu_stas == "1" && e.validity.Contains(today) &&
-          e.insuplc_admdvs.substr(0, 2) == province.substr(0, 2) && p.psn_no != kDemoPsn) {
-        return {p.psn_no, e.insuplc_admdvs};
-      }
-    }
-  }
-  ADD_FAILURE() << "nobody insured in " << province;
-  return {};
-}
-
-// One class-A item of the treatment place's catalogue, 2 x 150.00 yuan.
-std::vector<FlowLine> LinesOf(Env& env, const std::string& province) {
-  const Date today = DateOf(env.clock.NowLocal());
-  for (const auto* it : env.ref->catalog.ItemsOf(province)) {
-    if (it->charge_class == catalog::ChargeClass::kA && it->validity.Contains(today) && !it->price_cap_fen) {
-      return {{"1", it->code, 20000, 150000000}};
-    }
-  }
-  ADD_FAILURE() << "no class A item in " << province;
-  return {};
-}
-
 // A session as the browser holds it: the cookie's value and the CSRF token
 // the session's view gave.
 struct Session {
@@ -151,7 +122,7 @@ class HttpSessionTest : public ::testing::Test {
     FlowDriver drv(env_->processor.get(), &client);
     Visit v{psn_no, "310", insuplc, false, ""};
     EXPECT_EQ(drv.Open(&v, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
-    const auto lines = LinesOf(*env_, inst.admdvs.substr(0, 2) + "0000");
+    const auto lines = ClassALines(*env_, inst.admdvs.substr(0, 2) + "0000");
     EXPECT_EQ(drv.Upload(v, lines, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
     CallResult r = drv.Settle(v, FlowDriver::LineAmountFen(lines[0]), true, false);
     EXPECT_EQ(r.infcode, 0) << r.response;
@@ -243,7 +214,7 @@ TEST_F(HttpSessionTest, AChangeWithoutTheCsrfTokenIsRefusedAndChangesNothing) {
   ASSERT_EQ(drv->SignIn("li").infcode, 0);
   Visit v{kDemoPsn, "310", "130500", false, ""};
   ASSERT_EQ(drv->Open(&v, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
-  const auto lines = LinesOf(*env_, "120000");
+  const auto lines = ClassALines(*env_, "120000");
   ASSERT_EQ(drv->Upload(v, lines, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
 
   // The settlement, without the token and with another session's.
@@ -365,7 +336,7 @@ TEST_F(HttpSessionTest, ACashierSessionSettlesOverTheNationalInterface) {
   ASSERT_EQ(drv->SignIn("li").infcode, 0);
   Visit v{kDemoPsn, "310", "130500", false, ""};
   ASSERT_EQ(drv->Open(&v, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
-  const auto lines = LinesOf(*env_, "120000");
+  const auto lines = ClassALines(*env_, "120000");
   ASSERT_EQ(drv->Upload(v, lines, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
   CallResult settled = drv->Settle(v, FlowDriver::LineAmountFen(lines[0]), true, false);
   ASSERT_EQ(settled.infcode, 0) << settled.response;
@@ -441,7 +412,7 @@ TEST_F(HttpSessionTest, ADoctorSessionIsRefusedTheInterfaceAndReadsResultsOnlyWi
 }
 
 TEST_F(HttpSessionTest, AResidentSeesHerOwnSettlementsAndAnAgencyItsRegions) {
-  const auto other = InsuredIn(*env_, "110000");
+  const auto other = InsuredIn(*env_, "110000", kDemoPsn);
   const std::string mine = SettleOne(*tianjin_, kDemoPsn, "130500");      // Hebei-insured, treated in Tianjin
   const std::string theirs = SettleOne(*hebei_, other.first, other.second);  // Beijing-insured, treated in Hebei
   const std::string local = SettleOne(*tianjin_, other.first, other.second);  // Beijing-insured, treated in Tianjin

@@ -33,43 +33,13 @@ using service::Visit;
 constexpr const char* kDemoPsn = "1305000000000001";  // insured in Xingtai (130500)
 constexpr const char* kCallPath = "/fsi/api/callService";
 
-// A person with an active 310 enrollment in `province`.
-std::pair<std::string, std::string> InsuredIn(Env& env, const std::string& province) {
-  auto persons = service::LoadPersonsFile(DataDir(), env.ref->registry);
-  EXPECT_TRUE(persons.ok());
-  const Date today = DateOf(env.clock.NowLocal());
-  for (const auto& p : *persons) {
-    for (const auto& e : p.enrollments) {
-      if (e.insutype == "310" && e.psn_insu_stas == "1" && e.validity.Contains(today) &&
-          e.insuplc_admdvs.substr(0, 2) == province.substr(0, 2) && p.psn_no != kDemoPsn) {
-        return {p.psn_no, e.insuplc_admdvs};
-      }
-    }
-  }
-  ADD_FAILURE() << "nobody insured in " << province;
-  return {};
-}
-
-std::vector<FlowLine> LinesOf(Env& env, const std::string& province) {
-  const Date today = DateOf(env.clock.NowLocal());
-  std::vector<FlowLine> out;
-  for (const auto* it : env.ref->catalog.ItemsOf(province)) {
-    if (it->charge_class == catalog::ChargeClass::kA && it->validity.Contains(today) && !it->price_cap_fen) {
-      out.push_back({"1", it->code, 20000, 150000000});
-      break;
-    }
-  }
-  EXPECT_EQ(out.size(), 1u);
-  return out;
-}
-
 class SecurityTest : public ::testing::Test {
  protected:
   void SetUp() override {
     env_ = std::make_unique<Env>(std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".db");
     tianjin_ = &env_->Hospital("120000", 3);
     hebei_ = &env_->Hospital("130000", 3);
-    other_ = InsuredIn(*env_, "110000");
+    other_ = InsuredIn(*env_, "110000", kDemoPsn);
     server_ = std::make_unique<RunningServer>(*env_, TestOptions());
     keys_ = {{"none", ""},
              {"bad", "xt_0000000000000000_" + std::string(64, '0')},
@@ -123,7 +93,7 @@ class SecurityTest : public ::testing::Test {
     FlowDriver drv(env_->processor.get(), &client);
     Visit v{psn_no, "310", insuplc, false, ""};
     EXPECT_EQ(drv.Open(&v, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
-    const auto lines = LinesOf(*env_, inst.admdvs.substr(0, 2) + "0000");
+    const auto lines = ClassALines(*env_, inst.admdvs.substr(0, 2) + "0000");
     EXPECT_EQ(drv.Upload(v, lines, FormatLocalTime(env_->clock.NowLocal())).infcode, 0);
     CallResult r = drv.Settle(v, FlowDriver::LineAmountFen(lines[0]), true, false);
     EXPECT_EQ(r.infcode, 0) << r.response;
@@ -427,7 +397,7 @@ TEST_F(SecurityTest, ReversalByOriginalMessage2601) {
   ASSERT_EQ(h.drv->SignIn().infcode, 0);
   Visit v{kDemoPsn, "310", "130500", false, ""};
   ASSERT_EQ(h.drv->Open(&v, "2026-11-20 09:00:00").infcode, 0);
-  const auto lines = LinesOf(*env_, "120000");
+  const auto lines = ClassALines(*env_, "120000");
   ASSERT_EQ(h.drv->Upload(v, lines, "2026-11-20 09:10:00").infcode, 0);
   CallResult settled = h.drv->Settle(v, FlowDriver::LineAmountFen(lines[0]), true, false);
   ASSERT_EQ(settled.infcode, 0);
@@ -620,7 +590,7 @@ TEST_F(SecurityTest, AuditLogRecordsMoneyAndPersonalDataAndDetectsTampering) {
   ASSERT_EQ(h.drv->PersonInfo("130502198503160248").infcode, 0);
   Visit v{kDemoPsn, "310", "130500", false, ""};
   ASSERT_EQ(h.drv->Open(&v, "2026-11-20 09:00:00").infcode, 0);
-  const auto lines = LinesOf(*env_, "120000");
+  const auto lines = ClassALines(*env_, "120000");
   ASSERT_EQ(h.drv->Upload(v, lines, "2026-11-20 09:10:00").infcode, 0);
   CallResult s = h.drv->Settle(v, FlowDriver::LineAmountFen(lines[0]), true, false);
   ASSERT_EQ(s.infcode, 0);

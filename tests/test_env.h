@@ -14,6 +14,8 @@
 #include "tools/client.h"
 #include "service/credentials.h"
 #include "tools/flow.h"
+#include "catalog/catalog.h"
+#include "core/date.h"
 #include "http/routes.h"
 #include "service/accounts.h"
 #include "service/clearing_service.h"
@@ -126,5 +128,37 @@ struct Env {
   std::unique_ptr<service::Accounts> accounts;
   std::unique_ptr<service::OperatorService> operators;  // the operator's /api/v1/admin
 };
+
+// A person with an active 310 enrollment in `province` (any code of it),
+// other than `except_psn_no`: {psn_no, insuplc_admdvs}.
+inline std::pair<std::string, std::string> InsuredIn(Env& env, const std::string& province,
+                                                     const std::string& except_psn_no) {
+  auto persons = service::LoadPersonsFile(DataDir(), env.ref->registry);
+  EXPECT_TRUE(persons.ok());
+  const Date today = DateOf(env.clock.NowLocal());
+  for (const auto& p : *persons) {
+    for (const auto& e : p.enrollments) {
+      if (e.insutype == "310" && e.psn_insu_stas == "1" && e.validity.Contains(today) &&
+          e.insuplc_admdvs.substr(0, 2) == province.substr(0, 2) && p.psn_no != except_psn_no) {
+        return {p.psn_no, e.insuplc_admdvs};
+      }
+    }
+  }
+  ADD_FAILURE() << "nobody insured in " << province;
+  return {};
+}
+
+// One fee line of a class-A item without a price cap in the treatment
+// place's catalogue, 2 x 150.00 yuan.
+inline std::vector<service::FlowLine> ClassALines(Env& env, const std::string& province) {
+  const Date today = DateOf(env.clock.NowLocal());
+  for (const auto* it : env.ref->catalog.ItemsOf(province)) {
+    if (it->charge_class == catalog::ChargeClass::kA && it->validity.Contains(today) && !it->price_cap_fen) {
+      return {{"1", it->code, 20000, 150000000}};
+    }
+  }
+  ADD_FAILURE() << "no class A item in " << province;
+  return {};
+}
 
 }  // namespace xt::testing
