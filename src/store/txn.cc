@@ -99,7 +99,6 @@ Status WriteTxn::FlushAudit() {
       w.audit_head_seq = std::stoll(head->substr(0, sp));
       w.audit_head_hash = head->substr(sp + 1);
     }
-    w.audit_head_loaded = true;
   }
   int64_t seq = w.audit_head_seq;
   std::string prev = w.audit_head_hash;

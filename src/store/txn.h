@@ -64,7 +64,6 @@ struct WriterState {
   // the open group will have once it commits.
   static constexpr size_t kAuditPendingMax = 65536;
   std::vector<AuditRow> audit_pending;
-  bool audit_head_loaded = false;
   int64_t audit_head_seq = 0;
   std::string audit_head_hash;
   int64_t pending_head_seq = 0;
